@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
+import { z } from 'zod';
+import type { Migration } from 'kysely';
+import type { Config } from './core/config.js';
+import { openDatabase, migrateToLatest, type Database } from './core/db/db.js';
+import { coreMigrations } from './core/db/migrations.js';
+import { createIds } from './core/ids.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { createOutbox } from './core/outbox.js';
+import { createHttpServer } from './core/http/server.js';
+import { createAuditService, auditRoutes, auditMigrations } from './modules/audit/index.js';
+import { createWorkspacesService, workspacesRoutes, workspacesMigrations } from './modules/workspaces/index.js';
+import { createPeopleService, peopleRoutes, peopleMigrations } from './modules/people/index.js';
+import { createAccessService, accessRoutes, accessMigrations } from './modules/access/index.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export const WEB_DIR = path.join(ROOT, 'web', 'dist');
+
+export const ALL_MIGRATIONS: Record<string, Migration> = {
+  ...coreMigrations,
+  ...workspacesMigrations,
+  ...auditMigrations,
+  ...accessMigrations,
+  ...peopleMigrations,
+};
+
+export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
+  return config.dialect === 'postgres'
+    ? openDatabase({ dialect: 'postgres', url: config.databaseUrl })
+    : openDatabase({ dialect: 'sqlite', file: path.join(config.dataDir, 'tandem.db') });
+}
+
+/** The services, wired by hand: the only place that knows every module. */
+export function createServices(database: Database, clock: Clock = systemClock) {
+  const db = database.db;
+  const ids = createIds(() => clock.now());
+  const outbox = createOutbox(ids, () => clock.now());
+  const audit = createAuditService({ db, ids, clock });
+  const workspaces = createWorkspacesService({ db, ids, clock, audit });
+  const people = createPeopleService({ db, ids, clock, audit });
+  const access = createAccessService({ db, ids, clock, audit, workspaces, people });
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access };
+}
+export type Services = ReturnType<typeof createServices>;
+
+export async function migrate(database: Database) {
+  return migrateToLatest(database.db, ALL_MIGRATIONS);
+}
+
+const ZHealth = z.object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['sqlite', 'postgres']), version: z.string() });
+
+export async function buildApp(services: Services, config: Pick<Config, 'logLevel' | 'publicUrl'>) {
+  const { app, routes } = await createHttpServer({
+    logLevel: config.logLevel,
+    version: VERSION,
+    db: services.db,
+    now: () => services.clock.now(),
+    authenticate: (req) => services.access.authenticate(req),
+    webDir: WEB_DIR,
+  });
+  app.get('/api/health', {
+    config: { access: 'public' },
+    schema: { tags: ['health'], summary: 'Liveness and database reachability', response: { 200: ZHealth, 503: ZHealth } },
+  }, async (_req, reply) => {
+    const ok = await services.database.ping();
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', database: services.database.dialect, version: VERSION });
+  });
+  await app.register(workspacesRoutes(services.workspaces));
+  await app.register(accessRoutes(services.access, { secureCookies: config.publicUrl.startsWith('https:') }));
+  await app.register(peopleRoutes(services.people));
+  await app.register(auditRoutes(services.audit));
+  await app.ready();
+  return { app, routes };
+}

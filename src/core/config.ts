@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const ZEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  TANDEM_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for SQLite)')
+    .optional(),
+  TANDEM_DEMO: z.enum(['0', '1']).default('1'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  TANDEM_PUBLIC_URL: z.url().optional(),
+  TANDEM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  dialect: 'sqlite' | 'postgres';
+  demo: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+  publicUrl: string;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(issues.map((i) => `${i.variable}: ${i.message}`).join('; '));
+  }
+}
+
+/** Reads the environment once; a wrong value throws ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = ZEnv.safeParse(clean);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.TANDEM_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    dialect: e.DATABASE_URL ? 'postgres' : 'sqlite',
+    demo: e.TANDEM_DEMO === '1',
+    logLevel: e.LOG_LEVEL,
+    publicUrl: (e.TANDEM_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    production: e.NODE_ENV === 'production',
+  };
+}

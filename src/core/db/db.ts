@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Migration, Migrator } from 'kysely';
+
+// int8 values (counts, epoch ms) stay below 2^53: answer numbers on both dialects.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export type Dialect = 'sqlite' | 'postgres';
+// Each module types its own tables over this handle (see <module>.tables.ts).
+ 
+export type AnyDb = Kysely<any>;
+
+export interface Database {
+  db: AnyDb;
+  dialect: Dialect;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  dialect: Dialect;
+  /** SQLite file path (or ':memory:'), ignored for PostgreSQL */
+  file?: string;
+  url?: string;
+  poolSize?: number;
+}
+
+export function openDatabase(opts: DbOptions): Database {
+  let db: AnyDb;
+  if (opts.dialect === 'sqlite') {
+    const file = opts.file ?? ':memory:';
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    const sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
+  } else {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle client losing its connection must not crash the process.
+    pool.on('error', () => {});
+    db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  }
+  return {
+    db,
+    dialect: opts.dialect,
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** Runs every module's migrations in name order; names start with a date so modules interleave. */
+export async function migrateToLatest(db: AnyDb, migrations: Record<string, Migration>) {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when the error is a unique-key violation on either dialect. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+export function isRetryableTxError(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '40001' || e?.code === '40P01' || e?.code === 'SQLITE_BUSY';
+}

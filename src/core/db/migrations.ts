@@ -1,0 +1,45 @@
+import type { Kysely, Migration } from 'kysely';
+
+// Core's own tables: the outbox (every module writes messages here; comms delivers them),
+// idempotency keys and sign-in throttles (kept in the database so processes share them).
+export const coreMigrations: Record<string, Migration> = {
+  '20261123_0001_core': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('outbox')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('available_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('outbox_pk', ['workspace_id', 'id'])
+        .execute();
+      await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'available_at']).execute();
+
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('caller', 'text', (c) => c.notNull())
+        .addColumn('route', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('body_hash', 'text', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('response', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['workspace_id', 'caller', 'route', 'key'])
+        .execute();
+      await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').column('created_at').execute();
+
+      await db.schema
+        .createTable('throttles')
+        .addColumn('scope', 'text', (c) => c.primaryKey())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('blocked_until', 'bigint')
+        .execute();
+    },
+  },
+};

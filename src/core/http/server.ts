@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { AnyDb } from '../db/db.js';
+import { AppError, type FieldError } from '../errors.js';
+import type { AuthContext, RouteAccess } from '../auth.js';
+import { sendProblem } from './problem.js';
+import { isUniqueViolation } from '../db/db.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    auth: AuthContext;
+    idempotency?: { key: string; caller: string; route: string };
+  }
+}
+
+export const SESSION_COOKIE = 'tandem_session';
+export const BODY_LIMIT = 1024 * 1024;
+export const BATCH_BODY_LIMIT = 10 * 1024 * 1024;
+
+export interface Authenticated {
+  auth: AuthContext;
+  /** set when the caller came by session cookie: unsafe methods must echo it */
+  csrfToken?: string;
+}
+
+export interface HttpOptions {
+  logLevel: string;
+  version: string;
+  db: AnyDb;
+  now: () => number;
+  authenticate(req: FastifyRequest): Promise<Authenticated | null>;
+  webDir?: string;
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: RouteAccess | undefined;
+}
+
+export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function fieldErrorsOf(err: FastifyError & { validation: { instancePath: string; message: string; keyword: string; params: Record<string, unknown> }[]; validationContext?: string }): FieldError[] {
+  const prefix = err.validationContext && err.validationContext !== 'body' ? `${err.validationContext}.` : '';
+  const out: FieldError[] = [];
+  for (const v of err.validation) {
+    const base = v.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(v.params.keys)) {
+      for (const k of v.params.keys as string[]) out.push({ path: prefix + (base ? `${base}.${k}` : k), message: 'unknown field' });
+    } else {
+      out.push({ path: prefix + (base || '(root)'), message: v.message });
+    }
+  }
+  return out;
+}
+
+/** Maps anything thrown in a request to the AppError the client sees. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as FastifyError & { validation?: unknown };
+  if (hasZodFastifySchemaValidationErrors(e)) {
+    const errors = fieldErrorsOf(e as never);
+    return new AppError('validation_failed', { detail: errors.map((x) => `${x.path}: ${x.message}`).join('; '), errors });
+  }
+  switch (e?.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('invalid_json', { detail: 'The body is not valid JSON' });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('invalid_json', { detail: 'The body is empty but the content type is JSON' });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', { detail: 'The body is over the limit for this endpoint' });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('unsupported_media_type', { detail: 'Send application/json (text/csv for imports)' });
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new AppError('unsupported_media_type', { detail: 'The content type header is malformed' });
+  }
+  if (e instanceof SyntaxError) return new AppError('invalid_json', { detail: 'The body is not valid JSON' });
+  if (isUniqueViolation(e)) return new AppError('conflict', { detail: 'A record with the same key exists' });
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const code = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : e.statusCode === 429 ? 'rate_limited' : e.statusCode === 404 ? 'not_found' : e.statusCode === 405 ? 'method_not_allowed' : 'validation_failed';
+    return new AppError(code, { detail: e.message });
+  }
+  return new AppError('internal', { detail: 'Something went wrong on our side; it has been logged' });
+}
+
+export async function createHttpServer(opts: HttpOptions) {
+  const app = Fastify({
+    logger: { level: opts.logLevel },
+    bodyLimit: BODY_LIMIT,
+    disableRequestLogging: opts.logLevel !== 'debug' && opts.logLevel !== 'trace',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: r.url, access: r.config?.access });
+  });
+
+  await app.register(cookie);
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: BATCH_BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tandem API', version: opts.version, description: 'Engagement platform for employees, customers and channel partners. See docs/api.md.' },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer tnd_…`' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  app.setErrorHandler((err, req, reply) => {
+    const appErr = toAppError(err);
+    if (appErr.code === 'internal') req.log.error({ err }, 'unhandled error');
+    return sendProblem(reply, appErr);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0]!;
+    if (!url.startsWith('/api') && req.method === 'GET' && opts.webDir && fs.existsSync(path.join(opts.webDir, 'index.html'))) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return sendProblem(reply, new AppError('not_found', { detail: `No route ${req.method} ${url}` }));
+  });
+
+  // Authentication and the route's permission, before the body is even read.
+  app.addHook('onRequest', async (req) => {
+    const access = req.routeOptions.config?.access;
+    if (!access || access === 'public') return;
+    const who = await opts.authenticate(req);
+    if (!who) throw new AppError('unauthenticated', { detail: 'Send an API key (Authorization: Bearer …) or sign in' });
+    if (who.csrfToken && UNSAFE.has(req.method) && req.headers['x-csrf-token'] !== who.csrfToken) {
+      throw new AppError('csrf_failed', { detail: 'Send the X-CSRF-Token header given by GET /api/v1/session' });
+    }
+    req.auth = who.auth;
+    if (access !== 'self') who.auth.require(access);
+  });
+
+  registerIdempotency(app, opts);
+
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  if (opts.webDir && fs.existsSync(opts.webDir)) {
+    await app.register(fastifyStatic, { root: path.resolve(opts.webDir), wildcard: false, index: ['index.html'] });
+  }
+
+  return { app, routes };
+}
+
+/**
+ * Idempotency-Key on POST: the same key and body answer the first answer again; another body
+ * is 409 idempotency_conflict. Keys are scoped to workspace, caller and route, kept 24 hours.
+ */
+function registerIdempotency(app: FastifyInstance, opts: HttpOptions) {
+  const DAY = 24 * 3600 * 1000;
+  app.addHook('preHandler', async (req, reply) => {
+    const key = req.headers['idempotency-key'];
+    if (req.method !== 'POST' || typeof key !== 'string' || !req.auth) return;
+    if (key.length < 1 || key.length > 200) throw new AppError('validation_failed', { detail: 'Idempotency-Key must be 1 to 200 characters', errors: [{ path: 'header.idempotency-key', message: '1 to 200 characters' }] });
+    const scope = { workspace_id: req.auth.workspaceId, caller: req.auth.actor.id, route: req.routeOptions.url ?? req.url, key };
+    const bodyHash = createHash('sha256').update(JSON.stringify(req.body ?? null)).update(req.url).digest('hex');
+    const now = opts.now();
+    const existing = await opts.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('workspace_id', '=', scope.workspace_id)
+      .where('caller', '=', scope.caller)
+      .where('route', '=', scope.route)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (existing && existing.created_at > now - DAY) {
+      if (existing.body_hash !== bodyHash) throw new AppError('idempotency_conflict', { detail: 'This Idempotency-Key was used with a different request body' });
+      if (existing.status_code == null) throw new AppError('idempotency_in_progress', { detail: 'The first request with this key has not finished; retry shortly' });
+      const saved = JSON.parse(existing.response) as { type: string; body: string };
+      return reply.code(existing.status_code).header('idempotent-replayed', 'true').type(saved.type).send(saved.body);
+    }
+    if (existing) await opts.db.deleteFrom('idempotency_keys').where('workspace_id', '=', scope.workspace_id).where('caller', '=', scope.caller).where('route', '=', scope.route).where('key', '=', key).execute();
+    try {
+      await opts.db.insertInto('idempotency_keys').values({ ...scope, body_hash: bodyHash, status_code: null, response: null, created_at: now }).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('idempotency_in_progress', { detail: 'A request with this key is in progress' });
+      throw err;
+    }
+    req.idempotency = { key, caller: scope.caller, route: scope.route };
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    const idem = req.idempotency;
+    if (!idem || reply.getHeader('idempotent-replayed')) return payload;
+    const status = reply.statusCode;
+    const q = opts.db.updateTable('idempotency_keys').where('workspace_id', '=', req.auth.workspaceId).where('caller', '=', idem.caller).where('route', '=', idem.route).where('key', '=', idem.key);
+    // A server failure must not pin the key: the client may retry it.
+    if (status >= 500) await opts.db.deleteFrom('idempotency_keys').where('workspace_id', '=', req.auth.workspaceId).where('caller', '=', idem.caller).where('route', '=', idem.route).where('key', '=', idem.key).execute();
+    else await q.set({ status_code: status, response: JSON.stringify({ type: String(reply.getHeader('content-type') ?? 'application/json'), body: typeof payload === 'string' ? payload : '' }) }).execute();
+    return payload;
+  });
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+
+/** The id prefixes in use (decisions.md keeps the list). */
+export type IdPrefix =
+  | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'imp';
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let t = ms;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[t % 32] + out;
+    t = Math.floor(t / 32);
+  }
+  return out;
+}
+
+
+export interface Ids {
+  next<P extends IdPrefix>(prefix: P): `${P}_${string}`;
+}
+
+/**
+ * Time-ordered prefixed ids: 10 chars of milliseconds then 16 random chars. Ids made in the
+ * same millisecond by one process still sort in creation order (a monotonic counter).
+ */
+export function createIds(now: () => number = Date.now): Ids {
+  let lastMs = 0;
+  let lastRand: number[] = [];
+  return {
+    next(prefix) {
+      const ms = now();
+      let rand: number[];
+      if (ms <= lastMs && lastRand.length) {
+        rand = [...lastRand];
+        for (let i = rand.length - 1; i >= 0; i--) {
+          if (rand[i]! < 31) { rand[i]!++; break; }
+          rand[i] = 0;
+        }
+      } else {
+        rand = [...randomBytes(16)].map((b) => b % 32);
+        rand[0] = rand[0]! % 16; // leave room to count up within one millisecond
+        lastMs = ms;
+      }
+      lastRand = rand;
+      const id = encodeTime(Math.max(ms, lastMs)) + rand.map((r) => ALPHABET[r]).join('');
+      return `${prefix}_${id}`;
+    },
+  };
+}
+
+export const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');

@@ -1,0 +1,156 @@
+import { systemContext } from '../core/auth.js';
+import type { Services } from '../app.js';
+
+export const DEMO = {
+  slug: 'demo',
+  name: 'Acme Demo',
+  password: 'tandem-demo',
+  admin: 'admin@demo.tandem.dev',
+  manager: 'manager@demo.tandem.dev',
+  participant: 'participant@demo.tandem.dev',
+};
+
+/** A small seeded generator, so the demo is the same on every machine. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!,
+  };
+}
+
+const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Liam', 'Maya', 'Noah', 'Olga', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tara', 'Umar', 'Vera', 'Wen', 'Xavier', 'Yara', 'Zoe', 'Aiko', 'Bruno', 'Carmen', 'Diego'];
+const LAST = ['Adams', 'Baker', 'Chen', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Lopez', 'Moreau', 'Nakamura', 'Okafor', 'Patel', 'Rossi', 'Schmidt', 'Tanaka', 'Usman', 'Varga', 'Weber', 'Xu', 'Yilmaz', 'Zhang'];
+const COMPANY_A = ['Blue', 'North', 'Bright', 'Silver', 'Green', 'Summit', 'Harbor', 'Pioneer', 'Vertex', 'Cedar', 'Atlas', 'Nova', 'Orbit', 'Crest', 'Maple', 'Iron', 'Golden', 'Lumen', 'Terra', 'Apex'];
+const COMPANY_B = ['Logistics', 'Foods', 'Health', 'Retail', 'Energy', 'Systems', 'Labs', 'Motors', 'Finance', 'Media'];
+const PARTNER_B = ['Solutions', 'Integrators', 'Consulting', 'Partners', 'Networks', 'IT Services'];
+const REGIONS = ['North America', 'EMEA', 'APAC', 'LATAM'];
+
+// [externalId, name, parent]
+const TEAMS: [string, string, string | null][] = [
+  ['T-HQ', 'Leadership', null],
+  ['T-SALES', 'Sales', 'T-HQ'],
+  ['T-SALES-EAST', 'Sales East', 'T-SALES'],
+  ['T-SALES-WEST', 'Sales West', 'T-SALES'],
+  ['T-INSIDE', 'Inside Sales', 'T-SALES'],
+  ['T-CS', 'Customer Success', 'T-HQ'],
+  ['T-SUPPORT', 'Support', 'T-HQ'],
+  ['T-SUPPORT-L1', 'Support Tier 1', 'T-SUPPORT'],
+  ['T-SUPPORT-L2', 'Support Tier 2', 'T-SUPPORT'],
+  ['T-PARTNERS', 'Partner Management', 'T-HQ'],
+  ['T-MARKETING', 'Marketing', 'T-HQ'],
+  ['T-OPS', 'Operations', 'T-HQ'],
+];
+// employees per team, 150 in all
+const SIZES: Record<string, number> = { 'T-HQ': 5, 'T-SALES': 4, 'T-SALES-EAST': 18, 'T-SALES-WEST': 18, 'T-INSIDE': 14, 'T-CS': 20, 'T-SUPPORT': 3, 'T-SUPPORT-L1': 22, 'T-SUPPORT-L2': 12, 'T-PARTNERS': 12, 'T-MARKETING': 12, 'T-OPS': 10 };
+
+/** Creates the demo workspace unless it exists; answers what a newcomer needs to sign in. */
+export async function seedDemo(s: Services) {
+  const existing = (await s.workspaces.list()).find((w) => w.slug === DEMO.slug);
+  if (existing) return { workspace: existing, created: false };
+  const r = rng(20261123);
+  const ws = await s.workspaces.create({ name: DEMO.name, slug: DEMO.slug, timezone: 'Europe/Paris', pointsLabel: 'points' });
+  const ctx = systemContext(ws.id);
+  const used = new Set<string>();
+  const personName = () => {
+    for (;;) {
+      const n = `${r.pick(FIRST)} ${r.pick(LAST)}`;
+      if (!used.has(n)) { used.add(n); return n; }
+    }
+  };
+  const email = (name: string, domain: string) => `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@${domain}`;
+  const check = (out: { summary: { rejected: number } }, what: string) => {
+    if (out.summary.rejected) throw new Error(`demo seed: ${out.summary.rejected} ${what} rejected`);
+  };
+
+  check(await s.people.batch(ctx, 'teams', TEAMS.map(([externalId, name, parent]) => ({ externalId, name, parentExternalId: parent }))), 'teams');
+
+  const employees: { externalId: string; name: string; email: string; teamExternalId: string; hireDate: string; attributes: Record<string, string> }[] = [];
+  let n = 0;
+  for (const [team] of TEAMS) {
+    for (let i = 0; i < SIZES[team]!; i++) {
+      const name = personName();
+      n++;
+      const year = r.int(2015, 2026);
+      employees.push({
+        externalId: `E${String(n).padStart(4, '0')}`,
+        name,
+        email: email(name, 'acme.example'),
+        teamExternalId: team,
+        hireDate: `${year}-${String(r.int(1, year === 2026 ? 10 : 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`,
+        attributes: { region: r.pick(REGIONS), level: i === 0 ? 'manager' : r.pick(['associate', 'senior', 'lead']) },
+      });
+    }
+  }
+  check(await s.people.batch(ctx, 'people', employees.map((e) => ({ kind: 'employee', ...e }))), 'employees');
+  // The first employee of each team manages it.
+  check(await s.people.batch(ctx, 'teams', TEAMS.map(([externalId, name, parent]) => ({ externalId, name, parentExternalId: parent, managerExternalId: employees.find((e) => e.teamExternalId === externalId)!.externalId }))), 'team managers');
+
+  const accounts: { kind: 'customer' | 'partner'; externalId: string; name: string; tier: string; region: string }[] = [];
+  const names = new Set<string>();
+  for (let i = 1; i <= 40; i++) {
+    let name = '';
+    do name = `${r.pick(COMPANY_A)} ${r.pick(COMPANY_B)}`; while (names.has(name));
+    names.add(name);
+    accounts.push({ kind: 'customer', externalId: `C${String(i).padStart(3, '0')}`, name, tier: r.pick(['gold', 'silver', 'silver', 'bronze', 'bronze']), region: r.pick(REGIONS) });
+  }
+  for (let i = 1; i <= 12; i++) {
+    let name = '';
+    do name = `${r.pick(COMPANY_A)} ${r.pick(PARTNER_B)}`; while (names.has(name));
+    names.add(name);
+    accounts.push({ kind: 'partner', externalId: `P${String(i).padStart(3, '0')}`, name, tier: r.pick(['platinum', 'gold', 'silver', 'registered']), region: r.pick(REGIONS) });
+  }
+  check(await s.people.batch(ctx, 'accounts', accounts), 'accounts');
+
+  const contacts: Record<string, unknown>[] = [];
+  for (const a of accounts) {
+    const count = a.kind === 'customer' ? r.int(2, 5) : r.int(2, 4);
+    const domain = `${a.name.toLowerCase().replace(/[^a-z]+/g, '-')}.example`;
+    for (let i = 1; i <= count; i++) {
+      const name = personName();
+      contacts.push({
+        kind: a.kind,
+        externalId: `${a.externalId}-${i}`,
+        name,
+        email: email(name, domain),
+        accountExternalId: a.externalId,
+        attributes: { jobTitle: r.pick(a.kind === 'customer' ? ['Buyer', 'IT Manager', 'Operations Lead', 'CFO'] : ['Sales Rep', 'Pre-sales Engineer', 'Channel Manager']) },
+      });
+    }
+  }
+  check(await s.people.batch(ctx, 'people', contacts), 'contacts');
+
+  const inTeam = (...teams: string[]) => employees.filter((e) => teams.includes(e.teamExternalId));
+  const sales = inTeam('T-SALES-EAST', 'T-SALES-WEST', 'T-INSIDE');
+  const success = inTeam('T-CS');
+  const support = inTeam('T-SUPPORT-L1', 'T-SUPPORT-L2');
+  const partnerMgrs = inTeam('T-PARTNERS');
+  const assignments: Record<string, unknown>[] = [];
+  for (const a of accounts) {
+    const add = (who: { externalId: string }, role: string) =>
+      assignments.push({ externalId: `${a.externalId}-${role}`, personExternalId: who.externalId, accountExternalId: a.externalId, role });
+    if (a.kind === 'customer') {
+      add(r.pick(sales), 'account_manager');
+      add(r.pick(success), 'success');
+      add(r.pick(support), 'support');
+    } else {
+      add(r.pick(partnerMgrs), 'account_manager');
+      add(r.pick(sales), 'sales');
+    }
+  }
+  check(await s.people.batch(ctx, 'assignments', assignments), 'assignments');
+
+  const personId = async (externalId: string) => (await s.people.list(ctx, 'people', { limit: 1, externalId })).data[0]!.id as string;
+  await s.access.createUser(ctx, { email: DEMO.admin, name: 'Demo Admin', role: 'owner', password: DEMO.password }, { instanceOwner: true });
+  await s.access.createUser(ctx, { email: DEMO.manager, name: employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.name, role: 'manager', personId: await personId(employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.externalId), password: DEMO.password });
+  await s.access.createUser(ctx, { email: DEMO.participant, name: employees[30]!.name, role: 'participant', personId: await personId(employees[30]!.externalId), password: DEMO.password });
+  return { workspace: ws, created: true };
+}

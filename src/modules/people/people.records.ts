@@ -1,0 +1,188 @@
+import type { AnyDb } from '../../core/db/db.js';
+import type { Ids } from '../../core/ids.js';
+import type { Clock } from '../../core/clock.js';
+import type { AuthContext } from '../../core/auth.js';
+import type { ErrorCode, FieldError } from '../../core/errors.js';
+import type { AuditEntry, AuditService } from '../audit/index.js';
+import type { PeopleRepository, Row, Table } from './people.repository.js';
+import type { ResourceSpec } from './people.resources.js';
+
+/**
+ * create: new only (409 on a taken external id); replace: PUT and batch upsert by external id;
+ * merge: CSV rows (given columns only, the rest kept); patch: PATCH by id.
+ */
+export type Mode = 'create' | 'replace' | 'merge' | 'patch';
+export interface WriteItem {
+  mode: Mode;
+  id?: string;
+  externalId?: string | null;
+  input: Record<string, unknown>;
+}
+export interface WriteResult {
+  status: 'created' | 'updated' | 'unchanged' | 'rejected';
+  id: string | null;
+  externalId: string | null;
+  row?: Row;
+  code?: ErrorCode;
+  errors: FieldError[];
+}
+
+const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null) || String(a) === String(b);
+
+/**
+ * The write path shared by teams, people, accounts and assignments: one item or a thousand
+ * go through the same set-based steps (load what exists and what is referred to, decide each
+ * item, write inserts in bulk), inside the caller's transaction.
+ */
+export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; clock: Clock; audit: AuditService }) {
+  const { repo } = deps;
+
+  async function write(tx: AnyDb, ctx: AuthContext, spec: ResourceSpec, items: WriteItem[]): Promise<WriteResult[]> {
+    const ws = ctx.workspaceId;
+    const now = deps.clock.now();
+
+    // Rows by table, by id and by external id: what exists, what is referred to, what this batch adds.
+    const byId = new Map<Table, Map<string, Row>>();
+    const byExt = new Map<Table, Map<string, Row>>();
+    const remember = (table: Table, r: Row) => {
+      if (!byId.has(table)) byId.set(table, new Map());
+      if (!byExt.has(table)) byExt.set(table, new Map());
+      byId.get(table)!.set(r.id, r);
+      if (r.external_id != null) byExt.get(table)!.set(String(r.external_id), r);
+    };
+    const wanted = new Map<Table, { ids: Set<string>; exts: Set<string> }>();
+    const want = (table: Table, id?: unknown, ext?: unknown) => {
+      if (!wanted.has(table)) wanted.set(table, { ids: new Set(), exts: new Set() });
+      const w = wanted.get(table)!;
+      if (typeof id === 'string') w.ids.add(id);
+      if (typeof ext === 'string') w.exts.add(ext);
+    };
+    for (const it of items) {
+      want(spec.table, it.id, it.externalId ?? it.input.externalId);
+      for (const ref of spec.refs) want(ref.table, it.input[ref.input], it.input[ref.extInput]);
+    }
+    for (const [table, w] of wanted) {
+      for (const r of await repo.findByKeys(tx, table, ws, [...w.ids], [...w.exts])) remember(table, r);
+    }
+    const lookup = (table: Table, id: unknown) => (typeof id === 'string' ? byId.get(table)?.get(id) : undefined);
+
+    const order = spec.refs.some((r) => r.table === spec.table) ? parentsFirst(spec, items) : items.map((_, i) => i);
+    const teams = spec.table === 'teams' ? new Map((await repo.allTeams(ws, tx)).map((t) => [t.id, t.parent_id])) : null;
+
+    const results: WriteResult[] = new Array(items.length);
+    const inserts: Row[] = [];
+    const pending = new Set<string>();
+    const updates: { id: string; patch: Record<string, unknown> }[] = [];
+    const audits: AuditEntry[] = [];
+
+    for (const i of order) {
+      const it = items[i]!;
+      const extIn = (it.externalId ?? it.input.externalId) as string | null | undefined;
+      const reject = (code: ErrorCode, errors: FieldError[]) => {
+        results[i] = { status: 'rejected', id: null, externalId: extIn ?? null, code, errors };
+      };
+      const existing = it.mode === 'patch' ? lookup(spec.table, it.id) : extIn != null ? byExt.get(spec.table)?.get(extIn) : undefined;
+      if (it.mode === 'patch' && !existing) { reject('not_found', [{ path: 'id', message: `${spec.noun} not found` }]); continue; }
+      if (it.mode === 'create' && existing) { reject('conflict', [{ path: 'externalId', message: `a ${spec.noun.toLowerCase()} with this external id exists` }]); continue; }
+      if (existing?.erased_at && it.mode !== 'patch') { reject('conflict', [{ path: 'externalId', message: 'this person was erased; the external id cannot be used again' }]); continue; }
+      if (spec.externalIdRequired && !existing && extIn == null) { reject('validation_failed', [{ path: 'externalId', message: 'required' }]); continue; }
+
+      const errors: FieldError[] = [];
+      const fresh = !existing || it.mode === 'replace';
+      const next: Row = existing ? { ...existing, ...(it.mode === 'replace' ? spec.defaults : {}) } : ({ ...spec.defaults } as Row);
+      for (const [key, col] of Object.entries(spec.columns)) {
+        if (!(key in it.input)) continue;
+        const v = it.input[key];
+        if (col === 'attributes') {
+          const base = fresh ? {} : (JSON.parse(String(next.attributes ?? '{}')) as Record<string, unknown>);
+          const merged = { ...base, ...(v as Record<string, unknown> | null) };
+          if (!fresh) for (const [k, val] of Object.entries(merged)) if (val === null) delete merged[k];
+          next.attributes = JSON.stringify(merged);
+        } else next[col] = v;
+      }
+      if (extIn !== undefined && it.mode === 'patch') {
+        const other = extIn != null ? byExt.get(spec.table)?.get(extIn) : undefined;
+        if (other && other.id !== existing!.id) errors.push({ path: 'externalId', message: 'another record has this external id' });
+        next.external_id = extIn;
+      }
+      let refMissing = false;
+      for (const ref of spec.refs) {
+        const hasId = ref.input in it.input;
+        const hasExt = ref.extInput in it.input;
+        if (hasId && hasExt && it.input[ref.input] != null && it.input[ref.extInput] != null) {
+          errors.push({ path: ref.extInput, message: `give ${ref.input} or ${ref.extInput}, not both` });
+          continue;
+        }
+        if (hasId && (it.input[ref.input] != null || !hasExt)) {
+          const v = it.input[ref.input] as string | null;
+          if (v != null && !lookup(ref.table, v)) { errors.push({ path: ref.input, message: `${ref.noun} not found` }); refMissing = true; }
+          next[ref.column] = v;
+        } else if (hasExt) {
+          const v = it.input[ref.extInput] as string | null;
+          const target = v != null ? byExt.get(ref.table)?.get(v) : undefined;
+          if (v != null && !target) { errors.push({ path: ref.extInput, message: `no ${ref.noun} with external id ${v}` }); refMissing = true; }
+          next[ref.column] = target?.id ?? null;
+        }
+      }
+      if (!existing) for (const [key, col] of Object.entries(spec.columns)) if (next[col] === undefined) errors.push({ path: key, message: 'required' });
+      if (teams && existing && next.parent_id && next.parent_id !== existing.parent_id) {
+        for (let p: string | null | undefined = next.parent_id as string, n = 0; p && n < 10_000; p = teams.get(p), n++) {
+          if (p === existing.id) { errors.push({ path: 'parentId', message: 'this would put the team inside itself' }); break; }
+        }
+      }
+      errors.push(...spec.check(next, lookup));
+      if (errors.length) { reject(refMissing && errors.every((e) => e.message.includes('not found') || e.message.startsWith('no ')) ? 'not_found' : 'validation_failed', errors); continue; }
+
+      if (existing) {
+        const changed = Object.keys(next).filter((c) => c !== 'updated_at' && c !== 'member_count' && !same(next[c], existing[c]));
+        if (!changed.length) { results[i] = { status: 'unchanged', id: existing.id, externalId: existing.external_id, row: existing, errors: [] }; continue; }
+        next.updated_at = now;
+        const patch = Object.fromEntries(changed.map((c) => [c, next[c]]));
+        if (pending.has(existing.id)) Object.assign(existing, patch, { updated_at: now });
+        else updates.push({ id: existing.id, patch: { ...patch, updated_at: now } });
+        remember(spec.table, next);
+        if (teams) teams.set(next.id, (next.parent_id as string) ?? null);
+        audits.push({ action: `${spec.auditType}.updated`, targetType: spec.auditType, targetId: existing.id, before: spec.toApi(existing), after: spec.toApi(next) });
+        results[i] = { status: 'updated', id: existing.id, externalId: (next.external_id) ?? null, row: next, errors: [] };
+      } else {
+        const row = { ...next, workspace_id: ws, id: deps.ids.next(spec.prefix), external_id: extIn ?? null, created_at: now, updated_at: now } as Row;
+        inserts.push(row);
+        pending.add(row.id);
+        remember(spec.table, row);
+        if (teams) teams.set(row.id, (row.parent_id as string) ?? null);
+        audits.push({ action: `${spec.auditType}.created`, targetType: spec.auditType, targetId: row.id, after: spec.toApi(row) });
+        results[i] = { status: 'created', id: row.id, externalId: row.external_id, row, errors: [] };
+      }
+    }
+
+    await repo.insertMany(tx, spec.table, inserts);
+    for (const u of updates) await repo.update(tx, spec.table, ws, u.id, u.patch);
+    if (audits.length) await deps.audit.recordMany(tx, ctx, audits);
+    return results;
+  }
+
+  return { write };
+}
+
+/** Orders items so that a team comes after the team it names as parent in the same batch. */
+function parentsFirst(spec: ResourceSpec, items: WriteItem[]): number[] {
+  const self = spec.refs.find((r) => r.table === spec.table)!;
+  const byExt = new Map<string, number>();
+  items.forEach((it, i) => {
+    const e = it.externalId ?? it.input.externalId;
+    if (typeof e === 'string' && !byExt.has(e)) byExt.set(e, i);
+  });
+  const out: number[] = [];
+  const state = new Uint8Array(items.length); // 0 new, 1 visiting, 2 done
+  const visit = (i: number) => {
+    if (state[i]) return;
+    state[i] = 1;
+    const parent = items[i]!.input[self.extInput];
+    const j = typeof parent === 'string' ? byExt.get(parent) : undefined;
+    if (j !== undefined && state[j] === 0) visit(j);
+    state[i] = 2;
+    out.push(i);
+  };
+  items.forEach((_, i) => visit(i));
+  return out;
+}

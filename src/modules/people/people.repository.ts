@@ -1,0 +1,92 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnyDb } from '../../core/db/db.js';
+
+export type Table = 'teams' | 'people' | 'accounts' | 'assignments';
+export type Row = Record<string, unknown> & { workspace_id: string; id: string; external_id: string | null };
+
+// The four tables share one shape of query, so the repository works on column names; the
+// service owns which columns each resource has.
+ 
+type Db = Kysely<any>;
+const CHUNK = 400;
+
+export interface ListFilter {
+  eq: Record<string, unknown>;
+  inTeams?: string[] | null;
+  inPeople?: string[] | null;
+  search?: { columns: string[]; text: string };
+  after?: string;
+  limit: number;
+}
+
+export function createPeopleRepository(anyDb: AnyDb) {
+  const base = anyDb as Db;
+  const t = (tx?: AnyDb) => (tx ?? base);
+  return {
+    get: (tx: AnyDb | undefined, table: Table, ws: string, id: string) =>
+      t(tx).selectFrom(table).selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst() as Promise<Row | undefined>,
+
+    /** Rows whose id or external id is in the lists: one query per chunk. */
+    async findByKeys(tx: AnyDb | undefined, table: Table, ws: string, ids: string[], externalIds: string[]): Promise<Row[]> {
+      const out: Row[] = [];
+      for (let i = 0; i < Math.max(ids.length, externalIds.length); i += CHUNK) {
+        const idc = ids.slice(i, i + CHUNK);
+        const exc = externalIds.slice(i, i + CHUNK);
+        const rows = await t(tx)
+          .selectFrom(table)
+          .selectAll()
+          .where('workspace_id', '=', ws)
+          .where((eb) => eb.or([...(idc.length ? [eb('id', 'in', idc)] : []), ...(exc.length ? [eb('external_id', 'in', exc)] : [])]))
+          .execute();
+        out.push(...(rows as Row[]));
+      }
+      return out;
+    },
+
+    async insertMany(tx: AnyDb, table: Table, rows: Row[]) {
+      for (let i = 0; i < rows.length; i += CHUNK) await t(tx).insertInto(table).values(rows.slice(i, i + CHUNK)).execute();
+    },
+    update: (tx: AnyDb, table: Table, ws: string, id: string, patch: Record<string, unknown>) =>
+      t(tx).updateTable(table).set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    remove: (tx: AnyDb, table: Table, ws: string, id: string) => t(tx).deleteFrom(table).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+
+    async list(table: Table, ws: string, f: ListFilter): Promise<Row[]> {
+      let q = base.selectFrom(table).selectAll().where('workspace_id', '=', ws);
+      for (const [col, v] of Object.entries(f.eq)) if (v !== undefined) q = q.where(col, '=', v);
+      if (f.inTeams) q = f.inTeams.length ? q.where('team_id', 'in', f.inTeams) : q.where(sql<boolean>`1 = 0`);
+      if (f.inPeople) q = f.inPeople.length ? q.where('person_id', 'in', f.inPeople) : q.where(sql<boolean>`1 = 0`);
+      if (f.search) {
+        const like = `%${f.search.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const cols = f.search.columns;
+        q = q.where((eb) => eb.or(cols.map((c) => eb(sql`lower(${sql.ref(c)})`, 'like', sql`${like} escape '\\'`))));
+      }
+      if (f.after) q = q.where('id', '>', f.after);
+      return (await q.orderBy('id').limit(f.limit).execute()) as Row[];
+    },
+
+    /** Teams are a small tree: loaded whole to walk subtrees and check cycles. */
+    allTeams: (ws: string, tx?: AnyDb) =>
+      t(tx).selectFrom('teams').select(['id', 'parent_id', 'manager_id']).where('workspace_id', '=', ws).execute() as Promise<{ id: string; parent_id: string | null; manager_id: string | null }[]>,
+    memberCounts: async (ws: string, teamIds: string[]) => {
+      if (!teamIds.length) return new Map<string, number>();
+      const rows = (await base
+        .selectFrom('people')
+        .select(['team_id', (eb) => eb.fn.countAll().as('n')])
+        .where('workspace_id', '=', ws)
+        .where('status', '=', 'active')
+        .where('team_id', 'in', teamIds)
+        .groupBy('team_id')
+        .execute()) as { team_id: string; n: number | string }[];
+      return new Map(rows.map((r) => [r.team_id, Number(r.n)]));
+    },
+    countWhere: async (tx: AnyDb | undefined, table: Table, ws: string, col: string, value: string) => {
+      const r = (await t(tx).selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', ws).where(col, '=', value).executeTakeFirst()) as { n: number | string };
+      return Number(r.n);
+    },
+    peopleIdsInTeams: async (ws: string, teamIds: string[]) =>
+      teamIds.length
+        ? ((await base.selectFrom('people').select('id').where('workspace_id', '=', ws).where('team_id', 'in', teamIds).execute()) as { id: string }[]).map((r) => r.id)
+        : [],
+  };
+}
+export type PeopleRepository = ReturnType<typeof createPeopleRepository>;

@@ -1,0 +1,21 @@
+import type { Kysely, Migration } from 'kysely';
+
+export const workspacesMigrations: Record<string, Migration> = {
+  '20261123_0100_workspaces': {
+    async up(db: Kysely<unknown>) {
+      // The tenant root: its id is the workspace_id every other table starts its keys with.
+      await db.schema
+        .createTable('workspaces')
+        .addColumn('workspace_id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('slug', 'text', (c) => c.notNull().unique())
+        .addColumn('timezone', 'text', (c) => c.notNull())
+        .addColumn('points_label', 'text', (c) => c.notNull())
+        .addColumn('anonymity_threshold', 'integer', (c) => c.notNull())
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { AnyDb } from '../../core/db/db.js';
+
+export interface WorkspacesTable {
+  workspace_id: string;
+  name: string;
+  slug: string;
+  timezone: string;
+  points_label: string;
+  anonymity_threshold: number;
+  locale: string;
+  created_at: number;
+  updated_at: number;
+}
+export type WorkspaceRow = WorkspacesTable;
+
+export function createWorkspacesRepository(anyDb: AnyDb) {
+  const db = anyDb as Kysely<{ workspaces: WorkspacesTable }>;
+  return {
+    get: (id: string) => db.selectFrom('workspaces').selectAll().where('workspace_id', '=', id).executeTakeFirst(),
+    getBySlug: (slug: string) => db.selectFrom('workspaces').selectAll().where('slug', '=', slug).executeTakeFirst(),
+    list: () => db.selectFrom('workspaces').selectAll().orderBy('workspace_id').execute(),
+    listByIds: (ids: string[]) =>
+      ids.length ? db.selectFrom('workspaces').selectAll().where('workspace_id', 'in', ids).orderBy('name').execute() : Promise.resolve([]),
+    insert: (tx: AnyDb, row: WorkspaceRow) => (tx as typeof db).insertInto('workspaces').values(row).execute(),
+    update: (tx: AnyDb, id: string, patch: Partial<WorkspaceRow>) =>
+      (tx as typeof db).updateTable('workspaces').set(patch).where('workspace_id', '=', id).execute(),
+  };
+}

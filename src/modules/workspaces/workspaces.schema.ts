@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+export const ZWorkspaceId = z.string().regex(/^wsp_[0-9a-z]{26}$/, 'must be a workspace id (wsp_…)');
+const ZTimezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Paris');
+export const ZSlug = z.string().min(2).max(60).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case letters, digits and dashes');
+
+export const ZWorkspace = z
+  .object({
+    id: ZWorkspaceId,
+    name: z.string(),
+    slug: z.string(),
+    timezone: z.string(),
+    locale: z.string(),
+    pointsLabel: z.string(),
+    anonymityThreshold: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Workspace' });
+export type TWorkspace = z.infer<typeof ZWorkspace>;
+
+export const ZCreateWorkspace = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    slug: ZSlug.optional(),
+    timezone: ZTimezone.default('UTC'),
+    locale: z.string().min(2).max(20).default('en'),
+    pointsLabel: z.string().trim().min(1).max(30).default('points'),
+    anonymityThreshold: z.number().int().min(3).max(100).default(5),
+  })
+  .strict();
+export type TCreateWorkspace = z.input<typeof ZCreateWorkspace>;
+
+export const ZUpdateWorkspace = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    timezone: ZTimezone,
+    locale: z.string().min(2).max(20),
+    pointsLabel: z.string().trim().min(1).max(30),
+    anonymityThreshold: z.number().int().min(3).max(100),
+  })
+  .partial()
+  .strict();
+export type TUpdateWorkspace = z.infer<typeof ZUpdateWorkspace>;

@@ -1,0 +1,87 @@
+import type { AnyDb } from '../../core/db/db.js';
+import type { Ids } from '../../core/ids.js';
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import { AppError, notFound } from '../../core/errors.js';
+import { isUniqueViolation } from '../../core/db/db.js';
+import type { AuthContext } from '../../core/auth.js';
+import type { AuditService } from '../audit/index.js';
+import { ZCreateWorkspace, type TCreateWorkspace, type TUpdateWorkspace, type TWorkspace } from './workspaces.schema.js';
+import { createWorkspacesRepository, type WorkspaceRow } from './workspaces.repository.js';
+
+export const toWorkspace = (r: WorkspaceRow): TWorkspace => ({
+  id: r.workspace_id,
+  name: r.name,
+  slug: r.slug,
+  timezone: r.timezone,
+  locale: r.locale,
+  pointsLabel: r.points_label,
+  anonymityThreshold: r.anonymity_threshold,
+  createdAt: toIso(r.created_at)!,
+  updatedAt: toIso(r.updated_at)!,
+});
+
+const slugify = (name: string) =>
+  name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'workspace';
+
+export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService }) {
+  const repo = createWorkspacesRepository(deps.db);
+  return {
+    /** Instance-level: creates a tenant (the CLI, the demo seed and the instance owner). */
+    async create(input: TCreateWorkspace, tx: AnyDb = deps.db): Promise<TWorkspace> {
+      const v = ZCreateWorkspace.parse(input);
+      let slug = v.slug ?? slugify(v.name);
+      if (!v.slug) for (let n = 2; await repo.getBySlug(slug); n++) slug = `${slugify(v.name)}-${n}`;
+      const now = deps.clock.now();
+      const row: WorkspaceRow = {
+        workspace_id: deps.ids.next('wsp'),
+        name: v.name,
+        slug,
+        timezone: v.timezone,
+        locale: v.locale,
+        points_label: v.pointsLabel,
+        anonymity_threshold: v.anonymityThreshold,
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        await repo.insert(tx, row);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError('conflict', { detail: `The slug ${slug} is taken`, path: 'slug' });
+        throw err;
+      }
+      return toWorkspace(row);
+    },
+    async get(id: string) {
+      const row = await repo.get(id);
+      if (!row) throw notFound('Workspace');
+      return toWorkspace(row);
+    },
+    /** W on the CLI is an id or a slug. */
+    async resolve(idOrSlug: string) {
+      const row = (await repo.get(idOrSlug)) ?? (await repo.getBySlug(idOrSlug));
+      if (!row) throw new AppError('not_found', { detail: `No workspace ${idOrSlug}` });
+      return toWorkspace(row);
+    },
+    list: async () => (await repo.list()).map(toWorkspace),
+    listByIds: async (ids: string[]) => (await repo.listByIds(ids)).map(toWorkspace),
+    async update(ctx: AuthContext, patch: TUpdateWorkspace) {
+      ctx.require('workspace.manage');
+      return deps.db.transaction().execute(async (tx) => {
+        const before = await repo.get(ctx.workspaceId);
+        if (!before) throw notFound('Workspace');
+        const next: Partial<WorkspaceRow> = { updated_at: deps.clock.now() };
+        if (patch.name !== undefined) next.name = patch.name;
+        if (patch.timezone !== undefined) next.timezone = patch.timezone;
+        if (patch.locale !== undefined) next.locale = patch.locale;
+        if (patch.pointsLabel !== undefined) next.points_label = patch.pointsLabel;
+        if (patch.anonymityThreshold !== undefined) next.anonymity_threshold = patch.anonymityThreshold;
+        await repo.update(tx, ctx.workspaceId, next);
+        const after = { ...before, ...next };
+        await deps.audit.record(tx, ctx, { action: 'workspace.updated', targetType: 'workspace', targetId: ctx.workspaceId, before: toWorkspace(before), after: toWorkspace(after) });
+        return toWorkspace(after);
+      });
+    },
+  };
+}
+export type WorkspacesService = ReturnType<typeof createWorkspacesService>;
