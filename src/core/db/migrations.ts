@@ -35,7 +35,7 @@ export const coreMigrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('throttles')
-        .addColumn('scope', 'text', (c) => c.primaryKey())
+        .addColumn('scope', 'text', (c) => c.primaryKey().notNull())
         .addColumn('failures', 'integer', (c) => c.notNull())
         .addColumn('window_start', 'bigint', (c) => c.notNull())
         .addColumn('blocked_until', 'bigint')

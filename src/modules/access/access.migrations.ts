@@ -6,7 +6,7 @@ export const accessMigrations: Record<string, Migration> = {
       // Global: a user may belong to several workspaces.
       await db.schema
         .createTable('users')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull())
         .addColumn('email', 'text', (c) => c.notNull().unique())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('password_hash', 'text', (c) => c.notNull())
@@ -27,7 +27,7 @@ export const accessMigrations: Record<string, Migration> = {
       await db.schema.createIndex('memberships_user').on('memberships').column('user_id').execute();
       await db.schema
         .createTable('sessions')
-        .addColumn('id', 'text', (c) => c.primaryKey()) // SHA-256 of the cookie's token
+        .addColumn('id', 'text', (c) => c.primaryKey().notNull()) // SHA-256 of the cookie's token
         .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
         .addColumn('workspace_id', 'text', (c) => c.notNull())
         .addColumn('csrf_token', 'text', (c) => c.notNull())

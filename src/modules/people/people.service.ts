@@ -9,7 +9,7 @@ import type { AuditService } from '../audit/index.js';
 import { createPeopleRepository, type Row, type Table } from './people.repository.js';
 import { createRecordsEngine, type WriteItem, type WriteResult } from './people.records.js';
 import { SPECS, type ResourceSpec } from './people.resources.js';
-import type { TImportKind } from './people.schema.js';
+import { ZPatchAccount, ZPatchAssignment, ZPatchPerson, ZPatchTeam, type TImportKind } from './people.schema.js';
 
 export type Resource = keyof typeof SPECS;
 type Input = Record<string, unknown>;
@@ -35,6 +35,8 @@ export const CSV_COLUMNS: Record<TImportKind, string[]> = {
   accounts: ['kind', 'externalId', 'name', 'tier', 'region', 'status'],
   assignments: ['externalId', 'personExternalId', 'accountExternalId', 'role'],
 };
+
+const CSV_SCHEMAS = { teams: ZPatchTeam, people: ZPatchPerson, accounts: ZPatchAccount, assignments: ZPatchAssignment };
 
 export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService }) {
   const repo = createPeopleRepository(deps.db);
@@ -259,6 +261,9 @@ function parseCsvRow(kind: TImportKind, header: string[], cells: string[]) {
   });
   if (Object.keys(attributes).length) input.attributes = attributes;
   if (!externalId) errors.push({ path: 'externalId', message: 'required' });
+  // The same rules as the API: a cell is checked by the PATCH schema of its resource.
+  const checked = CSV_SCHEMAS[kind].safeParse(input);
+  if (!checked.success) for (const i of checked.error.issues) errors.push({ path: i.path.join('.') || '(row)', message: i.message });
   return { externalId, input, errors };
 }
 

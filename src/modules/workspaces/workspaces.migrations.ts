@@ -6,7 +6,7 @@ export const workspacesMigrations: Record<string, Migration> = {
       // The tenant root: its id is the workspace_id every other table starts its keys with.
       await db.schema
         .createTable('workspaces')
-        .addColumn('workspace_id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.primaryKey().notNull())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('slug', 'text', (c) => c.notNull().unique())
         .addColumn('timezone', 'text', (c) => c.notNull())

@@ -17,8 +17,8 @@ export type WorkspaceRow = WorkspacesTable;
 export function createWorkspacesRepository(anyDb: AnyDb) {
   const db = anyDb as Kysely<{ workspaces: WorkspacesTable }>;
   return {
-    get: (id: string) => db.selectFrom('workspaces').selectAll().where('workspace_id', '=', id).executeTakeFirst(),
-    getBySlug: (slug: string) => db.selectFrom('workspaces').selectAll().where('slug', '=', slug).executeTakeFirst(),
+    get: (id: string, tx: AnyDb = db) => (tx as typeof db).selectFrom('workspaces').selectAll().where('workspace_id', '=', id).executeTakeFirst(),
+    getBySlug: (slug: string, tx: AnyDb = db) => (tx as typeof db).selectFrom('workspaces').selectAll().where('slug', '=', slug).executeTakeFirst(),
     list: () => db.selectFrom('workspaces').selectAll().orderBy('workspace_id').execute(),
     listByIds: (ids: string[]) =>
       ids.length ? db.selectFrom('workspaces').selectAll().where('workspace_id', 'in', ids).orderBy('name').execute() : Promise.resolve([]),

@@ -31,7 +31,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
     async create(input: TCreateWorkspace, tx: AnyDb = deps.db): Promise<TWorkspace> {
       const v = ZCreateWorkspace.parse(input);
       let slug = v.slug ?? slugify(v.name);
-      if (!v.slug) for (let n = 2; await repo.getBySlug(slug); n++) slug = `${slugify(v.name)}-${n}`;
+      if (!v.slug) for (let n = 2; await repo.getBySlug(slug, tx); n++) slug = `${slugify(v.name)}-${n}`;
       const now = deps.clock.now();
       const row: WorkspaceRow = {
         workspace_id: deps.ids.next('wsp'),
@@ -68,7 +68,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
     async update(ctx: AuthContext, patch: TUpdateWorkspace) {
       ctx.require('workspace.manage');
       return deps.db.transaction().execute(async (tx) => {
-        const before = await repo.get(ctx.workspaceId);
+        const before = await repo.get(ctx.workspaceId, tx);
         if (!before) throw notFound('Workspace');
         const next: Partial<WorkspaceRow> = { updated_at: deps.clock.now() };
         if (patch.name !== undefined) next.name = patch.name;
