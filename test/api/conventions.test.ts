@@ -147,3 +147,18 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`health when the database is gone (${dialect})`, () => {
+    test('answers 503 with status unavailable', async () => {
+      const t = await createTestApp(dialect);
+      await t.services.database.close();
+      const r = await t.call('GET', '/api/health');
+      assert.equal(r.status, 503);
+      assert.equal(r.body.status, 'unavailable');
+      assert.equal(r.body.database, dialect);
+      await t.app.close();
+      await t.db.drop();
+    });
+  });
+}

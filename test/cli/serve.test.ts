@@ -41,7 +41,7 @@ describe('serve on an empty database (what `npm start` does)', () => {
     child.kill('SIGTERM');
   });
 
-  const get = async (url: string) => (await fetch(`${base}${url}`, { headers: { cookie } })).json();
+  const get = async (url: string): Promise<any> => (await fetch(`${base}${url}`, { headers: { cookie } })).json();
   const all = async (url: string) => {
     const rows: Record<string, unknown>[] = [];
     let cursor: string | null = null;

@@ -2,13 +2,9 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { SESSION_COOKIE } from '../../core/http/server.js';
 import { pageOf, ZPageQuery } from '../../core/http/pagination.js';
-import { ZWorkspace } from '../workspaces/index.js';
+import { ZCreateWorkspace, ZWorkspace } from '../workspaces/index.js';
 import type { AccessService } from './access.service.js';
 import { ZApiKey, ZCreateApiKey, ZCreatedApiKey, ZCreatedUser, ZCreateUser, ZSession, ZSignIn, ZSwitchWorkspace, ZUpdateUser, ZUser, ZUserIdParam } from './access.schema.js';
-
-const ZCreateWorkspaceBody = z
-  .object({ name: z.string().trim().min(1).max(120), slug: z.string().max(60).optional(), timezone: z.string().max(60).optional() })
-  .strict();
 
 export const accessRoutes = (access: AccessService, opts: { secureCookies: boolean }): FastifyPluginAsyncZod => async (app) => {
   const cookieOpts = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: opts.secureCookies };
@@ -52,7 +48,7 @@ export const accessRoutes = (access: AccessService, opts: { secureCookies: boole
 
   app.post('/api/v1/workspaces', {
     config: { access: 'self' },
-    schema: { tags: ['workspace'], summary: 'Create a workspace (instance owners)', body: ZCreateWorkspaceBody, response: { 201: ZWorkspace } },
+    schema: { tags: ['workspace'], summary: 'Create a workspace (instance owners)', body: ZCreateWorkspace, response: { 201: ZWorkspace } },
   }, async (req, reply) => reply.code(201).send(await access.createWorkspace(req.auth, req.body)));
 
   app.get('/api/v1/users', {

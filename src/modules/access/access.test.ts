@@ -159,6 +159,21 @@ for (const dialect of DIALECTS) {
       assert.equal((await t.call('GET', `/api/v1/people/${p.body.id}`, { key: k })).status, 403);
     });
 
+    test('an instance owner creates a workspace and owns it; others may not', async () => {
+      await t.services.access.createUser(systemContext(ws.id), { email: 'root@example.com', role: 'admin', password }, { instanceOwner: true });
+      const { cookie } = await signIn('root@example.com', password);
+      const csrf = (await t.call('GET', '/api/v1/session', withCookie(cookie))).body.csrfToken;
+      const r = await t.call('POST', '/api/v1/workspaces', { body: { name: 'Fresh Co' }, ...withCookie(cookie, { 'x-csrf-token': csrf }) });
+      assert.equal(r.status, 201);
+      assert.equal(r.body.slug, 'fresh-co');
+      const s = await t.call('GET', '/api/v1/session', withCookie(cookie));
+      assert.equal(s.body.workspaces.find((w: { id: string }) => w.id === r.body.id).role, 'owner');
+      const olga = await signIn('olga@example.com', password);
+      const csrf2 = (await t.call('GET', '/api/v1/session', withCookie(olga.cookie))).body.csrfToken;
+      assert.equal((await t.call('POST', '/api/v1/workspaces', { body: { name: 'Nope Co' }, ...withCookie(olga.cookie, { 'x-csrf-token': csrf2 }) })).status, 403);
+      assert.equal((await t.call('POST', '/api/v1/workspaces', { key: ws.ownerKey, body: { name: 'Key Co' } })).status, 403);
+    });
+
     test('workspace settings: admins change them, others cannot; the change is audited', async () => {
       const pm = await ws.key('program_manager');
       assert.equal((await t.call('PATCH', '/api/v1/workspace', { key: pm, body: { pointsLabel: 'stars' } })).status, 403);

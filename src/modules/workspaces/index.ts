@@ -3,4 +3,4 @@
 export { createWorkspacesService, type WorkspacesService } from './workspaces.service.js';
 export { workspacesRoutes } from './workspaces.routes.js';
 export { workspacesMigrations } from './workspaces.migrations.js';
-export { ZWorkspace, ZSlug, type TWorkspace } from './workspaces.schema.js';
+export { ZWorkspace, ZCreateWorkspace, ZSlug, type TWorkspace } from './workspaces.schema.js';
