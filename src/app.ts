@@ -14,6 +14,7 @@ import { createAuditService, auditRoutes, auditMigrations } from './modules/audi
 import { createWorkspacesService, workspacesRoutes, workspacesMigrations } from './modules/workspaces/index.js';
 import { createPeopleService, peopleRoutes, peopleMigrations } from './modules/people/index.js';
 import { createAccessService, accessRoutes, accessMigrations } from './modules/access/index.js';
+import { createLedgerService, ledgerMigrations } from './modules/ledger/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -25,6 +26,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...auditMigrations,
   ...accessMigrations,
   ...peopleMigrations,
+  ...ledgerMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
@@ -42,7 +44,8 @@ export function createServices(database: Database, clock: Clock = systemClock) {
   const workspaces = createWorkspacesService({ db, ids, clock, audit });
   const people = createPeopleService({ db, ids, clock, audit });
   const access = createAccessService({ db, ids, clock, audit, workspaces, people });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access };
+  const ledger = createLedgerService({ db, dialect: database.dialect, ids, clock });
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger };
 }
 export type Services = ReturnType<typeof createServices>;
 

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   conflict: { status: 409, title: 'Conflict' },
   idempotency_conflict: { status: 409, title: 'Idempotency key reused with a different request' },
   idempotency_in_progress: { status: 409, title: 'A request with this idempotency key is in progress' },
+  insufficient_points: { status: 409, title: 'Not enough points' },
+  budget_exhausted: { status: 409, title: 'The program budget is spent' },
   payload_too_large: { status: 413, title: 'Request body too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   rate_limited: { status: 429, title: 'Too many requests' },

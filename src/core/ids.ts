@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 /** The id prefixes in use (decisions.md keeps the list). */
 export type IdPrefix =
-  | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'imp';
+  | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'imp'
+  | 'evt' | 'prg' | 'trf' | 'rul' | 'gol';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 

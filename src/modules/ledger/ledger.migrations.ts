@@ -1,0 +1,57 @@
+import type { Kysely, Migration } from 'kysely';
+
+export const ledgerMigrations: Record<string, Migration> = {
+  '20261123_0400_ledger': {
+    async up(db: Kysely<unknown>) {
+      // Append-only: a row is never updated or deleted; a correction is a new transfer.
+      await db.schema
+        .createTable('transfers')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('debit_account', 'text', (c) => c.notNull())
+        .addColumn('credit_account', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('cause', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text')
+        .addColumn('program_id', 'text')
+        .addColumn('program_version', 'integer')
+        .addColumn('rule_id', 'text')
+        .addColumn('goal_id', 'text')
+        .addColumn('reverses_id', 'text')
+        .addColumn('actor_id', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('occurred_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('transfers_pk', ['workspace_id', 'id'])
+        .execute();
+      await db.schema.createIndex('transfers_credit').on('transfers').columns(['workspace_id', 'credit_account', 'id']).execute();
+      await db.schema.createIndex('transfers_debit').on('transfers').columns(['workspace_id', 'debit_account', 'id']).execute();
+      await db.schema.createIndex('transfers_event').on('transfers').columns(['workspace_id', 'event_id']).execute();
+      await db.schema.createIndex('transfers_caps').on('transfers').columns(['workspace_id', 'program_id', 'rule_id', 'occurred_at']).execute();
+      // Reversing a transfer twice is refused by the database itself.
+      await db.schema.createIndex('transfers_reverses').unique().on('transfers').columns(['workspace_id', 'reverses_id']).execute();
+
+      // Projections kept in the transfer's transaction; rebuilt and compared by `ledger verify`.
+      await db.schema
+        .createTable('balances')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('balance', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('balances_pk', ['workspace_id', 'account'])
+        .execute();
+      await db.schema
+        .createTable('lots')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('transfer_id', 'text', (c) => c.notNull())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('remaining', 'bigint', (c) => c.notNull())
+        .addColumn('earned_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addPrimaryKeyConstraint('lots_pk', ['workspace_id', 'transfer_id'])
+        .execute();
+      await db.schema.createIndex('lots_open').on('lots').columns(['workspace_id', 'account', 'earned_at']).execute();
+    },
+  },
+};

@@ -1,0 +1,96 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnyDb, Dialect } from '../../core/db/db.js';
+import type { BalancesTable, LedgerTables, LotsTable, TransfersTable } from './ledger.tables.js';
+
+type Db = Kysely<LedgerTables>;
+const CHUNK = 300;
+
+export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
+  const base = anyDb as Db;
+  const t = (tx?: AnyDb) => (tx ?? base) as Db;
+  return {
+    /** Creates missing balance rows, then (PostgreSQL) locks them in sorted order against concurrent writers. */
+    async lockBalances(tx: AnyDb, ws: string, accounts: string[], now: number): Promise<Map<string, number>> {
+      const sorted = [...new Set(accounts)].sort();
+      if (!sorted.length) return new Map();
+      await t(tx)
+        .insertInto('balances')
+        .values(sorted.map((account) => ({ workspace_id: ws, account, balance: 0, updated_at: now })))
+        .onConflict((oc) => oc.columns(['workspace_id', 'account']).doNothing())
+        .execute();
+      let q = t(tx).selectFrom('balances').select(['account', 'balance']).where('workspace_id', '=', ws).where('account', 'in', sorted).orderBy('account');
+      if (dialect === 'postgres') q = q.forUpdate();
+      const rows = await q.execute();
+      return new Map(rows.map((r) => [r.account, Number(r.balance)]));
+    },
+    async insertTransfers(tx: AnyDb, rows: TransfersTable[]) {
+      for (let i = 0; i < rows.length; i += CHUNK) await t(tx).insertInto('transfers').values(rows.slice(i, i + CHUNK)).execute();
+    },
+    async setBalances(tx: AnyDb, ws: string, balances: Map<string, number>, now: number) {
+      for (const [account, balance] of balances) {
+        await t(tx).updateTable('balances').set({ balance, updated_at: now }).where('workspace_id', '=', ws).where('account', '=', account).execute();
+      }
+    },
+    balance: async (ws: string, account: string, tx?: AnyDb) =>
+      (await t(tx).selectFrom('balances').select('balance').where('workspace_id', '=', ws).where('account', '=', account).executeTakeFirst())?.balance ?? 0,
+    balancesOf: (ws: string, accounts: string[]) =>
+      accounts.length ? base.selectFrom('balances').selectAll().where('workspace_id', '=', ws).where('account', 'in', accounts).execute() : Promise.resolve([] as BalancesTable[]),
+    transfer: (tx: AnyDb | undefined, ws: string, id: string) => t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) =>
+      t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where('event_id', '=', eventId).orderBy('id').execute(),
+    reversalsOf: (tx: AnyDb, ws: string, ids: string[]) =>
+      ids.length ? t(tx).selectFrom('transfers').select('reverses_id').where('workspace_id', '=', ws).where('reverses_id', 'in', ids).execute() : Promise.resolve([]),
+
+    insertLots: async (tx: AnyDb, rows: LotsTable[]) => {
+      for (let i = 0; i < rows.length; i += CHUNK) await t(tx).insertInto('lots').values(rows.slice(i, i + CHUNK)).execute();
+    },
+    openLots: (tx: AnyDb | undefined, ws: string, account: string) =>
+      t(tx).selectFrom('lots').selectAll().where('workspace_id', '=', ws).where('account', '=', account).where('remaining', '>', 0).orderBy('earned_at').orderBy('transfer_id').execute(),
+    lot: (tx: AnyDb, ws: string, transferId: string) => t(tx).selectFrom('lots').selectAll().where('workspace_id', '=', ws).where('transfer_id', '=', transferId).executeTakeFirst(),
+    setLotRemaining: (tx: AnyDb, ws: string, transferId: string, remaining: number) =>
+      t(tx).updateTable('lots').set({ remaining }).where('workspace_id', '=', ws).where('transfer_id', '=', transferId).execute(),
+
+    history: (ws: string, account: string, after: string | undefined, limit: number) => {
+      let q = base.selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where((eb) => eb.or([eb('credit_account', '=', account), eb('debit_account', '=', account)]));
+      if (after) q = q.where('id', '<', after);
+      return q.orderBy('id', 'desc').limit(limit).execute();
+    },
+
+    /** For caps: the net count and sum of a rule's awards to one wallet in [from, to). */
+    async ruleUsage(tx: AnyDb, ws: string, q: { programId: string; ruleId: string | null; wallet: string; from: number; to: number }) {
+      let query = t(tx)
+        .selectFrom('transfers')
+        .select([
+          sql<number>`coalesce(sum(case when cause = 'reversal' then -amount else amount end), 0)`.as('points'),
+          sql<number>`coalesce(sum(case when cause = 'reversal' then -1 else 1 end), 0)`.as('times'),
+        ])
+        .where('workspace_id', '=', ws)
+        .where('program_id', '=', q.programId)
+        .where('occurred_at', '>=', q.from)
+        .where('occurred_at', '<', q.to)
+        .where((eb) => eb.or([eb.and([eb('cause', '=', 'event'), eb('credit_account', '=', q.wallet)]), eb.and([eb('cause', '=', 'reversal'), eb('debit_account', '=', q.wallet)])]));
+      if (q.ruleId) query = query.where('rule_id', '=', q.ruleId);
+      const r = await query.executeTakeFirstOrThrow();
+      return { points: Number(r.points), times: Number(r.times) };
+    },
+
+    /** Balances rebuilt from the transfers alone. */
+    async rebuiltBalances(ws: string) {
+      const rows = await base
+        .selectFrom(
+          sql<{ account: string; delta: number }>`(select credit_account as account, amount as delta from transfers where workspace_id = ${ws}
+            union all select debit_account as account, -amount as delta from transfers where workspace_id = ${ws})`.as('m'),
+        )
+        .select(['m.account', sql<number>`sum(m.delta)`.as('balance')])
+        .groupBy('m.account')
+        .execute();
+      return new Map(rows.map((r) => [r.account, Number(r.balance)]));
+    },
+    allBalances: (ws: string) => base.selectFrom('balances').select(['account', 'balance']).where('workspace_id', '=', ws).execute(),
+    lotTotals: async (ws: string) => {
+      const rows = await base.selectFrom('lots').select(['account', sql<number>`sum(remaining)`.as('remaining')]).where('workspace_id', '=', ws).groupBy('account').execute();
+      return new Map(rows.map((r) => [r.account, Number(r.remaining)]));
+    },
+  };
+}
+export type LedgerRepository = ReturnType<typeof createLedgerRepository>;

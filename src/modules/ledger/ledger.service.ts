@@ -1,0 +1,235 @@
+import type { AnyDb, Dialect } from '../../core/db/db.js';
+import type { Ids } from '../../core/ids.js';
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import { decodeCursor, toPage } from '../../core/http/pagination.js';
+import { createLedgerRepository } from './ledger.repository.js';
+import type { LotsTable, TransfersTable } from './ledger.tables.js';
+
+/** Why points moved; every transfer names one. */
+export type Cause = 'funding' | 'event' | 'goal_tier' | 'adjustment' | 'bulk_award' | 'expiry' | 'reversal' | 'redemption';
+
+/** Account names: the kind, a colon, the owner. */
+export const accounts = {
+  wallet: (personId: string) => `wallet:${personId}`,
+  budget: (programId: string) => `budget:${programId}`,
+  funding: (source = 'default') => `funding:${source}`,
+  system: (name: 'adjustments' | 'expiry' | 'redemptions') => `system:${name}`,
+};
+const kindOf = (account: string) => account.slice(0, account.indexOf(':'));
+/** Wallets and budgets never go below zero (but a reversal may push a wallet under). */
+const GUARDED = new Set(['wallet', 'budget']);
+/** Credits to a wallet from these causes are earned points, kept as lots for oldest-first spending. */
+const EARNING: Set<Cause> = new Set(['event', 'goal_tier', 'adjustment', 'bulk_award']);
+
+export interface NewTransfer {
+  from: string;
+  to: string;
+  amount: number;
+  cause: Cause;
+  occurredAt: number;
+  eventId?: string | null;
+  programId?: string | null;
+  programVersion?: number | null;
+  ruleId?: string | null;
+  goalId?: string | null;
+  reversesId?: string | null;
+  actorId?: string | null;
+  reason?: string | null;
+  /** for earned lots: when they expire */
+  expiresAt?: number | null;
+}
+
+export interface Transfer {
+  id: string;
+  from: string;
+  to: string;
+  amount: number;
+  cause: Cause;
+  eventId: string | null;
+  programId: string | null;
+  programVersion: number | null;
+  ruleId: string | null;
+  goalId: string | null;
+  reversesId: string | null;
+  actorId: string | null;
+  reason: string | null;
+  occurredAt: string;
+  createdAt: string;
+}
+
+export const toTransfer = (r: TransfersTable): Transfer => ({
+  id: r.id,
+  from: r.debit_account,
+  to: r.credit_account,
+  amount: Number(r.amount),
+  cause: r.cause as Cause,
+  eventId: r.event_id,
+  programId: r.program_id,
+  programVersion: r.program_version,
+  ruleId: r.rule_id,
+  goalId: r.goal_id,
+  reversesId: r.reverses_id,
+  actorId: r.actor_id,
+  reason: r.reason,
+  occurredAt: toIso(r.occurred_at)!,
+  createdAt: toIso(r.created_at)!,
+});
+
+/**
+ * The points ledger: append-only, double-entry. Every movement is a transfer between two
+ * accounts; balances and lots are projections written in the same transaction.
+ */
+export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Ids; clock: Clock }) {
+  const repo = createLedgerRepository(deps.db, deps.dialect);
+
+  /**
+   * Posts transfers inside the caller's transaction, all or nothing. A debit that would take
+   * a wallet or budget below zero throws (insufficient_points / budget_exhausted) unless it
+   * reverses an earlier transfer.
+   */
+  async function post(tx: AnyDb, ws: string, items: NewTransfer[]): Promise<TransfersTable[]> {
+    if (!items.length) return [];
+    const now = deps.clock.now();
+    for (const it of items) {
+      if (!Number.isSafeInteger(it.amount) || it.amount <= 0) throw new AppError('validation_failed', { detail: 'A transfer moves a positive whole number of points', path: 'amount' });
+      if (it.from === it.to) throw new AppError('validation_failed', { detail: 'A transfer needs two different accounts' });
+    }
+    const balances = await repo.lockBalances(tx, ws, items.flatMap((i) => [i.from, i.to]), now);
+    const rows: TransfersTable[] = [];
+    const newLots: LotsTable[] = [];
+    for (const it of items) {
+      const before = balances.get(it.from) ?? 0;
+      const after = before - it.amount;
+      if (after < 0 && GUARDED.has(kindOf(it.from)) && it.cause !== 'reversal') {
+        throw new AppError(kindOf(it.from) === 'budget' ? 'budget_exhausted' : 'insufficient_points', { detail: `${it.from} holds ${before}, not ${it.amount}` });
+      }
+      balances.set(it.from, after);
+      const toBefore = balances.get(it.to) ?? 0;
+      balances.set(it.to, toBefore + it.amount);
+      const row: TransfersTable = {
+        workspace_id: ws,
+        id: deps.ids.next('trf'),
+        debit_account: it.from,
+        credit_account: it.to,
+        amount: it.amount,
+        cause: it.cause,
+        event_id: it.eventId ?? null,
+        program_id: it.programId ?? null,
+        program_version: it.programVersion ?? null,
+        rule_id: it.ruleId ?? null,
+        goal_id: it.goalId ?? null,
+        reverses_id: it.reversesId ?? null,
+        actor_id: it.actorId ?? null,
+        reason: it.reason ?? null,
+        occurred_at: it.occurredAt,
+        created_at: now,
+      };
+      rows.push(row);
+      if (kindOf(it.to) === 'wallet' && EARNING.has(it.cause)) {
+        // A wallet below zero earns its way back first: only what lifts it above zero is spendable.
+        const spendable = Math.max(0, Math.min(it.amount, toBefore + it.amount));
+        newLots.push({ workspace_id: ws, transfer_id: row.id, account: it.to, amount: it.amount, remaining: spendable, earned_at: it.occurredAt, expires_at: it.expiresAt ?? null });
+      }
+    }
+    await repo.insertTransfers(tx, rows);
+    await repo.insertLots(tx, newLots);
+    for (const row of rows) if (kindOf(row.debit_account) === 'wallet') await consumeLots(tx, ws, row);
+    await repo.setBalances(tx, ws, balances, now);
+    return rows;
+  }
+
+  /** A debit from a wallet takes the oldest lots first; a reversal takes from its own lot first. */
+  async function consumeLots(tx: AnyDb, ws: string, row: TransfersTable) {
+    let left = Number(row.amount);
+    if (row.cause === 'reversal' && row.reverses_id) {
+      const own = await repo.lot(tx, ws, row.reverses_id);
+      if (own && own.remaining > 0) {
+        const take = Math.min(left, Number(own.remaining));
+        await repo.setLotRemaining(tx, ws, own.transfer_id, Number(own.remaining) - take);
+        left -= take;
+      }
+    }
+    if (left <= 0) return;
+    for (const lot of await repo.openLots(tx, ws, row.debit_account)) {
+      const take = Math.min(left, Number(lot.remaining));
+      await repo.setLotRemaining(tx, ws, lot.transfer_id, Number(lot.remaining) - take);
+      left -= take;
+      if (!left) break;
+    }
+  }
+
+  return {
+    post,
+    accounts,
+    balance: (ws: string, account: string, tx?: AnyDb) => repo.balance(ws, account, tx).then(Number),
+    transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) => repo.transfersOfEvent(tx, ws, eventId),
+    reversedIds: async (tx: AnyDb, ws: string, ids: string[]) => new Set((await repo.reversalsOf(tx, ws, ids)).map((r) => r.reverses_id!)),
+    ruleUsage: repo.ruleUsage,
+
+    /** Reverses transfers by new transfers the other way; a reversed transfer is never reversed twice. */
+    async reverse(tx: AnyDb, ws: string, originals: TransfersTable[], why: { reason: string; actorId?: string | null }) {
+      const done = await this.reversedIds(tx, ws, originals.map((o) => o.id));
+      const todo = originals.filter((o) => o.cause !== 'reversal' && !done.has(o.id));
+      return post(
+        tx,
+        ws,
+        todo.map((o) => ({
+          from: o.credit_account,
+          to: o.debit_account,
+          amount: Number(o.amount),
+          cause: 'reversal' as const,
+          occurredAt: o.occurred_at,
+          eventId: o.event_id,
+          programId: o.program_id,
+          programVersion: o.program_version,
+          ruleId: o.rule_id,
+          goalId: o.goal_id,
+          reversesId: o.id,
+          actorId: why.actorId ?? null,
+          reason: why.reason,
+        })),
+      );
+    },
+
+    async wallet(ws: string, personId: string, opts: { expiringWithinDays?: number } = {}) {
+      const account = accounts.wallet(personId);
+      const [balance, lots] = await Promise.all([repo.balance(ws, account), repo.openLots(undefined, ws, account)]);
+      const horizon = deps.clock.now() + (opts.expiringWithinDays ?? 30) * 86_400_000;
+      const lotsOut = lots.map((l) => ({ transferId: l.transfer_id, amount: Number(l.amount), remaining: Number(l.remaining), earnedAt: toIso(l.earned_at)!, expiresAt: toIso(l.expires_at) }));
+      return {
+        balance: Number(balance),
+        lots: lotsOut,
+        expiringSoon: lots.filter((l) => l.expires_at != null && l.expires_at <= horizon).map((l) => ({ transferId: l.transfer_id, points: Number(l.remaining), expiresAt: toIso(l.expires_at)! })),
+      };
+    },
+
+    async history(ws: string, account: string, q: { limit: number; cursor?: string }) {
+      const rows = await repo.history(ws, account, decodeCursor(q.cursor), q.limit + 1);
+      return toPage(rows, q.limit, toTransfer);
+    },
+
+    /** Rebuilds every balance from the transfers and compares; also checks the lots and the zero sum. */
+    async verify(ws: string) {
+      const rebuilt = await repo.rebuiltBalances(ws);
+      const stored = new Map((await repo.allBalances(ws)).map((b) => [b.account, Number(b.balance)]));
+      const lots = await repo.lotTotals(ws);
+      const problems: string[] = [];
+      for (const account of new Set([...rebuilt.keys(), ...stored.keys()])) {
+        const a = rebuilt.get(account) ?? 0;
+        const b = stored.get(account) ?? 0;
+        if (a !== b) problems.push(`${account}: balance ${b} but transfers sum to ${a}`);
+        if (kindOf(account) === 'wallet') {
+          const l = lots.get(account) ?? 0;
+          if (l !== Math.max(0, a)) problems.push(`${account}: lots hold ${l} but the spendable balance is ${Math.max(0, a)}`);
+        }
+        if (GUARDED.has(kindOf(account)) && kindOf(account) === 'budget' && a < 0) problems.push(`${account}: budget below zero (${a})`);
+      }
+      const total = [...rebuilt.values()].reduce((s, v) => s + v, 0);
+      if (total !== 0) problems.push(`the ledger sums to ${total}, not 0`);
+      return { ok: problems.length === 0, accounts: rebuilt.size, problems };
+    },
+  };
+}
+export type LedgerService = ReturnType<typeof createLedgerService>;

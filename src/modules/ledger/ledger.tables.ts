@@ -1,0 +1,38 @@
+export interface TransfersTable {
+  workspace_id: string;
+  id: string;
+  debit_account: string;
+  credit_account: string;
+  amount: number;
+  cause: string;
+  event_id: string | null;
+  program_id: string | null;
+  program_version: number | null;
+  rule_id: string | null;
+  goal_id: string | null;
+  reverses_id: string | null;
+  actor_id: string | null;
+  reason: string | null;
+  occurred_at: number;
+  created_at: number;
+}
+export interface BalancesTable {
+  workspace_id: string;
+  account: string;
+  balance: number;
+  updated_at: number;
+}
+export interface LotsTable {
+  workspace_id: string;
+  transfer_id: string;
+  account: string;
+  amount: number;
+  remaining: number;
+  earned_at: number;
+  expires_at: number | null;
+}
+export interface LedgerTables {
+  transfers: TransfersTable;
+  balances: BalancesTable;
+  lots: LotsTable;
+}

@@ -1,0 +1,140 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { createTestApp, DIALECTS, type TestApp } from '../../../test/support/app.js';
+import { accounts, type LedgerService } from './ledger.service.js';
+import type { TransfersTable } from './ledger.tables.js';
+
+const RUNS = process.env.TANDEM_DEEP ? 300 : 25;
+
+for (const dialect of DIALECTS) {
+  describe(`ledger (${dialect})`, () => {
+    let t: TestApp;
+    let ledger: LedgerService;
+    let n = 0;
+    const ws = () => `wsp_test${String(++n).padStart(22, '0')}`;
+    const inTx = <T>(fn: (tx: never) => Promise<T>) => t.services.db.transaction().execute((tx) => fn(tx as never));
+    before(async () => {
+      t = await createTestApp(dialect);
+      ledger = t.services.ledger;
+    });
+    after(() => t.close());
+
+    test('a transfer moves points between two accounts and the ledger sums to zero', async () => {
+      const w = ws();
+      await inTx((tx) => ledger.post(tx, w, [{ from: accounts.funding(), to: accounts.budget('prg_a'), amount: 1000, cause: 'funding', occurredAt: 1 }]));
+      await inTx((tx) => ledger.post(tx, w, [{ from: accounts.budget('prg_a'), to: accounts.wallet('per_a'), amount: 300, cause: 'event', occurredAt: 2 }]));
+      assert.equal(await ledger.balance(w, accounts.budget('prg_a')), 700);
+      assert.equal(await ledger.balance(w, accounts.wallet('per_a')), 300);
+      assert.equal(await ledger.balance(w, accounts.funding()), -1000);
+      assert.deepEqual(await ledger.verify(w), { ok: true, accounts: 3, problems: [] });
+    });
+
+    test('refuses to overdraw a wallet or a budget, and writes nothing', async () => {
+      const w = ws();
+      await inTx((tx) => ledger.post(tx, w, [{ from: accounts.funding(), to: accounts.budget('prg_b'), amount: 100, cause: 'funding', occurredAt: 1 }]));
+      await assert.rejects(inTx((tx) => ledger.post(tx, w, [{ from: accounts.budget('prg_b'), to: accounts.wallet('per_b'), amount: 101, cause: 'event', occurredAt: 2 }])), { code: 'budget_exhausted' });
+      await inTx((tx) => ledger.post(tx, w, [{ from: accounts.budget('prg_b'), to: accounts.wallet('per_b'), amount: 100, cause: 'event', occurredAt: 2 }]));
+      await assert.rejects(inTx((tx) => ledger.post(tx, w, [{ from: accounts.wallet('per_b'), to: accounts.system('redemptions'), amount: 101, cause: 'redemption', occurredAt: 3 }])), { code: 'insufficient_points' });
+      assert.equal(await ledger.balance(w, accounts.wallet('per_b')), 100);
+      assert.equal((await ledger.verify(w)).ok, true);
+    });
+
+    test('rejects amounts that are not positive integers', async () => {
+      for (const amount of [0, -5, 1.5, Number.MAX_SAFE_INTEGER + 2]) {
+        await assert.rejects(inTx((tx) => ledger.post(tx, ws(), [{ from: accounts.funding(), to: accounts.wallet('per_x'), amount, cause: 'adjustment', occurredAt: 1 }])), { code: 'validation_failed' });
+      }
+    });
+
+    test('spending takes the oldest lots first', async () => {
+      const w = ws();
+      const wal = accounts.wallet('per_c');
+      await inTx((tx) => ledger.post(tx, w, [
+        { from: accounts.system('adjustments'), to: wal, amount: 50, cause: 'adjustment', occurredAt: 2000, reason: 'newer' },
+        { from: accounts.system('adjustments'), to: wal, amount: 30, cause: 'adjustment', occurredAt: 1000, reason: 'older' },
+      ]));
+      await inTx((tx) => ledger.post(tx, w, [{ from: wal, to: accounts.system('redemptions'), amount: 40, cause: 'redemption', occurredAt: 3000 }]));
+      const wallet = await ledger.wallet(w, 'per_c');
+      assert.equal(wallet.balance, 40);
+      assert.deepEqual(wallet.lots.map((l) => [l.amount, l.remaining]), [[50, 40]]);
+    });
+
+    test('a reversal of points already spent takes the wallet below zero; it earns its way back', async () => {
+      const w = ws();
+      const wal = accounts.wallet('per_d');
+      await inTx((tx) => ledger.post(tx, w, [{ from: accounts.funding(), to: accounts.budget('prg_d'), amount: 1000, cause: 'funding', occurredAt: 1 }]));
+      const [award] = await inTx((tx) => ledger.post(tx, w, [{ from: accounts.budget('prg_d'), to: wal, amount: 100, cause: 'event', occurredAt: 2, eventId: 'evt_1' }]));
+      await inTx((tx) => ledger.post(tx, w, [{ from: wal, to: accounts.system('redemptions'), amount: 80, cause: 'redemption', occurredAt: 3 }]));
+      await inTx((tx) => ledger.reverse(tx, w, [award!], { reason: 'duplicate sale' }));
+      assert.equal(await ledger.balance(w, wal), -80);
+      assert.equal(await ledger.balance(w, accounts.budget('prg_d')), 1000);
+      await assert.rejects(inTx((tx) => ledger.post(tx, w, [{ from: wal, to: accounts.system('redemptions'), amount: 1, cause: 'redemption', occurredAt: 4 }])), { code: 'insufficient_points' });
+      await inTx((tx) => ledger.post(tx, w, [{ from: accounts.budget('prg_d'), to: wal, amount: 100, cause: 'event', occurredAt: 5 }]));
+      const wallet = await ledger.wallet(w, 'per_d');
+      assert.equal(wallet.balance, 20);
+      assert.equal(wallet.lots.reduce((s, l) => s + l.remaining, 0), 20);
+      const again = await inTx((tx) => ledger.reverse(tx, w, [award!], { reason: 'twice' }));
+      assert.equal(again.length, 0, 'a transfer is reversed once');
+      assert.equal((await ledger.verify(w)).ok, true);
+    });
+
+    test('verify finds a balance that differs from its transfers', async () => {
+      const w = ws();
+      await inTx((tx) => ledger.post(tx, w, [{ from: accounts.system('adjustments'), to: accounts.wallet('per_e'), amount: 10, cause: 'adjustment', occurredAt: 1 }]));
+      await t.services.db.updateTable('balances').set({ balance: 11 }).where('workspace_id', '=', w).where('account', '=', accounts.wallet('per_e')).execute();
+      const v = await ledger.verify(w);
+      assert.equal(v.ok, false);
+      assert.match(v.problems.join('\n'), /wallet:per_e: balance 11 but transfers sum to 10/);
+    });
+
+    test('property: any sequence of earn, bulk award, spend, expiry and reversal keeps the invariants', async () => {
+      const people = ['per_p1', 'per_p2', 'per_p3'];
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant('earn' as const), who: fc.constantFrom(...people), amount: fc.integer({ min: 1, max: 400 }) }),
+        fc.record({ kind: fc.constant('bulk' as const), amount: fc.integer({ min: 1, max: 200 }) }),
+        fc.record({ kind: fc.constant('spend' as const), who: fc.constantFrom(...people), amount: fc.integer({ min: 1, max: 300 }) }),
+        fc.record({ kind: fc.constant('expire' as const), who: fc.constantFrom(...people) }),
+        fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
+          const w = ws();
+          const budget = accounts.budget('prg_p');
+          await inTx((tx) => ledger.post(tx, w, [{ from: accounts.funding(), to: budget, amount: 2000, cause: 'funding', occurredAt: 0 }]));
+          const awards: TransfersTable[] = [];
+          const reversedWallets = new Set<string>();
+          let clock = 1;
+          for (const o of ops) {
+            clock++;
+            try {
+              if (o.kind === 'earn') awards.push(...(await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: accounts.wallet(o.who), amount: o.amount, cause: 'event', occurredAt: clock }]))));
+              if (o.kind === 'bulk') await inTx((tx) => ledger.post(tx, w, people.map((p) => ({ from: accounts.system('adjustments'), to: accounts.wallet(p), amount: o.amount, cause: 'bulk_award' as const, occurredAt: clock, reason: 'bulk' }))));
+              if (o.kind === 'spend') await inTx((tx) => ledger.post(tx, w, [{ from: accounts.wallet(o.who), to: accounts.system('redemptions'), amount: o.amount, cause: 'redemption', occurredAt: clock }]));
+              if (o.kind === 'expire') {
+                const wal = await ledger.wallet(w, o.who);
+                const lot = wal.lots[0];
+                if (lot) await inTx((tx) => ledger.post(tx, w, [{ from: accounts.wallet(o.who), to: accounts.system('expiry'), amount: lot.remaining, cause: 'expiry', occurredAt: clock }]));
+              }
+              if (o.kind === 'reverse' && awards.length) {
+                const a = awards[o.pick % awards.length]!;
+                const r = await inTx((tx) => ledger.reverse(tx, w, [a], { reason: 'test' }));
+                if (r.length) reversedWallets.add(a.credit_account);
+              }
+            } catch (err) {
+              const code = (err as { code?: string }).code;
+              if (code !== 'insufficient_points' && code !== 'budget_exhausted') throw err;
+            }
+          }
+          const v = await ledger.verify(w);
+          assert.deepEqual(v.problems, []);
+          assert.ok((await ledger.balance(w, budget)) >= 0, 'budget never negative');
+          for (const p of people) {
+            const b = await ledger.balance(w, accounts.wallet(p));
+            if (b < 0) assert.ok(reversedWallets.has(accounts.wallet(p)), 'only a reversal takes a wallet below zero');
+          }
+        }),
+        { numRuns: RUNS, seed: 20261123 },
+      );
+    });
+  });
+}
