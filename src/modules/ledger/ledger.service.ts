@@ -166,7 +166,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     balance: (ws: string, account: string, tx?: AnyDb) => repo.balance(ws, account, tx).then(Number),
     transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) => repo.transfersOfEvent(tx, ws, eventId),
     reversedIds: async (tx: AnyDb, ws: string, ids: string[]) => new Set((await repo.reversalsOf(tx, ws, ids)).map((r) => r.reverses_id!)),
-    ruleUsage: repo.ruleUsage,
+    ruleUsage: (...args: Parameters<typeof repo.ruleUsage>) => repo.ruleUsage(...args),
 
     /** Reverses transfers by new transfers the other way; a reversed transfer is never reversed twice. */
     async reverse(tx: AnyDb, ws: string, originals: TransfersTable[], why: { reason: string; actorId?: string | null }) {
