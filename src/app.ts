@@ -14,7 +14,10 @@ import { createAuditService, auditRoutes, auditMigrations } from './modules/audi
 import { createWorkspacesService, workspacesRoutes, workspacesMigrations } from './modules/workspaces/index.js';
 import { createPeopleService, peopleRoutes, peopleMigrations } from './modules/people/index.js';
 import { createAccessService, accessRoutes, accessMigrations } from './modules/access/index.js';
-import { createLedgerService, ledgerMigrations } from './modules/ledger/index.js';
+import { createLedgerService, ledgerMigrations, ledgerRoutes } from './modules/ledger/index.js';
+import { createEngineService, engineMigrations, engineRoutes } from './modules/engine/index.js';
+import { createProgramsService, programsMigrations, programsRoutes } from './modules/programs/index.js';
+import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -27,6 +30,9 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...accessMigrations,
   ...peopleMigrations,
   ...ledgerMigrations,
+  ...engineMigrations,
+  ...programsMigrations,
+  ...eventsMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
@@ -45,7 +51,10 @@ export function createServices(database: Database, clock: Clock = systemClock) {
   const people = createPeopleService({ db, ids, clock, audit });
   const access = createAccessService({ db, ids, clock, audit, workspaces, people });
   const ledger = createLedgerService({ db, dialect: database.dialect, ids, clock });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger };
+  const engine = createEngineService({ db, clock, audit });
+  const programs = createProgramsService({ db, ids, clock, audit, engine, ledger });
+  const events = createEventsService({ db, ids, clock, audit, workspaces, people, engine, programs, ledger });
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -75,6 +84,10 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(accessRoutes(services.access, { secureCookies: config.publicUrl.startsWith('https:') }));
   await app.register(peopleRoutes(services.people));
   await app.register(auditRoutes(services.audit));
+  await app.register(engineRoutes(services.engine));
+  await app.register(programsRoutes(services.programs));
+  await app.register(eventsRoutes(services.events));
+  await app.register(ledgerRoutes(services.ledger, services.people));
   await app.ready();
   return { app, routes };
 }

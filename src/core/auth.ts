@@ -20,6 +20,12 @@ export const PERMISSIONS = {
   'users.manage': ['owner', 'admin'],
   'keys.manage': ['owner', 'admin'],
   'audit.read': ['owner', 'admin'],
+  'programs.read': [...STAFF, 'manager', 'analyst'],
+  'programs.manage': [...STAFF],
+  'events.write': [...STAFF, 'integration'],
+  'events.read': [...STAFF, 'integration'],
+  'events.reverse': ['owner', 'admin', 'program_manager'],
+  'wallets.read': [...STAFF],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

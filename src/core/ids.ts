@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 /** The id prefixes in use (decisions.md keeps the list). */
 export type IdPrefix =
   | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'imp'
-  | 'evt' | 'prg' | 'trf' | 'rul' | 'gol';
+  | 'evt' | 'prg' | 'trf' | 'rul' | 'gol' | 'out';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 

@@ -3,3 +3,4 @@
 // as projections kept in the same transaction and rebuilt by verify().
 export { createLedgerService, accounts, toTransfer, type LedgerService, type NewTransfer, type Cause, type Transfer } from './ledger.service.js';
 export { ledgerMigrations } from './ledger.migrations.js';
+export { ledgerRoutes } from './ledger.routes.js';

@@ -83,6 +83,12 @@ export function createPeopleRepository(anyDb: AnyDb) {
       const r = (await t(tx).selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', ws).where(col, '=', value).executeTakeFirst()) as { n: number | string };
       return Number(r.n);
     },
+    allTeamsFull: (ws: string, tx?: AnyDb) =>
+      t(tx).selectFrom('teams').select(['id', 'parent_id', 'manager_id']).where('workspace_id', '=', ws).execute() as Promise<{ id: string; parent_id: string | null; manager_id: string | null }[]>,
+    assignmentsOfAccounts: async (tx: AnyDb | undefined, ws: string, accountIds: string[]) =>
+      accountIds.length
+        ? ((await t(tx).selectFrom('assignments as a').innerJoin('people as p', (j) => j.onRef('p.workspace_id', '=', 'a.workspace_id').onRef('p.id', '=', 'a.person_id')).select(['a.account_id', 'a.person_id', 'a.role']).where('a.workspace_id', '=', ws).where('a.account_id', 'in', accountIds).where('p.status', '=', 'active').orderBy('a.person_id').execute()) as { account_id: string; person_id: string; role: string }[])
+        : [],
     peopleIdsInTeams: async (ws: string, teamIds: string[]) =>
       teamIds.length
         ? ((await base.selectFrom('people').select('id').where('workspace_id', '=', ws).where('team_id', 'in', teamIds).execute()) as { id: string }[]).map((r) => r.id)

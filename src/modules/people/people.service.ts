@@ -237,6 +237,26 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
       };
     },
 
+    /**
+     * What the engine needs to judge events: the people and accounts they name (by id or
+     * external id), the team tree with its managers, and who serves those accounts.
+     */
+    async eventContext(tx: AnyDb | undefined, ws: string, q: { personIds: string[]; personExternalIds: string[]; accountIds: string[]; accountExternalIds: string[] }) {
+      const people = await repo.findByKeys(tx, 'people', ws, q.personIds, q.personExternalIds);
+      const accounts = await repo.findByKeys(tx, 'accounts', ws, q.accountIds, [...q.accountExternalIds]);
+      const extraAccounts = people.map((p) => p.account_id as string | null).filter((a): a is string => !!a && !accounts.some((x) => x.id === a));
+      if (extraAccounts.length) accounts.push(...(await repo.findByKeys(tx, 'accounts', ws, [...new Set(extraAccounts)], [])));
+      const teams = await repo.allTeamsFull(ws, tx);
+      const assignments = await repo.assignmentsOfAccounts(tx, ws, accounts.map((a) => a.id));
+      const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : {});
+      return {
+        people: people.map((p) => ({ id: p.id, externalId: String(p.external_id), kind: String(p.kind), status: String(p.status), teamId: (p.team_id as string) ?? null, accountId: (p.account_id as string) ?? null, attributes: parse(p.attributes), erased: p.erased_at != null })),
+        accounts: accounts.map((a) => ({ id: a.id, externalId: String(a.external_id), kind: String(a.kind), tier: (a.tier as string) ?? null, attributes: parse(a.attributes) })),
+        teams: teams.map((t) => ({ id: t.id, parentId: t.parent_id, managerId: t.manager_id })),
+        assignments: assignments.map((a) => ({ accountId: a.account_id, personId: a.person_id, role: a.role })),
+      };
+    },
+
     async personExists(workspaceId: string, id: string) {
       return !!(await repo.get(undefined, 'people', workspaceId, id));
     },

@@ -1,0 +1,32 @@
+import type { Kysely, Migration } from 'kysely';
+
+export const eventsMigrations: Record<string, Migration> = {
+  '20261123_0700_events': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('events')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('occurred_at', 'bigint', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text')
+        .addColumn('team_id', 'text')
+        .addColumn('properties', 'text', (c) => c.notNull())
+        .addColumn('reverses', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reversed_at', 'bigint')
+        .addColumn('reversal_reason', 'text')
+        .addPrimaryKeyConstraint('events_pk', ['workspace_id', 'id'])
+        // The idempotency key of ingestion: a replay is reported, never applied again.
+        .addUniqueConstraint('events_source_external_id', ['workspace_id', 'source', 'external_id'])
+        .execute();
+      await db.schema.createIndex('events_person').on('events').columns(['workspace_id', 'person_id', 'occurred_at']).execute();
+      await db.schema.createIndex('events_account').on('events').columns(['workspace_id', 'account_id', 'occurred_at']).execute();
+      await db.schema.createIndex('events_type').on('events').columns(['workspace_id', 'type', 'occurred_at']).execute();
+    },
+  },
+};

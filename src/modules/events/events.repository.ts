@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely';
+import type { AnyDb } from '../../core/db/db.js';
+
+export interface EventsTable {
+  workspace_id: string;
+  id: string;
+  source: string;
+  external_id: string;
+  type: string;
+  occurred_at: number;
+  received_at: number;
+  person_id: string;
+  account_id: string | null;
+  team_id: string | null;
+  properties: string;
+  reverses: string | null;
+  status: 'accepted' | 'reversed';
+  reversed_at: number | null;
+  reversal_reason: string | null;
+}
+type Db = Kysely<{ events: EventsTable }>;
+
+export function createEventsRepository(anyDb: AnyDb) {
+  const base = anyDb as Db;
+  const t = (tx?: AnyDb) => (tx ?? base) as Db;
+  return {
+    /** Events already stored under these (source, external id) pairs. */
+    async existing(tx: AnyDb, ws: string, keys: { source: string; externalId: string }[]) {
+      const out = new Map<string, EventsTable>();
+      const bySource = new Map<string, string[]>();
+      for (const k of keys) bySource.set(k.source, [...(bySource.get(k.source) ?? []), k.externalId]);
+      for (const [source, ids] of bySource) {
+        for (let i = 0; i < ids.length; i += 500) {
+          const rows = await t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('source', '=', source).where('external_id', 'in', ids.slice(i, i + 500)).execute();
+          for (const r of rows) out.set(`${r.source}\u0000${r.external_id}`, r);
+        }
+      }
+      return out;
+    },
+    get: (tx: AnyDb | undefined, ws: string, id: string) => t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    bySourceId: (tx: AnyDb, ws: string, source: string, externalId: string) =>
+      t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst(),
+    insertMany: async (tx: AnyDb, rows: EventsTable[]) => {
+      for (let i = 0; i < rows.length; i += 200) await t(tx).insertInto('events').values(rows.slice(i, i + 200)).execute();
+    },
+    markReversed: (tx: AnyDb, ws: string, id: string, at: number, reason: string) =>
+      t(tx).updateTable('events').set({ status: 'reversed', reversed_at: at, reversal_reason: reason }).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    list: (ws: string, q: { personId?: string; accountId?: string; type?: string; source?: string; status?: string; from?: number; to?: number; before?: string; limit: number }) => {
+      let query = base.selectFrom('events').selectAll().where('workspace_id', '=', ws);
+      if (q.personId) query = query.where('person_id', '=', q.personId);
+      if (q.accountId) query = query.where('account_id', '=', q.accountId);
+      if (q.type) query = query.where('type', '=', q.type);
+      if (q.source) query = query.where('source', '=', q.source);
+      if (q.status) query = query.where('status', '=', q.status as EventsTable['status']);
+      if (q.from !== undefined) query = query.where('occurred_at', '>=', q.from);
+      if (q.to !== undefined) query = query.where('occurred_at', '<', q.to);
+      if (q.before) query = query.where('id', '<', q.before);
+      return query.orderBy('id', 'desc').limit(q.limit).execute();
+    },
+  };
+}

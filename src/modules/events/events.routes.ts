@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AppError } from '../../core/errors.js';
+import { BATCH_BODY_LIMIT } from '../../core/http/server.js';
+import { pageOf } from '../../core/http/pagination.js';
+import type { EventsService } from './events.service.js';
+import { ZBatchEventResult, ZEvent, ZEventQuery, ZEventResult, ZIngestBody, ZReverse } from './events.schema.js';
+
+const params = z.object({ id: z.string().max(60) }).strict();
+
+export const eventsRoutes = (events: EventsService): FastifyPluginAsyncZod => async (app) => {
+  const tags = ['events'];
+  app.post('/api/v1/events', {
+    bodyLimit: BATCH_BODY_LIMIT,
+    config: { access: 'events.write' },
+    schema: {
+      tags,
+      summary: 'Send one event, or { events: [...] } (up to 1,000): each is accepted, duplicate or rejected',
+      description: 'A single event answers 201 (accepted), 200 (duplicate) or a 4xx problem (rejected). A batch answers 200 with a result per event.',
+      body: ZIngestBody,
+      response: { 200: z.union([ZBatchEventResult, ZEventResult]), 201: ZEventResult },
+    },
+  }, async (req, reply) => {
+    const body = req.body as { events?: unknown[] };
+    if (Array.isArray(body.events)) return events.ingest(req.auth, body.events);
+    const { results } = await events.ingest(req.auth, [body]);
+    const r = results[0]!;
+    if (r.status === 'rejected') {
+      throw new AppError((r.code as 'validation_failed') ?? 'validation_failed', { detail: (r.errors ?? []).map((e) => `${e.path}: ${e.message}`).join('; '), errors: r.errors });
+    }
+    return reply.code(r.status === 'accepted' ? 201 : 200).send(r);
+  });
+
+  app.get('/api/v1/events', {
+    config: { access: 'events.read' },
+    schema: { tags, summary: 'The event log, newest first (by person, account, type, source, status, time)', querystring: ZEventQuery, response: { 200: pageOf(ZEvent) } },
+  }, async (req) => events.list(req.auth, req.query));
+
+  app.get('/api/v1/events/:id', {
+    config: { access: 'events.read' },
+    schema: { tags, params, response: { 200: ZEvent } },
+  }, async (req) => events.get(req.auth, req.params.id));
+
+  app.post('/api/v1/events/:id/reverse', {
+    config: { access: 'events.reverse' },
+    schema: {
+      tags,
+      summary: 'Reverse an event: every transfer it caused is reversed by a new transfer',
+      params,
+      body: ZReverse,
+      response: { 200: z.object({ eventId: z.string(), status: z.literal('reversed'), reversedTransfers: z.array(z.object({ id: z.string(), reverses: z.string(), amount: z.number().int(), from: z.string(), to: z.string() })) }) },
+    },
+  }, async (req) => events.reverse(req.auth, req.params.id, req.body.reason));
+};

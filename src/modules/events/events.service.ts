@@ -1,0 +1,253 @@
+import type { AnyDb } from '../../core/db/db.js';
+import { isRetryableTxError, isUniqueViolation } from '../../core/db/db.js';
+import type { Ids } from '../../core/ids.js';
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import type { AuthContext } from '../../core/auth.js';
+import { AppError, notFound, type ErrorCode, type FieldError } from '../../core/errors.js';
+import { decodeCursor, toPage } from '../../core/http/pagination.js';
+import type { AuditService } from '../audit/index.js';
+import type { WorkspacesService } from '../workspaces/index.js';
+import type { PeopleService } from '../people/index.js';
+import type { LedgerService } from '../ledger/index.js';
+import { checkProperties, type EngineService } from '../engine/index.js';
+import type { EngineContext, EngineEvent, ProgramsService, TOutcome } from '../programs/index.js';
+import { createEventsRepository, type EventsTable } from './events.repository.js';
+import { ZEventIn, type TEventIn, type TEventQuery, type TEventResult } from './events.schema.js';
+
+interface Deps {
+  db: AnyDb;
+  ids: Ids;
+  clock: Clock;
+  audit: AuditService;
+  workspaces: WorkspacesService;
+  people: PeopleService;
+  engine: EngineService;
+  programs: ProgramsService;
+  ledger: LedgerService;
+}
+
+const keyOf = (source: string, id: string) => `${source}\u0000${id}`;
+
+/** Ingestion and the event log: idempotent by (source, id), one transaction per batch. */
+export function createEventsService(deps: Deps) {
+  const repo = createEventsRepository(deps.db);
+
+  const toEvent = (r: EventsTable, effects: TOutcome[]) => ({
+    eventId: r.id,
+    id: r.external_id,
+    source: r.source,
+    type: r.type,
+    occurredAt: toIso(r.occurred_at)!,
+    receivedAt: toIso(r.received_at)!,
+    personId: r.person_id,
+    accountId: r.account_id,
+    teamId: r.team_id,
+    properties: JSON.parse(r.properties) as Record<string, unknown>,
+    reverses: r.reverses,
+    status: r.status,
+    reversedAt: toIso(r.reversed_at),
+    reversalReason: r.reversal_reason,
+    effects,
+  });
+
+  /** Cancels an event: every transfer it caused is reversed by a new transfer. */
+  async function reverseStored(tx: AnyDb, ctx: AuthContext, target: EventsTable, reason: string) {
+    const transfers = await deps.ledger.transfersOfEvent(tx, ctx.workspaceId, target.id);
+    const reversals = await deps.ledger.reverse(tx, ctx.workspaceId, transfers, { reason, actorId: ctx.actor.id });
+    await repo.markReversed(tx, ctx.workspaceId, target.id, deps.clock.now(), reason);
+    return reversals;
+  }
+
+  /** Retries a transaction that lost a race (serialization, deadlock, or a concurrent twin's insert). */
+  async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= 5 || !(isRetryableTxError(err) || isUniqueViolation(err))) throw err;
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  return {
+    async ingest(ctx: AuthContext, raw: unknown[]): Promise<{ summary: { accepted: number; duplicate: number; rejected: number }; results: TEventResult[] }> {
+      ctx.require('events.write');
+      const ws = ctx.workspaceId;
+      const results: TEventResult[] = raw.map(() => ({ id: null, source: null, eventId: null, status: 'rejected', effects: [] }));
+      const reject = (i: number, code: ErrorCode, errors: FieldError[]) => Object.assign(results[i]!, { status: 'rejected' as const, code, errors });
+      const parsed: (TEventIn | null)[] = raw.map((r, i) => {
+        const p = ZEventIn.safeParse(r);
+        if (p.success) {
+          Object.assign(results[i]!, { id: p.data.id, source: p.data.source });
+          return p.data;
+        }
+        const rec = r as { id?: unknown; source?: unknown };
+        Object.assign(results[i]!, { id: typeof rec?.id === 'string' ? rec.id : null, source: typeof rec?.source === 'string' ? rec.source : 'api' });
+        reject(i, 'validation_failed', p.error.issues.map((x) => ({ path: x.path.join('.') || '(event)', message: x.code === 'unrecognized_keys' ? `unknown field(s): ${(x as { keys: string[] }).keys.join(', ')}` : x.message })));
+        return null;
+      });
+      const ok = parsed.map((p, i) => (p ? i : -1)).filter((i) => i >= 0);
+      if (!ok.length) return summarise(results);
+
+      const workspace = await deps.workspaces.get(ws);
+      const vocab = await deps.engine.vocabulary(ws);
+      const evs = ok.map((i) => parsed[i]!);
+      const pc = await deps.people.eventContext(undefined, ws, {
+        personIds: evs.flatMap((e) => (e.personId ? [e.personId] : [])),
+        personExternalIds: evs.flatMap((e) => (e.personExternalId ? [e.personExternalId] : [])),
+        accountIds: evs.flatMap((e) => (e.accountId ? [e.accountId] : [])),
+        accountExternalIds: evs.flatMap((e) => (e.accountExternalId ? [e.accountExternalId] : [])),
+      });
+      const personById = new Map(pc.people.map((p) => [p.id, p]));
+      const personByExt = new Map(pc.people.map((p) => [p.externalId, p]));
+      const accountById = new Map(pc.accounts.map((a) => [a.id, a]));
+      const accountByExt = new Map(pc.accounts.map((a) => [a.externalId, a]));
+      const engineCtx: EngineContext = {
+        timezone: workspace.timezone,
+        people: new Map(pc.people.map((p) => [p.id, p])),
+        accounts: new Map(pc.accounts.map((a) => [a.id, a])),
+        teams: new Map(pc.teams.map((t) => [t.id, { parentId: t.parentId, managerId: t.managerId }])),
+        assignments: new Map(),
+      };
+      for (const a of pc.assignments) engineCtx.assignments.set(a.accountId, [...(engineCtx.assignments.get(a.accountId) ?? []), { personId: a.personId, role: a.role }]);
+
+      // Everything that can be judged before the transaction: person, account, type, properties.
+      const ready: { i: number; e: TEventIn; personId: string; accountId: string | null; teamId: string | null; occurredAt: number }[] = [];
+      for (const i of ok) {
+        const e = parsed[i]!;
+        const person = e.personId ? personById.get(e.personId) : personByExt.get(e.personExternalId!);
+        if (!person || person.erased) {
+          reject(i, 'not_found', [{ path: e.personId ? 'personId' : 'personExternalId', message: 'no such person' }]);
+          continue;
+        }
+        let accountId: string | null = null;
+        if (e.accountId || e.accountExternalId) {
+          const acc = e.accountId ? accountById.get(e.accountId) : accountByExt.get(e.accountExternalId!);
+          if (!acc) {
+            reject(i, 'not_found', [{ path: e.accountId ? 'accountId' : 'accountExternalId', message: 'no such account' }]);
+            continue;
+          }
+          accountId = acc.id;
+        } else accountId = person.accountId;
+        const schema = vocab.get(e.type);
+        if (!schema) {
+          reject(i, 'validation_failed', [{ path: 'type', message: `unknown event type ${e.type}; declare it with POST /api/v1/event-types` }]);
+          continue;
+        }
+        const propErrors = checkProperties(schema, e.properties);
+        if (propErrors.length) {
+          reject(i, 'validation_failed', propErrors);
+          continue;
+        }
+        const occurredAt = Date.parse(e.occurredAt);
+        if (occurredAt > deps.clock.now() + 24 * 3600_000) {
+          reject(i, 'validation_failed', [{ path: 'occurredAt', message: 'more than a day in the future' }]);
+          continue;
+        }
+        ready.push({ i, e, personId: person.id, accountId, teamId: person.teamId, occurredAt });
+      }
+
+      if (ready.length) {
+        const outcome = await withRetry(() =>
+          deps.db.transaction().execute(async (tx) => {
+            const local = new Map<number, Partial<TEventResult>>();
+            const existing = await repo.existing(tx, ws, ready.map((r) => ({ source: r.e.source, externalId: r.e.id })));
+            const seen = new Set<string>();
+            const rows: EventsTable[] = [];
+            const apply: EngineEvent[] = [];
+            const reversals: EventsTable[] = [];
+            const now = deps.clock.now();
+            for (const r of ready) {
+              const k = keyOf(r.e.source, r.e.id);
+              const prior = existing.get(k);
+              if (prior || seen.has(k)) {
+                local.set(r.i, { status: 'duplicate', eventId: prior?.id ?? null });
+                continue;
+              }
+              seen.add(k);
+              const row: EventsTable = {
+                workspace_id: ws,
+                id: deps.ids.next('evt'),
+                source: r.e.source,
+                external_id: r.e.id,
+                type: r.e.type,
+                occurred_at: r.occurredAt,
+                received_at: now,
+                person_id: r.personId,
+                account_id: r.accountId,
+                team_id: r.teamId,
+                properties: JSON.stringify(r.e.properties),
+                reverses: null,
+                status: 'accepted',
+                reversed_at: null,
+                reversal_reason: null,
+              };
+              rows.push(row);
+              local.set(r.i, { status: 'accepted', eventId: row.id });
+              if (r.e.reverses) {
+                // A reversing event cancels its target (in the same source, or by evt_ id) and earns nothing itself.
+                const target = r.e.reverses.startsWith('evt_') ? await repo.get(tx, ws, r.e.reverses) : await repo.bySourceId(tx, ws, r.e.source, r.e.reverses);
+                if (target && target.status === 'accepted' && !target.reverses) {
+                  row.reverses = target.id;
+                  reversals.push(target);
+                }
+                continue;
+              }
+              apply.push({ id: row.id, type: row.type, occurredAt: row.occurred_at, properties: r.e.properties, personId: row.person_id, accountId: row.account_id });
+            }
+            await repo.insertMany(tx, rows);
+            const effects = await deps.programs.apply(tx, ws, apply, engineCtx);
+            for (const target of reversals) await reverseStored(tx, ctx, target, 'reversed by a later event');
+            for (const part of local.values()) if (part.status === 'accepted') part.effects = effects.get(part.eventId!) ?? [];
+            return local;
+          }),
+        );
+        for (const [i, part] of outcome) Object.assign(results[i]!, part);
+      }
+      return summarise(results);
+    },
+
+    async list(ctx: AuthContext, q: TEventQuery) {
+      ctx.require('events.read');
+      const rows = await repo.list(ctx.workspaceId, { ...q, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, before: decodeCursor(q.cursor), limit: q.limit + 1 });
+      const page = toPage(rows, q.limit, (r) => r);
+      const effects = await deps.programs.outcomesOfEvents(ctx.workspaceId, page.data.map((r) => r.id));
+      return { data: page.data.map((r) => toEvent(r, effects.get(r.id) ?? [])), nextCursor: page.nextCursor };
+    },
+
+    async get(ctx: AuthContext, id: string) {
+      ctx.require('events.read');
+      const r = await repo.get(undefined, ctx.workspaceId, id);
+      if (!r) throw notFound('Event');
+      return toEvent(r, (await deps.programs.outcomesOfEvents(ctx.workspaceId, [id])).get(id) ?? []);
+    },
+
+    async reverse(ctx: AuthContext, id: string, reason: string) {
+      ctx.require('events.reverse');
+      return withRetry(() =>
+        deps.db.transaction().execute(async (tx) => {
+          const target = await repo.get(tx, ctx.workspaceId, id);
+          if (!target) throw notFound('Event');
+          if (target.status === 'reversed') throw new AppError('conflict', { detail: 'This event is already reversed' });
+          const reversals = await reverseStored(tx, ctx, target, reason);
+          await deps.audit.record(tx, ctx, { action: 'event.reversed', targetType: 'event', targetId: id, after: { reason, transfers: reversals.map((r) => r.id) } });
+          return { eventId: id, status: 'reversed' as const, reversedTransfers: reversals.map((r) => ({ id: r.id, reverses: r.reverses_id!, amount: Number(r.amount), from: r.debit_account, to: r.credit_account })) };
+        }),
+      );
+    },
+  };
+}
+export type EventsService = ReturnType<typeof createEventsService>;
+
+function summarise(results: TEventResult[]) {
+  return {
+    summary: {
+      accepted: results.filter((r) => r.status === 'accepted').length,
+      duplicate: results.filter((r) => r.status === 'duplicate').length,
+      rejected: results.filter((r) => r.status === 'rejected').length,
+    },
+    results,
+  };
+}

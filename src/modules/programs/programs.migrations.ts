@@ -1,0 +1,62 @@
+import type { Kysely, Migration } from 'kysely';
+
+export const programsMigrations: Record<string, Migration> = {
+  '20261123_0600_programs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('programs')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('budget', 'bigint', (c) => c.notNull())
+        .addColumn('funded', 'bigint', (c) => c.notNull())
+        .addColumn('point_value_cents', 'integer', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('funding_source', 'text', (c) => c.notNull())
+        .addColumn('holdout_percent', 'integer', (c) => c.notNull())
+        .addColumn('starts_at', 'bigint')
+        .addColumn('ends_at', 'bigint')
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('programs_pk', ['workspace_id', 'id'])
+        .execute();
+      await db.schema.createIndex('programs_status').on('programs').columns(['workspace_id', 'status']).execute();
+      // Each version keeps its rules, audience and cap, and the time from which it applies.
+      await db.schema
+        .createTable('program_versions')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('program_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('rules', 'text', (c) => c.notNull())
+        .addColumn('audience', 'text', (c) => c.notNull())
+        .addColumn('cap', 'text')
+        .addColumn('effective_from', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('program_versions_pk', ['workspace_id', 'program_id', 'version'])
+        .execute();
+      // What the engine decided for each event and program: paid, capped, out of budget, held out.
+      await db.schema
+        .createTable('award_outcomes')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('program_id', 'text', (c) => c.notNull())
+        .addColumn('program_version', 'integer', (c) => c.notNull())
+        .addColumn('rule_id', 'text')
+        .addColumn('recipient_id', 'text')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('points_due', 'bigint', (c) => c.notNull())
+        .addColumn('points_paid', 'bigint', (c) => c.notNull())
+        .addColumn('transfer_id', 'text')
+        .addColumn('occurred_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('award_outcomes_pk', ['workspace_id', 'id'])
+        .execute();
+      await db.schema.createIndex('award_outcomes_event').on('award_outcomes').columns(['workspace_id', 'event_id']).execute();
+      await db.schema.createIndex('award_outcomes_program').on('award_outcomes').columns(['workspace_id', 'program_id', 'outcome']).execute();
+    },
+  },
+};

@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { AnyDb } from '../../core/db/db.js';
+
+export interface ProgramsTable {
+  workspace_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  status: 'draft' | 'active' | 'paused' | 'ended';
+  budget: number;
+  funded: number;
+  point_value_cents: number;
+  currency: string;
+  funding_source: string;
+  holdout_percent: number;
+  starts_at: number | null;
+  ends_at: number | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+export interface ProgramVersionsTable {
+  workspace_id: string;
+  program_id: string;
+  version: number;
+  rules: string;
+  audience: string;
+  cap: string | null;
+  effective_from: number;
+  created_at: number;
+}
+export interface AwardOutcomesTable {
+  workspace_id: string;
+  id: string;
+  event_id: string;
+  program_id: string;
+  program_version: number;
+  rule_id: string | null;
+  recipient_id: string | null;
+  outcome: string;
+  points_due: number;
+  points_paid: number;
+  transfer_id: string | null;
+  occurred_at: number;
+  created_at: number;
+}
+interface Tables {
+  programs: ProgramsTable;
+  program_versions: ProgramVersionsTable;
+  award_outcomes: AwardOutcomesTable;
+}
+
+export function createProgramsRepository(anyDb: AnyDb) {
+  const base = anyDb as Kysely<Tables>;
+  const t = (tx?: AnyDb) => (tx ?? base) as Kysely<Tables>;
+  return {
+    get: (tx: AnyDb | undefined, ws: string, id: string) => t(tx).selectFrom('programs').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    list: (ws: string, q: { status?: string; after?: string; limit: number }) => {
+      let query = base.selectFrom('programs').selectAll().where('workspace_id', '=', ws);
+      if (q.status) query = query.where('status', '=', q.status as ProgramsTable['status']);
+      if (q.after) query = query.where('id', '>', q.after);
+      return query.orderBy('id').limit(q.limit).execute();
+    },
+    active: (tx: AnyDb | undefined, ws: string) => t(tx).selectFrom('programs').selectAll().where('workspace_id', '=', ws).where('status', '=', 'active').orderBy('id').execute(),
+    insert: (tx: AnyDb, row: ProgramsTable) => t(tx).insertInto('programs').values(row).execute(),
+    update: (tx: AnyDb, ws: string, id: string, patch: Partial<ProgramsTable>) => t(tx).updateTable('programs').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    versions: (tx: AnyDb | undefined, ws: string, programId: string) =>
+      t(tx).selectFrom('program_versions').selectAll().where('workspace_id', '=', ws).where('program_id', '=', programId).orderBy('version').execute(),
+    insertVersion: (tx: AnyDb, row: ProgramVersionsTable) => t(tx).insertInto('program_versions').values(row).execute(),
+    updateVersion: (tx: AnyDb, ws: string, programId: string, version: number, patch: Partial<ProgramVersionsTable>) =>
+      t(tx).updateTable('program_versions').set(patch).where('workspace_id', '=', ws).where('program_id', '=', programId).where('version', '=', version).execute(),
+    insertOutcomes: async (tx: AnyDb, rows: AwardOutcomesTable[]) => {
+      for (let i = 0; i < rows.length; i += 300) await t(tx).insertInto('award_outcomes').values(rows.slice(i, i + 300)).execute();
+    },
+    outcomesOfEvents: (ws: string, eventIds: string[]) =>
+      eventIds.length ? base.selectFrom('award_outcomes').selectAll().where('workspace_id', '=', ws).where('event_id', 'in', eventIds).orderBy('id').execute() : Promise.resolve([]),
+  };
+}
+export type ProgramsRepository = ReturnType<typeof createProgramsRepository>;

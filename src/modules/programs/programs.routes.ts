@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { pageOf } from '../../core/http/pagination.js';
+import type { ProgramsService } from './programs.service.js';
+import { ZCreateProgram, ZProgram, ZProgramQuery, ZUpdateProgram } from './programs.schema.js';
+
+const params = z.object({ id: z.string().max(60) }).strict();
+
+export const programsRoutes = (programs: ProgramsService): FastifyPluginAsyncZod => async (app) => {
+  const tags = ['programs'];
+  app.get('/api/v1/programs', {
+    config: { access: 'programs.read' },
+    schema: { tags, summary: 'List programs', querystring: ZProgramQuery, response: { 200: pageOf(ZProgram) } },
+  }, async (req) => programs.list(req.auth, req.query));
+  app.post('/api/v1/programs', {
+    config: { access: 'programs.manage' },
+    schema: { tags, summary: 'Create a program (a draft); rules are checked against the event types', body: ZCreateProgram, response: { 201: ZProgram } },
+  }, async (req, reply) => reply.code(201).send(await programs.create(req.auth, req.body)));
+  app.get('/api/v1/programs/:id', {
+    config: { access: 'programs.read' },
+    schema: { tags, params, response: { 200: ZProgram } },
+  }, async (req) => programs.get(req.auth, req.params.id));
+  app.patch('/api/v1/programs/:id', {
+    config: { access: 'programs.manage' },
+    schema: { tags, summary: 'Edit a program: a draft in place; a live one gets a new version from effectiveFrom', params, body: ZUpdateProgram, response: { 200: ZProgram } },
+  }, async (req) => programs.update(req.auth, req.params.id, req.body));
+  for (const [action, fn] of [['activate', programs.activate], ['pause', programs.pause], ['end', programs.end]] as const) {
+    app.post(`/api/v1/programs/:id/${action}`, {
+      config: { access: 'programs.manage' },
+      schema: { tags, summary: `${action[0]!.toUpperCase()}${action.slice(1)} the program`, params, response: { 200: ZProgram } },
+    }, async (req) => fn(req.auth, req.params.id));
+  }
+};

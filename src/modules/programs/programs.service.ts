@@ -1,0 +1,401 @@
+import { createHash } from 'node:crypto';
+import type { AnyDb } from '../../core/db/db.js';
+import type { Ids } from '../../core/ids.js';
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import type { AuthContext } from '../../core/auth.js';
+import { AppError, notFound } from '../../core/errors.js';
+import { decodeCursor, toPage } from '../../core/http/pagination.js';
+import type { AuditService } from '../audit/index.js';
+import { accounts, type LedgerService } from '../ledger/index.js';
+import { compileRules, periodOf, type CompiledRuleSet, type EngineService, type Facts, type TCap, type TRule } from '../engine/index.js';
+import { createProgramsRepository, type ProgramsTable, type ProgramVersionsTable } from './programs.repository.js';
+import type { TAudience, TCreateProgram, TOutcome, TUpdateProgram } from './programs.schema.js';
+
+/** An event as the engine sees it: resolved, checked, about to be stored. */
+export interface EngineEvent {
+  id: string;
+  type: string;
+  occurredAt: number;
+  properties: Record<string, unknown>;
+  personId: string;
+  accountId: string | null;
+}
+/** The people context of a batch (from the people module). */
+export interface EngineContext {
+  timezone: string;
+  people: Map<string, { id: string; kind: string; teamId: string | null; accountId: string | null; attributes: Record<string, unknown> }>;
+  accounts: Map<string, { id: string; tier: string | null; attributes: Record<string, unknown> }>;
+  teams: Map<string, { parentId: string | null; managerId: string | null }>;
+  /** account id → who serves it */
+  assignments: Map<string, { personId: string; role: string }[]>;
+}
+
+interface LoadedVersion {
+  version: number;
+  effectiveFrom: number;
+  compiled: CompiledRuleSet;
+  audience: (personId: string, ctx: EngineContext) => boolean;
+  cap: TCap | null;
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'rule';
+
+/** Gives every rule a stable id (kept across versions) so caps and history can name it. */
+function withRuleIds(rules: TRule[]): TRule[] {
+  const used = new Set(rules.map((r) => r.id).filter(Boolean));
+  return rules.map((r) => {
+    if (r.id) return r;
+    let id = slug(r.name);
+    for (let n = 2; used.has(id); n++) id = `${slug(r.name)}-${n}`;
+    used.add(id);
+    return { ...r, id };
+  });
+}
+
+export function teamPath(teamId: string | null, teams: EngineContext['teams']): string[] {
+  const out: string[] = [];
+  for (let t = teamId, n = 0; t && n < 1000; t = teams.get(t)?.parentId ?? null, n++) out.push(t);
+  return out;
+}
+
+function compileAudience(a: TAudience) {
+  const kinds = a.kinds ? new Set<string>(a.kinds) : null;
+  const teams = a.teams ? new Set(a.teams) : null;
+  const tiers = a.accountTiers ? new Set(a.accountTiers) : null;
+  const list = a.people ? new Set(a.people) : null;
+  const attrs = a.attributes ? Object.entries(a.attributes).map(([k, vs]) => [k, new Set<unknown>(vs)] as const) : [];
+  return (personId: string, ctx: EngineContext) => {
+    const p = ctx.people.get(personId);
+    if (!p) return false;
+    if (list && !list.has(personId)) return false;
+    if (kinds && !kinds.has(p.kind)) return false;
+    if (teams && !teamPath(p.teamId, ctx.teams).some((t) => teams.has(t))) return false;
+    if (tiers && !(p.accountId && tiers.has(ctx.accounts.get(p.accountId)?.tier ?? ''))) return false;
+    for (const [k, vs] of attrs) if (!vs.has(p.attributes[k])) return false;
+    return true;
+  };
+}
+
+/** The same person stays held out: a stable hash of program and person. */
+export function isHeldOut(programId: string, personId: string, percent: number) {
+  if (percent <= 0) return false;
+  return createHash('sha256').update(`${programId}:${personId}`).digest().readUInt32BE(0) % 100 < percent;
+}
+
+export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService; engine: EngineService; ledger: LedgerService }) {
+  const repo = createProgramsRepository(deps.db);
+  // Versions never change once active, so their compiled form is cached for good.
+  const compiledCache = new Map<string, LoadedVersion>();
+
+  async function checkRules(ws: string, rules: TRule[], tx?: AnyDb) {
+    const { errors } = compileRules(rules, await deps.engine.vocabulary(ws, tx));
+    if (errors.length) throw new AppError('validation_failed', { detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors });
+  }
+
+  function load(ws: string, v: ProgramVersionsTable, vocab: Parameters<typeof compileRules>[1]): LoadedVersion {
+    const key = `${ws}:${v.program_id}:${v.version}:${v.created_at}`;
+    let hit = compiledCache.get(key);
+    if (!hit) {
+      const { compiled } = compileRules(JSON.parse(v.rules) as TRule[], vocab);
+      hit = { version: v.version, effectiveFrom: v.effective_from, compiled, audience: compileAudience(JSON.parse(v.audience) as TAudience), cap: v.cap ? (JSON.parse(v.cap) as TCap) : null };
+      compiledCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  async function toProgram(r: ProgramsTable, tx?: AnyDb) {
+    const versions = await repo.versions(tx, r.workspace_id, r.id);
+    const current = versions[versions.length - 1]!;
+    const remaining = await deps.ledger.balance(r.workspace_id, accounts.budget(r.id), tx);
+    return {
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      status: r.status,
+      audience: JSON.parse(current.audience) as Record<string, unknown>,
+      budget: Number(r.budget),
+      budgetRemaining: r.status === 'draft' ? Number(r.budget) : remaining,
+      pointValueCents: r.point_value_cents,
+      currency: r.currency,
+      fundingSource: r.funding_source,
+      holdoutPercent: r.holdout_percent,
+      startsAt: toIso(r.starts_at),
+      endsAt: toIso(r.ends_at),
+      cap: current.cap ? (JSON.parse(current.cap) as unknown) : null,
+      rules: JSON.parse(current.rules) as Record<string, unknown>[],
+      version: r.version,
+      createdAt: toIso(r.created_at)!,
+      updatedAt: toIso(r.updated_at)!,
+    };
+  }
+
+  /** Moves budget from the funding account so that what was funded equals the budget. */
+  async function fund(tx: AnyDb, ctx: AuthContext, p: ProgramsTable, budget: number) {
+    const delta = budget - Number(p.funded);
+    if (delta > 0) await deps.ledger.post(tx, ctx.workspaceId, [{ from: accounts.funding(p.funding_source), to: accounts.budget(p.id), amount: delta, cause: 'funding', programId: p.id, occurredAt: deps.clock.now(), actorId: ctx.actor.id, reason: 'program budget' }]);
+    if (delta < 0) {
+      const left = await deps.ledger.balance(ctx.workspaceId, accounts.budget(p.id), tx);
+      if (left < -delta) throw new AppError('conflict', { detail: `Only ${left} points of the budget are unspent; it cannot shrink by ${-delta}`, path: 'budget' });
+      await deps.ledger.post(tx, ctx.workspaceId, [{ from: accounts.budget(p.id), to: accounts.funding(p.funding_source), amount: -delta, cause: 'funding', programId: p.id, occurredAt: deps.clock.now(), actorId: ctx.actor.id, reason: 'budget reduced' }]);
+    }
+    await repo.update(tx, ctx.workspaceId, p.id, { funded: budget });
+  }
+
+  async function transition(ctx: AuthContext, id: string, to: ProgramsTable['status'], from: ProgramsTable['status'][]) {
+    ctx.require('programs.manage');
+    return deps.db.transaction().execute(async (tx) => {
+      const p = await repo.get(tx, ctx.workspaceId, id);
+      if (!p) throw notFound('Program');
+      if (p.status === to) return toProgram(p, tx);
+      if (!from.includes(p.status)) throw new AppError('conflict', { detail: `A ${p.status} program cannot become ${to}` });
+      if (to === 'active') {
+        const versions = await repo.versions(tx, ctx.workspaceId, id);
+        const rules = JSON.parse(versions[versions.length - 1]!.rules) as TRule[];
+        if (!rules.length) throw new AppError('validation_failed', { detail: 'A program needs at least one rule to go live', path: 'rules' });
+        await checkRules(ctx.workspaceId, rules, tx);
+        await fund(tx, ctx, p, Number(p.budget));
+      }
+      if (to === 'ended') {
+        const left = await deps.ledger.balance(ctx.workspaceId, accounts.budget(id), tx);
+        if (left > 0) await deps.ledger.post(tx, ctx.workspaceId, [{ from: accounts.budget(id), to: accounts.funding(p.funding_source), amount: left, cause: 'funding', programId: id, occurredAt: deps.clock.now(), actorId: ctx.actor.id, reason: 'program ended: unspent budget returned' }]);
+      }
+      const now = deps.clock.now();
+      await repo.update(tx, ctx.workspaceId, id, { status: to, updated_at: now });
+      await deps.audit.record(tx, ctx, { action: `program.${to === 'active' ? 'activated' : to}`, targetType: 'program', targetId: id, before: { status: p.status }, after: { status: to } });
+      return toProgram({ ...p, status: to, updated_at: now }, tx);
+    });
+  }
+
+  return {
+    async create(ctx: AuthContext, input: TCreateProgram) {
+      ctx.require('programs.manage');
+      const rules = withRuleIds(input.rules ?? []);
+      await checkRules(ctx.workspaceId, rules);
+      const now = deps.clock.now();
+      const row: ProgramsTable = {
+        workspace_id: ctx.workspaceId,
+        id: deps.ids.next('prg'),
+        name: input.name,
+        description: input.description ?? null,
+        status: 'draft',
+        budget: input.budget,
+        funded: 0,
+        point_value_cents: input.pointValueCents ?? 1,
+        currency: input.currency ?? 'USD',
+        funding_source: input.fundingSource ?? 'default',
+        holdout_percent: input.holdoutPercent ?? 0,
+        starts_at: input.startsAt ? Date.parse(input.startsAt) : null,
+        ends_at: input.endsAt ? Date.parse(input.endsAt) : null,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      };
+      if (row.starts_at && row.ends_at && row.ends_at <= row.starts_at) throw new AppError('validation_failed', { detail: 'endsAt is before startsAt', path: 'endsAt' });
+      return deps.db.transaction().execute(async (tx) => {
+        await repo.insert(tx, row);
+        await repo.insertVersion(tx, { workspace_id: ctx.workspaceId, program_id: row.id, version: 1, rules: JSON.stringify(rules), audience: JSON.stringify(input.audience), cap: input.cap ? JSON.stringify(input.cap) : null, effective_from: row.starts_at ?? 0, created_at: now });
+        const out = await toProgram(row, tx);
+        await deps.audit.record(tx, ctx, { action: 'program.created', targetType: 'program', targetId: row.id, after: out });
+        return out;
+      });
+    },
+
+    async list(ctx: AuthContext, q: { limit: number; cursor?: string; status?: string }) {
+      ctx.require('programs.read');
+      const rows = await repo.list(ctx.workspaceId, { status: q.status, after: decodeCursor(q.cursor), limit: q.limit + 1 });
+      const page = toPage(rows, q.limit, (r) => r);
+      return { data: await Promise.all(page.data.map((r) => toProgram(r))), nextCursor: page.nextCursor };
+    },
+
+    async get(ctx: AuthContext, id: string) {
+      ctx.require('programs.read');
+      const r = await repo.get(undefined, ctx.workspaceId, id);
+      if (!r) throw notFound('Program');
+      return toProgram(r);
+    },
+
+    /**
+     * A draft changes in place. An active or paused program gets a new version from
+     * effectiveFrom (default now): events that occurred before it keep the old rules.
+     */
+    async update(ctx: AuthContext, id: string, patch: TUpdateProgram) {
+      ctx.require('programs.manage');
+      const rules = patch.rules ? withRuleIds(patch.rules) : undefined;
+      if (rules) await checkRules(ctx.workspaceId, rules);
+      return deps.db.transaction().execute(async (tx) => {
+        const p = await repo.get(tx, ctx.workspaceId, id);
+        if (!p) throw notFound('Program');
+        if (p.status === 'ended') throw new AppError('conflict', { detail: 'An ended program cannot change' });
+        const before = await toProgram(p, tx);
+        const now = deps.clock.now();
+        const next: Partial<ProgramsTable> = { updated_at: now };
+        if (patch.name !== undefined) next.name = patch.name;
+        if (patch.description !== undefined) next.description = patch.description;
+        if (patch.pointValueCents !== undefined) next.point_value_cents = patch.pointValueCents;
+        if (patch.currency !== undefined) next.currency = patch.currency;
+        if (patch.holdoutPercent !== undefined) next.holdout_percent = patch.holdoutPercent;
+        if (patch.startsAt !== undefined) next.starts_at = patch.startsAt ? Date.parse(patch.startsAt) : null;
+        if (patch.endsAt !== undefined) next.ends_at = patch.endsAt ? Date.parse(patch.endsAt) : null;
+        if (patch.fundingSource !== undefined) {
+          if (p.status !== 'draft') throw new AppError('conflict', { detail: 'The funding source is fixed once the program went live', path: 'fundingSource' });
+          next.funding_source = patch.fundingSource;
+        }
+        if (patch.budget !== undefined) {
+          next.budget = patch.budget;
+          if (p.status !== 'draft') await fund(tx, ctx, p, patch.budget);
+        }
+        const versionChange = rules !== undefined || patch.audience !== undefined || patch.cap !== undefined;
+        if (versionChange) {
+          const versions = await repo.versions(tx, ctx.workspaceId, id);
+          const cur = versions[versions.length - 1]!;
+          const v = {
+            rules: rules ? JSON.stringify(rules) : cur.rules,
+            audience: patch.audience ? JSON.stringify(patch.audience) : cur.audience,
+            cap: patch.cap !== undefined ? (patch.cap ? JSON.stringify(patch.cap) : null) : cur.cap,
+          };
+          if (p.status === 'draft') await repo.updateVersion(tx, ctx.workspaceId, id, cur.version, { ...v, created_at: now, effective_from: next.starts_at ?? p.starts_at ?? 0 });
+          else {
+            const from = patch.effectiveFrom ? Date.parse(patch.effectiveFrom) : now;
+            if (from < cur.effective_from) throw new AppError('validation_failed', { detail: 'A new version cannot start before the current one', path: 'effectiveFrom' });
+            await repo.insertVersion(tx, { workspace_id: ctx.workspaceId, program_id: id, version: cur.version + 1, ...v, effective_from: from, created_at: now });
+            next.version = cur.version + 1;
+          }
+        }
+        await repo.update(tx, ctx.workspaceId, id, next);
+        const after = await toProgram({ ...p, ...next }, tx);
+        await deps.audit.record(tx, ctx, { action: 'program.updated', targetType: 'program', targetId: id, before, after });
+        return after;
+      });
+    },
+
+    activate: (ctx: AuthContext, id: string) => transition(ctx, id, 'active', ['draft', 'paused']),
+    pause: (ctx: AuthContext, id: string) => transition(ctx, id, 'paused', ['active']),
+    end: (ctx: AuthContext, id: string) => transition(ctx, id, 'ended', ['draft', 'active', 'paused']),
+
+    /**
+     * The engine's step of the pipeline, inside the ingestion transaction: for each event, the
+     * active programs whose audience holds the person → rules of its type → points → caps and
+     * budget per recipient → transfers. Answers the outcomes per event, in order.
+     */
+    async apply(tx: AnyDb, ws: string, events: EngineEvent[], ctx: EngineContext): Promise<Map<string, TOutcome[]>> {
+      const out = new Map<string, TOutcome[]>(events.map((e) => [e.id, []]));
+      const programs = await repo.active(tx, ws);
+      if (!programs.length) return out;
+      const vocab = await deps.engine.vocabulary(ws, tx);
+      const loaded = new Map<string, LoadedVersion[]>();
+      for (const p of programs) loaded.set(p.id, (await repo.versions(tx, ws, p.id)).map((v) => load(ws, v, vocab)));
+      const now = deps.clock.now();
+      const outcomeRows: Parameters<typeof repo.insertOutcomes>[1] = [];
+
+      for (const e of events) {
+        const person = ctx.people.get(e.personId)!;
+        const account = e.accountId ? ctx.accounts.get(e.accountId) ?? null : person.accountId ? ctx.accounts.get(person.accountId) ?? null : null;
+        const facts: Facts = {
+          type: e.type,
+          properties: e.properties,
+          occurredAt: e.occurredAt,
+          person: { id: person.id, kind: person.kind, attributes: person.attributes, teamId: person.teamId, teamPath: teamPath(person.teamId, ctx.teams) },
+          account,
+          timezone: ctx.timezone,
+        };
+        for (const p of programs) {
+          if ((p.starts_at != null && e.occurredAt < p.starts_at) || (p.ends_at != null && e.occurredAt >= p.ends_at)) continue;
+          const versions = loaded.get(p.id)!;
+          const v = [...versions].reverse().find((x) => x.effectiveFrom <= e.occurredAt) ?? versions[0]!;
+          const rules = v.compiled.byType.get(e.type);
+          if (!rules || !v.audience(e.personId, ctx)) continue;
+          const record = (o: Omit<TOutcome, 'programId' | 'programVersion'>) => {
+            const full: TOutcome = { programId: p.id, programVersion: v.version, ...o };
+            out.get(e.id)!.push(full);
+            outcomeRows.push({ workspace_id: ws, id: deps.ids.next('out'), event_id: e.id, program_id: p.id, program_version: v.version, rule_id: o.ruleId, recipient_id: o.recipientId, outcome: o.outcome, points_due: o.pointsDue, points_paid: o.points, transfer_id: o.transferId, occurred_at: e.occurredAt, created_at: now });
+          };
+          const matched = rules.filter((r) => r.matches(facts));
+          if (!matched.length) continue;
+          if (isHeldOut(p.id, e.personId, p.holdout_percent)) {
+            record({ ruleId: null, outcome: 'holdout', recipientId: e.personId, pointsDue: 0, points: 0, transferId: null });
+            continue;
+          }
+          for (const rule of matched) {
+            const points = rule.points(facts);
+            if (points <= 0) continue;
+            const shares = splitAmong(rule.recipients, points, e, person, account?.id ?? null, ctx);
+            if (!shares.length) {
+              record({ ruleId: rule.id, outcome: 'no_recipient', recipientId: null, pointsDue: points, points: 0, transferId: null });
+              continue;
+            }
+            for (const [recipientId, due] of shares) {
+              const wallet = accounts.wallet(recipientId);
+              let pay = due;
+              for (const [cap, ruleId] of [[rule.cap, rule.id], [v.cap, null]] as const) {
+                if (!cap || pay <= 0) continue;
+                const { from, to } = periodOf(e.occurredAt, cap.per, ctx.timezone);
+                const used = await deps.ledger.ruleUsage(tx, ws, { programId: p.id, ruleId, wallet, from, to });
+                if (cap.times !== undefined && used.times >= cap.times) pay = 0;
+                if (cap.points !== undefined) pay = Math.min(pay, Math.max(0, cap.points - used.points));
+              }
+              if (pay <= 0) {
+                record({ ruleId: rule.id, outcome: 'capped', recipientId, pointsDue: due, points: 0, transferId: null });
+                continue;
+              }
+              // The budget is all or nothing: an award it cannot cover is not paid, and is recorded.
+              const left = await deps.ledger.balance(ws, accounts.budget(p.id), tx);
+              if (left < pay) {
+                record({ ruleId: rule.id, outcome: 'budget_exhausted', recipientId, pointsDue: pay, points: 0, transferId: null });
+                continue;
+              }
+              const [trf] = await deps.ledger.post(tx, ws, [{ from: accounts.budget(p.id), to: wallet, amount: pay, cause: 'event', eventId: e.id, programId: p.id, programVersion: v.version, ruleId: rule.id, occurredAt: e.occurredAt }]);
+              record({ ruleId: rule.id, outcome: pay < due ? 'capped' : 'awarded', recipientId, pointsDue: due, points: pay, transferId: trf!.id });
+            }
+          }
+        }
+      }
+      await repo.insertOutcomes(tx, outcomeRows);
+      return out;
+    },
+
+    async outcomesOfEvents(ws: string, eventIds: string[]) {
+      const rows = await repo.outcomesOfEvents(ws, eventIds);
+      const out = new Map<string, TOutcome[]>();
+      for (const r of rows) {
+        const list = out.get(r.event_id) ?? [];
+        list.push({ programId: r.program_id, programVersion: r.program_version, ruleId: r.rule_id, outcome: r.outcome as TOutcome['outcome'], recipientId: r.recipient_id, pointsDue: Number(r.points_due), points: Number(r.points_paid), transferId: r.transfer_id });
+        out.set(r.event_id, list);
+      }
+      return out;
+    },
+  };
+}
+export type ProgramsService = ReturnType<typeof createProgramsService>;
+
+/** Who receives a rule's points, and how many each: the person, their manager, the account team. */
+function splitAmong(specs: ReturnType<typeof compileRules>['compiled']['rules'][number]['recipients'], points: number, e: EngineEvent, person: { id: string; teamId: string | null }, accountId: string | null, ctx: EngineContext): [string, number][] {
+  const shares = new Map<string, number>();
+  const add = (id: string, n: number) => n > 0 && shares.set(id, (shares.get(id) ?? 0) + n);
+  for (const spec of specs) {
+    if (spec === 'person') add(e.personId, points);
+    else if (spec === 'manager') {
+      // The manager of the person's team, or of the team above when they manage their own.
+      let team = person.teamId;
+      let manager: string | null = null;
+      for (let n = 0; team && n < 1000; n++) {
+        const t = ctx.teams.get(team);
+        if (t?.managerId && t.managerId !== person.id) { manager = t.managerId; break; }
+        team = t?.parentId ?? null;
+      }
+      if (manager) add(manager, points);
+    } else {
+      const team = (accountId ? ctx.assignments.get(accountId) ?? [] : []).filter((a) => !spec.accountTeam.roles || spec.accountTeam.roles.includes(a.role as never));
+      const ids = [...new Set(team.map((a) => a.personId))].sort();
+      if (!ids.length) continue;
+      if (spec.accountTeam.split === 'each') for (const id of ids) add(id, points);
+      else {
+        // Equal shares that add up to the award: the remainder goes one point each to the first.
+        const each = Math.floor(points / ids.length);
+        const rest = points - each * ids.length;
+        ids.forEach((id, i) => add(id, each + (i < rest ? 1 : 0)));
+      }
+    }
+  }
+  return [...shares.entries()];
+}
