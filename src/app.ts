@@ -9,6 +9,7 @@ import { coreMigrations } from './core/db/migrations.js';
 import { createIds } from './core/ids.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createOutbox } from './core/outbox.js';
+import { purgeExpired } from './core/housekeeping.js';
 import { createHttpServer } from './core/http/server.js';
 import { createAuditService, auditRoutes, auditMigrations } from './modules/audit/index.js';
 import { createWorkspacesService, workspacesRoutes, workspacesMigrations } from './modules/workspaces/index.js';
@@ -54,7 +55,9 @@ export function createServices(database: Database, clock: Clock = systemClock) {
   const engine = createEngineService({ db, clock, audit });
   const programs = createProgramsService({ db, ids, clock, audit, engine, ledger });
   const events = createEventsService({ db, ids, clock, audit, workspaces, people, engine, programs, ledger });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events };
+  /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
+  const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, housekeeping };
 }
 export type Services = ReturnType<typeof createServices>;
 

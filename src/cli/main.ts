@@ -61,6 +61,9 @@ program
     if (c.demo && (await services.workspaces.list()).length === 0) demo = await seedDemo(services);
     const { app } = await buildApp(services, c);
     await app.listen({ port: c.port, host: c.host });
+    const tidy = () => services.housekeeping().catch((err: unknown) => app.log.warn({ err }, 'housekeeping failed'));
+    void tidy();
+    setInterval(() => void tidy(), 3600_000).unref();
     const url = `http://${c.host}:${c.port}`;
     process.stdout.write(`\nTandem is running at ${url}  (database: ${c.dialect})\n`);
     if (demo?.created) process.stdout.write(`Demo workspace "${DEMO.name}" created. Sign in as ${DEMO.admin} / ${DEMO.password}\n  (also ${DEMO.manager} and ${DEMO.participant}, same password)\n`);

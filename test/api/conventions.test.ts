@@ -64,6 +64,14 @@ for (const dialect of DIALECTS) {
       assert.equal(r.body.code, 'unsupported_media_type');
     });
 
+    test('CSV to a JSON route, or JSON to an import route, answers 415', async () => {
+      const a = await t.call('POST', '/api/v1/teams', { key: ws.ownerKey, payload: 'name\nA\n', headers: { 'content-type': 'text/csv' } });
+      assert.equal(a.status, 415);
+      const b = await t.call('POST', '/api/v1/import/teams', { key: ws.ownerKey, body: { name: 'A' } });
+      assert.equal(b.status, 415);
+      assert.equal(b.body.code, 'unsupported_media_type');
+    });
+
     test('a body over 1 MB answers 413; batch routes take up to 10 MB', async () => {
       const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) });
       const r = await t.call('POST', '/api/v1/teams', { key: ws.ownerKey, payload: big, headers: { 'content-type': 'application/json' } });
@@ -157,6 +165,9 @@ for (const dialect of DIALECTS) {
       assert.equal(r.status, 503);
       assert.equal(r.body.status, 'unavailable');
       assert.equal(r.body.database, dialect);
+      const ws = await t.call('GET', '/api/v1/teams', { key: 'tnd_01m845qe17d4p64s6tf4kjz29a_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' });
+      assert.equal(ws.status, 503);
+      assert.equal(ws.body.code, 'service_unavailable');
       await t.app.close();
       await t.db.drop();
     });

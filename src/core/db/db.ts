@@ -73,6 +73,13 @@ export function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** True when the database cannot be reached (connection refused or lost, pool closed, server shutting down). */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_CANTOPEN'].includes(e?.code ?? '')) return true;
+  return /driver has already been destroyed|Connection terminated|Cannot use a pool after calling end|database connection is not open/i.test(e?.message ?? '');
+}
+
 export function isRetryableTxError(err: unknown): boolean {
   const e = err as { code?: string };
   return e?.code === '40001' || e?.code === '40P01' || e?.code === 'SQLITE_BUSY';

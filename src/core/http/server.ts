@@ -18,11 +18,13 @@ import type { AnyDb } from '../db/db.js';
 import { AppError, type FieldError } from '../errors.js';
 import type { AuthContext, RouteAccess } from '../auth.js';
 import { sendProblem } from './problem.js';
-import { isUniqueViolation } from '../db/db.js';
+import { isUnavailable, isUniqueViolation } from '../db/db.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /** the route takes a CSV body (text/csv) instead of JSON */
+    csv?: boolean;
   }
   interface FastifyRequest {
     auth: AuthContext;
@@ -95,9 +97,10 @@ export function toAppError(err: unknown): AppError {
       return new AppError('unsupported_media_type', { detail: 'The content type header is malformed' });
   }
   if (e instanceof SyntaxError) return new AppError('invalid_json', { detail: 'The body is not valid JSON' });
+  if (isUnavailable(e)) return new AppError('service_unavailable', { detail: 'The database is unreachable; retry shortly', retryAfter: 5 });
   if (isUniqueViolation(e)) return new AppError('conflict', { detail: 'A record with the same key exists' });
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const code = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : e.statusCode === 429 ? 'rate_limited' : e.statusCode === 404 ? 'not_found' : e.statusCode === 405 ? 'method_not_allowed' : 'validation_failed';
+    const code = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : e.statusCode === 429 ? 'rate_limited' : e.statusCode === 404 ? 'not_found' : 'validation_failed';
     return new AppError(code, { detail: e.message });
   }
   return new AppError('internal', { detail: 'Something went wrong on our side; it has been logged' });
@@ -164,6 +167,16 @@ export async function createHttpServer(opts: HttpOptions) {
     }
     req.auth = who.auth;
     if (access !== 'self') who.auth.require(access);
+  });
+
+  // Each route takes one kind of body: CSV routes text/csv, the rest JSON.
+  app.addHook('preValidation', async (req) => {
+    if (!UNSAFE.has(req.method) || req.body === undefined) return;
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const csv = req.routeOptions.config?.csv === true;
+    if (csv ? type !== 'text/csv' : type === 'text/csv' || type === 'text/plain') {
+      throw new AppError('unsupported_media_type', { detail: csv ? 'Send the file as text/csv' : 'Send application/json' });
+    }
   });
 
   registerIdempotency(app, opts);

@@ -15,7 +15,7 @@ export function createAccessRepository(anyDb: AnyDb) {
 
     membership: (ws: string, userId: string, tx?: AnyDb) =>
       t(tx).selectFrom('memberships').selectAll().where('workspace_id', '=', ws).where('user_id', '=', userId).executeTakeFirst(),
-    membershipsOfUser: (userId: string) => db.selectFrom('memberships').selectAll().where('user_id', '=', userId).execute(),
+    membershipsOfUser: (userId: string) => db.selectFrom('memberships').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('workspace_id').execute(),
     insertMembership: (tx: AnyDb, row: MembershipsTable) => t(tx).insertInto('memberships').values(row).execute(),
     updateMembership: (tx: AnyDb, ws: string, userId: string, patch: Partial<MembershipsTable>) =>
       t(tx).updateTable('memberships').set(patch).where('workspace_id', '=', ws).where('user_id', '=', userId).execute(),
@@ -43,6 +43,7 @@ export function createAccessRepository(anyDb: AnyDb) {
     insertSession: (row: SessionsTable) => db.insertInto('sessions').values(row).execute(),
     touchSession: (id: string, patch: Partial<SessionsTable>) => db.updateTable('sessions').set(patch).where('id', '=', id).execute(),
     deleteSession: (id: string) => db.deleteFrom('sessions').where('id', '=', id).execute(),
+    deleteExpiredSessions: async (now: number) => Number((await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst()).numDeletedRows),
     deleteSessionsOfUser: (tx: AnyDb, userId: string) => t(tx).deleteFrom('sessions').where('user_id', '=', userId).execute(),
 
     keyById: (id: string) => db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst(),

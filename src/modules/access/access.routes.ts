@@ -13,7 +13,7 @@ export const accessRoutes = (access: AccessService, opts: { secureCookies: boole
     config: { access: 'public' },
     schema: { tags: ['session'], summary: 'Sign in with email and password (sets the session cookie)', body: ZSignIn, response: { 204: z.null() } },
   }, async (req, reply) => {
-    const s = await access.signIn(req.body);
+    const s = await access.signIn(req.body, req.ip);
     reply.setCookie(SESSION_COOKIE, s.token, { ...cookieOpts, maxAge: s.maxAgeSeconds });
     return reply.code(204).send(null);
   });

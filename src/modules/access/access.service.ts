@@ -126,8 +126,9 @@ export function createAccessService(deps: AccessDeps) {
       return token ? authenticateSession(token) : null;
     },
 
-    async signIn(input: { email: string; password: string; workspaceId?: string }) {
-      const scope = `signin:${input.email}`;
+    async signIn(input: { email: string; password: string; workspaceId?: string }, from = 'unknown') {
+      // Per email and address: a stranger guessing elsewhere does not lock the owner out.
+      const scope = `signin:${input.email}:${from}`;
       const th = await throttleCheck(scope);
       const user = await repo.userByEmail(input.email);
       const ok = user ? await verify(user.password_hash, input.password).catch(() => false) : (await hashPassword(input.password), false);
@@ -145,6 +146,8 @@ export function createAccessService(deps: AccessDeps) {
       await repo.insertSession({ id: sha256(token), user_id: user.id, workspace_id: chosen.workspace_id, csrf_token: randomToken(24), created_at: t, last_seen_at: t, expires_at: t + SESSION_TTL });
       return { token, maxAgeSeconds: SESSION_TTL / 1000 };
     },
+
+    purgeExpiredSessions: () => repo.deleteExpiredSessions(now()),
 
     async signOut(ctx: AuthContext) {
       if (ctx.sessionId) await repo.deleteSession(ctx.sessionId);
@@ -298,6 +301,7 @@ export function createAccessService(deps: AccessDeps) {
       return deps.db.transaction().execute(async (tx) => {
         const before = await repo.key(ctx.workspaceId, id, tx);
         if (!before) throw notFound('API key');
+        assertMayGrant(ctx, before.role as Role);
         if (before.revoked_at) return toKey(before);
         const after = { ...before, revoked_at: now() };
         await repo.updateKey(tx, ctx.workspaceId, id, { revoked_at: after.revoked_at });

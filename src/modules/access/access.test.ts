@@ -118,6 +118,9 @@ for (const dialect of DIALECTS) {
       assert.equal(k.status, 403);
       const olga = (await t.call('GET', '/api/v1/users', { key: admin })).body.data.find((u: { email: string }) => u.email === 'olga@example.com');
       assert.equal((await t.call('PATCH', `/api/v1/users/${olga.id}`, { key: admin, body: { role: 'analyst' } })).status, 403);
+      const ownerKey = await t.call('GET', '/api/v1/api-keys', { key: admin });
+      const owners = ownerKey.body.data.filter((k: { role: string }) => k.role === 'owner');
+      assert.equal((await t.call('DELETE', `/api/v1/api-keys/${owners[0].id}`, { key: admin })).status, 403);
     });
 
     test('an API key is shown once, stored hashed, records last use, and stops working when revoked', async () => {

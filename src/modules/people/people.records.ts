@@ -75,6 +75,7 @@ export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; cl
     const pending = new Set<string>();
     const updates: { id: string; patch: Record<string, unknown> }[] = [];
     const audits: AuditEntry[] = [];
+    const naturalKeys = new Map<string, string>();
 
     for (const i of order) {
       const it = items[i]!;
@@ -85,7 +86,7 @@ export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; cl
       const existing = it.mode === 'patch' ? lookup(spec.table, it.id) : extIn != null ? byExt.get(spec.table)?.get(extIn) : undefined;
       if (it.mode === 'patch' && !existing) { reject('not_found', [{ path: 'id', message: `${spec.noun} not found` }]); continue; }
       if (it.mode === 'create' && existing) { reject('conflict', [{ path: 'externalId', message: `a ${spec.noun.toLowerCase()} with this external id exists` }]); continue; }
-      if (existing?.erased_at && it.mode !== 'patch') { reject('conflict', [{ path: 'externalId', message: 'this person was erased; the external id cannot be used again' }]); continue; }
+      if (existing?.erased_at) { reject('conflict', [{ path: it.mode === 'patch' ? 'id' : 'externalId', message: 'this person was erased: the record cannot change, and its external id cannot be used again' }]); continue; }
       if (spec.externalIdRequired && !existing && extIn == null) { reject('validation_failed', [{ path: 'externalId', message: 'required' }]); continue; }
 
       const errors: FieldError[] = [];
@@ -99,7 +100,8 @@ export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; cl
         if (col === 'attributes') {
           const base = fresh ? {} : (JSON.parse(String(next.attributes ?? '{}')) as Record<string, unknown>);
           const merged = { ...base, ...(v as Record<string, unknown> | null) };
-          if (!fresh) for (const [k, val] of Object.entries(merged)) if (val === null) delete merged[k];
+          // A null attribute means 'no value': it is removed, never stored.
+          for (const [k, val] of Object.entries(merged)) if (val === null) delete merged[k];
           next.attributes = JSON.stringify(merged);
         } else next[col] = v;
       }
@@ -134,6 +136,12 @@ export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; cl
         }
       }
       errors.push(...spec.check(next, lookup));
+      if (spec.naturalKey && !errors.length) {
+        const nk = spec.naturalKey.map((c) => String(next[c])).join('\u0000');
+        const twin = naturalKeys.get(nk) ?? (await repo.findByColumns(tx, spec.table, ws, Object.fromEntries(spec.naturalKey.map((c) => [c, next[c]]))))?.id;
+        if (twin && twin !== existing?.id) errors.push({ path: spec.naturalKey.map((c) => c.replace(/_id$/, 'Id')).join('+'), message: `the same ${spec.noun.toLowerCase()} exists (${twin})` });
+      }
+      if (errors.length && errors.some((e) => e.message.startsWith('the same '))) { reject('conflict', errors); continue; }
       if (errors.length) { reject(refMissing && errors.every((e) => e.message.includes('not found') || e.message.startsWith('no ')) ? 'not_found' : 'validation_failed', errors); continue; }
 
       if (existing) {
@@ -153,6 +161,7 @@ export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; cl
         pending.add(row.id);
         remember(spec.table, row);
         if (teams) teams.set(row.id, (row.parent_id as string) ?? null);
+        if (spec.naturalKey) naturalKeys.set(spec.naturalKey.map((c) => String(row[c])).join('\u0000'), row.id);
         audits.push({ action: `${spec.auditType}.created`, targetType: spec.auditType, targetId: row.id, after: spec.toApi(row) });
         results[i] = { status: 'created', id: row.id, externalId: row.external_id, row, errors: [] };
       }

@@ -27,6 +27,8 @@ export interface ResourceSpec {
   check(row: Row, refRow: (table: Table, id: unknown) => Row | undefined): FieldError[];
   toApi(row: Row): Record<string, unknown>;
   search: string[];
+  /** columns that together identify a record besides its ids (checked before writing) */
+  naturalKey?: string[];
   /** columns whose copies in the audit log are scrubbed on erasure */
   personal?: string[];
 }
@@ -113,7 +115,7 @@ export const peopleSpec: ResourceSpec = {
     ...times(r),
   }),
   search: ['name', 'email', 'external_id'],
-  personal: ['name', 'email', 'attributes'],
+  personal: ['name', 'email', 'attributes', 'locale', 'timezone'],
 };
 
 export const assignmentsSpec: ResourceSpec = {
@@ -139,6 +141,7 @@ export const assignmentsSpec: ResourceSpec = {
   },
   toApi: (r) => ({ id: r.id, externalId: r.external_id, personId: r.person_id, accountId: r.account_id, role: r.role, ...times(r) }),
   search: ['external_id'],
+  naturalKey: ['person_id', 'account_id', 'role'],
 };
 
 export const SPECS = { teams: teamsSpec, people: peopleSpec, accounts: accountsSpec, assignments: assignmentsSpec } as const;

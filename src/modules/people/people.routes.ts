@@ -93,7 +93,7 @@ export const peopleRoutes = (people: PeopleService): FastifyPluginAsyncZod => as
 
   app.post('/api/v1/import/:kind', {
     bodyLimit: BATCH_BODY_LIMIT,
-    config: { access: 'org.write' },
+    config: { access: 'org.write', csv: true },
     schema: {
       tags: ['import'],
       summary: 'Import a CSV file (Content-Type: text/csv); a report per row',

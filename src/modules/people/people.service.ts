@@ -226,8 +226,10 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
       const writes: WriteItem[] = parsed.map((p) => ({ mode: 'merge', externalId: p.externalId, input: p.input }));
       const ok = parsed.map((p, i) => (p.errors.length ? -1 : i)).filter((i) => i >= 0);
       const results: WriteResult[] = parsed.map((p) => ({ status: 'rejected', id: null, externalId: p.externalId ?? null, code: 'validation_failed', errors: p.errors }));
-      for (let i = 0; i < ok.length; i += 1000) {
-        const slice = ok.slice(i, i + 1000);
+      // Teams refer to teams in any order, so a teams file is written in one piece; others in slices.
+      const sliceSize = kind === 'teams' ? ok.length || 1 : 1000;
+      for (let i = 0; i < ok.length; i += sliceSize) {
+        const slice = ok.slice(i, i + sliceSize);
         const out = await deps.db.transaction().execute((tx) => engine.write(tx, ctx, SPECS[kind], slice.map((j) => writes[j]!)));
         slice.forEach((j, k) => (results[j] = out[k]!));
       }

@@ -143,6 +143,30 @@ for (const dialect of DIALECTS) {
       assert.equal(csv.body.rows[0].status, 'rejected');
     });
 
+    test('a person erased cannot be changed back by PATCH', async () => {
+      const p = await post('/api/v1/people', { kind: 'employee', externalId: 'GDPR-2', name: 'Gone Soon', email: 'gone@example.com' });
+      await t.call('POST', `/api/v1/people/${p.body.id}/erase`, { key });
+      const r = await t.call('PATCH', `/api/v1/people/${p.body.id}`, { key, body: { name: 'Gone Soon' } });
+      assert.equal(r.status, 409);
+      assert.equal((await t.call('GET', `/api/v1/people/${p.body.id}`, { key })).body.name, null);
+    });
+
+    test('an assignment that repeats person, account and role is refused, alone, in a batch', async () => {
+      await post('/api/v1/accounts', { kind: 'customer', externalId: 'NK-A', name: 'Natural Key Inc' });
+      await post('/api/v1/people', { kind: 'employee', externalId: 'NK-E', name: 'Nat Key' });
+      const first = await post('/api/v1/assignments', { personExternalId: 'NK-E', accountExternalId: 'NK-A', role: 'sales' });
+      assert.equal(first.status, 201);
+      const again = await post('/api/v1/assignments', { personExternalId: 'NK-E', accountExternalId: 'NK-A', role: 'sales' });
+      assert.equal(again.status, 409);
+      const b = await post('/api/v1/assignments/batch', { items: [
+        { externalId: 'NK-1', personExternalId: 'NK-E', accountExternalId: 'NK-A', role: 'sales' },
+        { externalId: 'NK-2', personExternalId: 'NK-E', accountExternalId: 'NK-A', role: 'support' },
+        { externalId: 'NK-3', personExternalId: 'NK-E', accountExternalId: 'NK-A', role: 'support' },
+      ] });
+      assert.equal(b.status, 200);
+      assert.deepEqual(b.body.results.map((x: { status: string; code?: string }) => [x.status, x.code ?? null]), [['rejected', 'conflict'], ['created', null], ['rejected', 'conflict']]);
+    });
+
     test('every admin change is in the audit log with before and after', async () => {
       const a = await post('/api/v1/accounts', { kind: 'customer', externalId: 'AUD-1', name: 'Before Inc' });
       await t.call('PATCH', `/api/v1/accounts/${a.body.id}`, { key, body: { name: 'After Inc' } });
@@ -214,6 +238,14 @@ for (const dialect of DIALECTS) {
       assert.equal(r.status, 400);
       assert.equal(r.body.errors[0].path, 'column shoeSize');
       assert.equal((await t.call('GET', '/api/v1/people?externalId=U1', { key })).body.data.length, 0);
+    });
+
+    test('an empty attribute cell stores nothing, so the same file twice changes nothing', async () => {
+      const file = 'kind,externalId,name,attributes.region,attributes.shift\nemployee,ATTR-1,Ari,EMEA,\n';
+      assert.equal((await csv('people', file)).body.rows[0].status, 'created');
+      assert.equal((await csv('people', file)).body.rows[0].status, 'unchanged');
+      const p = (await t.call('GET', '/api/v1/people?externalId=ATTR-1', { key })).body.data[0];
+      assert.deepEqual(p.attributes, { region: 'EMEA' });
     });
 
     test('a row without an external id is rejected', async () => {
