@@ -178,6 +178,22 @@ program
   });
 
 program
+  .command('ledger')
+  .description('the points ledger')
+  .command('verify')
+  .description('rebuild every balance from the transfers and compare; exits non-zero on any difference')
+  .requiredOption('--workspace <w>', 'workspace id or slug')
+  .addOption(json())
+  .action(async (o: { workspace: string; json?: boolean }) =>
+    withServices(async (s) => {
+      const ws = await s.workspaces.resolve(o.workspace);
+      const v = await s.ledger.verify(ws.id);
+      print(!!o.json, { workspaceId: ws.id, ...v }, v.ok ? `The ledger of ${ws.slug} verifies: ${v.accounts} accounts, every balance equals its transfers, the sum is 0` : `The ledger of ${ws.slug} does NOT verify:\n${v.problems.map((p) => `  ${p}`).join('\n')}`);
+      if (!v.ok) process.exitCode = 1;
+    }),
+  );
+
+program
   .command('demo')
   .description('create the demo workspace (if it is not there yet)')
   .addOption(json())

@@ -26,6 +26,7 @@ export const PERMISSIONS = {
   'events.read': [...STAFF, 'integration'],
   'events.reverse': ['owner', 'admin', 'program_manager'],
   'wallets.read': [...STAFF],
+  'ledger.adjust': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

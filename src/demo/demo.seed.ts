@@ -148,9 +148,96 @@ export async function seedDemo(s: Services) {
   }
   check(await s.people.batch(ctx, 'assignments', assignments), 'assignments');
 
+  await seedPrograms(s, ctx, r, { employees, contacts, accounts });
+
   const personId = async (externalId: string) => (await s.people.list(ctx, 'people', { limit: 1, externalId })).data[0]!.id as string;
   await s.access.createUser(ctx, { email: DEMO.admin, name: 'Demo Admin', role: 'owner', password: DEMO.password }, { instanceOwner: true });
   await s.access.createUser(ctx, { email: DEMO.manager, name: employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.name, role: 'manager', personId: await personId(employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.externalId), password: DEMO.password });
   await s.access.createUser(ctx, { email: DEMO.participant, name: employees[30]!.name, role: 'participant', personId: await personId(employees[30]!.externalId), password: DEMO.password });
   return { workspace: ws, created: true };
+}
+
+type Rng = ReturnType<typeof rng>;
+
+/**
+ * Three programs over the built-in vocabulary and about four months of events, so that every
+ * page has something to show: partner steps to the sale, customer revenue that also rewards
+ * the account team, and employee excellence for support and sales.
+ */
+async function seedPrograms(
+  s: Services,
+  ctx: ReturnType<typeof systemContext>,
+  r: Rng,
+  data: { employees: { externalId: string; teamExternalId: string }[]; contacts: Record<string, unknown>[]; accounts: { kind: string; externalId: string }[] },
+) {
+  const partner = await s.programs.create(ctx, {
+    name: 'Partner steps to the sale',
+    description: 'Rewards partner reps for the steps that lead to revenue: training, certification and registered deals.',
+    audience: { kinds: ['partner'] },
+    budget: 2_000_000,
+    pointValueCents: 1,
+    rules: [
+      { name: 'Certification', on: 'certification.earned', award: { points: 500 }, cap: { times: 3, per: 'year' }, recipient: 'person' },
+      { name: 'Training completed', on: 'training.completed', award: { points: 50 }, cap: { points: 200, per: 'month' }, recipient: 'person' },
+      { name: 'Deal registered', on: 'deal.registered', award: { pointsPer: { fact: 'event.properties.dealValue', every: 100_000, points: 10, round: 'down' } }, recipient: 'person' },
+    ],
+  });
+  const customer = await s.programs.create(ctx, {
+    name: 'Customer revenue rewards',
+    description: 'Customers earn on purchases at a healthy margin; the account managers who serve them share in it.',
+    audience: { kinds: ['customer'] },
+    budget: 5_000_000,
+    pointValueCents: 1,
+    rules: [
+      {
+        name: 'Revenue at good margin',
+        on: 'sale.closed',
+        if: { all: [{ fact: 'event.properties.margin', op: 'gte', value: 0.2 }] },
+        award: { pointsPer: { fact: 'event.properties.revenue', every: 1_000, round: 'down' } },
+        recipient: ['person', { accountTeam: { roles: ['account_manager'], split: 'equal' } }],
+      },
+      { name: 'Renewal', on: 'account.renewed', award: { points: 1_000 }, recipient: 'person' },
+    ],
+  });
+  const employee = await s.programs.create(ctx, {
+    name: 'Employee excellence',
+    description: 'Support and sales employees earn for resolved tickets, referrals and learning.',
+    audience: { kinds: ['employee'] },
+    budget: 1_500_000,
+    pointValueCents: 1,
+    rules: [
+      { name: 'Ticket resolved', on: 'ticket.resolved', award: { points: 10, multipliers: [{ if: { fact: 'event.properties.priority', op: 'eq', value: 'urgent' }, factor: 3 }] }, cap: { times: 40, per: 'month' }, recipient: 'person' },
+      { name: 'Referral', on: 'referral.made', award: { points: 200 }, recipient: ['person', 'manager'] },
+      { name: 'Training completed', on: 'training.completed', award: { points: 25 }, cap: { times: 4, per: 'month' }, recipient: 'person' },
+    ],
+  });
+  for (const p of [partner, customer, employee]) await s.programs.activate(ctx, p.id);
+
+  const now = s.clock.now();
+  const DAY = 86_400_000;
+  const at = () => new Date(now - r.int(1, 120) * DAY + r.int(8, 18) * 3_600_000).toISOString();
+  const events: Record<string, unknown>[] = [];
+  let n = 0;
+  const add = (e: Record<string, unknown>) => events.push({ id: `demo-${++n}`, source: 'demo', occurredAt: at(), ...e });
+  const courses = ['Product basics', 'Advanced configuration', 'Security essentials', 'Selling the platform'];
+  for (const c of data.contacts) {
+    if (c.kind === 'partner') {
+      for (let i = r.int(1, 5); i > 0; i--) add({ type: 'training.completed', personExternalId: c.externalId, properties: { course: r.pick(courses), score: r.int(60, 100) } });
+      if (r.next() < 0.5) add({ type: 'certification.earned', personExternalId: c.externalId, properties: { certification: r.pick(['Associate', 'Professional']), level: r.pick(['associate', 'professional']) } });
+      for (let i = r.int(0, 4); i > 0; i--) add({ type: 'deal.registered', personExternalId: c.externalId, properties: { dealValue: r.int(5, 250) * 100_000, product: r.pick(['Platform', 'Analytics', 'Support plan']) } });
+    } else {
+      for (let i = r.int(0, 6); i > 0; i--) add({ type: 'sale.closed', personExternalId: c.externalId, properties: { revenue: r.int(20, 2_000) * 10_000, margin: Math.round(r.next() * 45) / 100, sku: r.pick(['SKU-100', 'SKU-200', 'SKU-300']), quantity: r.int(1, 20) } });
+      if (r.next() < 0.1) add({ type: 'account.renewed', personExternalId: c.externalId, properties: { contractValue: r.int(50, 500) * 100_000, termMonths: r.pick([12, 24, 36]) } });
+    }
+  }
+  for (const e of data.employees) {
+    const support = e.teamExternalId.startsWith('T-SUPPORT');
+    for (let i = support ? r.int(15, 60) : r.int(0, 3); i > 0; i--) add({ type: 'ticket.resolved', personExternalId: e.externalId, properties: { ticketId: `TCK-${r.int(10_000, 99_999)}`, priority: r.pick(['low', 'normal', 'normal', 'high', 'urgent']) } });
+    if (r.next() < 0.15) add({ type: 'referral.made', personExternalId: e.externalId, properties: { referredCompany: `${r.pick(['Blue', 'Nova', 'Atlas'])} Co`, converted: r.next() < 0.5 } });
+    for (let i = r.int(0, 3); i > 0; i--) add({ type: 'training.completed', personExternalId: e.externalId, properties: { course: r.pick(courses) } });
+  }
+  for (let i = 0; i < events.length; i += 1000) {
+    const out = await s.events.ingest(ctx, events.slice(i, i + 1000));
+    if (out.summary.rejected) throw new Error(`demo seed: ${out.summary.rejected} events rejected: ${JSON.stringify(out.results.find((x) => x.status === 'rejected'))}`);
+  }
 }

@@ -99,12 +99,28 @@ for (const dialect of DIALECTS) {
       assert.equal(JSON.parse(again.stdout).summary.unchanged, 2);
     });
 
-    test('demo creates the demo workspace once', async () => {
+    test('demo creates the demo workspace once, and its ledger verifies', async () => {
       const a = await run(['demo', '--json'], env);
       assert.equal(a.code, 0, a.stderr);
       assert.equal(JSON.parse(a.stdout).created, true);
       const b = await run(['demo', '--json'], env);
       assert.equal(JSON.parse(b.stdout).created, false);
+      const v = await run(['ledger', 'verify', '--workspace', 'demo', '--json'], env);
+      assert.equal(v.code, 0, v.stderr);
+      const report = JSON.parse(v.stdout);
+      assert.equal(report.ok, true);
+      assert.ok(report.accounts > 100, 'the demo has wallets with points');
+    });
+
+    test('ledger verify exits non-zero when a balance differs from its transfers', async () => {
+      const { openDatabase } = await import('../../src/core/db/db.js');
+      const d = dialect === 'sqlite' ? openDatabase({ dialect, file: db.file }) : openDatabase({ dialect, url: db.url });
+      const row = await d.db.selectFrom('balances').select(['workspace_id', 'account', 'balance']).where('account', 'like', 'wallet:%').executeTakeFirstOrThrow();
+      await d.db.updateTable('balances').set({ balance: Number(row.balance) + 1 }).where('workspace_id', '=', row.workspace_id).where('account', '=', row.account).execute();
+      await d.close();
+      const v = await run(['ledger', 'verify', '--workspace', 'demo'], env);
+      assert.equal(v.code, 1);
+      assert.match(v.stdout, new RegExp(`${row.account}: balance ${Number(row.balance) + 1} but transfers sum to ${row.balance}`));
     });
   });
 }

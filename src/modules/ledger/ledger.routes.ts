@@ -35,6 +35,13 @@ const ZTransfer = z
   .meta({ id: 'Transfer' });
 const params = z.object({ id: z.string().max(60) }).strict();
 
+const ZAdjustment = z
+  .object({
+    points: z.number().int().refine((n) => n !== 0 && Math.abs(n) <= 10_000_000, 'a non-zero whole number, at most 10,000,000 either way'),
+    reason: z.string().trim().min(3).max(500),
+  })
+  .strict();
+
 export const ledgerRoutes = (ledger: LedgerService, people: PeopleService): FastifyPluginAsyncZod => async (app) => {
   /** A participant reads their own wallet; staff read anyone's in their workspace. */
   async function visible(ctx: AuthContext, personId: string) {
@@ -56,5 +63,13 @@ export const ledgerRoutes = (ledger: LedgerService, people: PeopleService): Fast
   }, async (req) => {
     await visible(req.auth, req.params.id);
     return ledger.history(req.auth.workspaceId, accounts.wallet(req.params.id), req.query);
+  });
+  app.post('/api/v1/people/:id/adjustments', {
+    config: { access: 'ledger.adjust' },
+    schema: { tags: ['ledger'], summary: 'Correct a wallet by hand (positive adds, negative removes); the reason is kept in its history', params, body: ZAdjustment, response: { 201: ZTransfer } },
+  }, async (req, reply) => {
+    await visible(req.auth, req.params.id);
+    const trf = await ledger.adjust(req.auth, req.params.id, req.body.points, req.body.reason);
+    return reply.code(201).send(trf);
   });
 };

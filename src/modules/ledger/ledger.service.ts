@@ -4,6 +4,8 @@ import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { decodeCursor, toPage } from '../../core/http/pagination.js';
+import type { AuthContext } from '../../core/auth.js';
+import type { AuditService } from '../audit/index.js';
 import { createLedgerRepository } from './ledger.repository.js';
 import type { LotsTable, TransfersTable } from './ledger.tables.js';
 
@@ -81,7 +83,7 @@ export const toTransfer = (r: TransfersTable): Transfer => ({
  * The points ledger: append-only, double-entry. Every movement is a transfer between two
  * accounts; balances and lots are projections written in the same transaction.
  */
-export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Ids; clock: Clock }) {
+export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Ids; clock: Clock; audit: AuditService }) {
   const repo = createLedgerRepository(deps.db, deps.dialect);
 
   /**
@@ -191,6 +193,19 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
           reason: why.reason,
         })),
       );
+    },
+
+    /** A manual correction by an admin: points into or out of a wallet, with a required reason. */
+    async adjust(ctx: AuthContext, personId: string, points: number, reason: string) {
+      ctx.require('ledger.adjust');
+      const wallet = accounts.wallet(personId);
+      const system = accounts.system('adjustments');
+      return deps.db.transaction().execute(async (tx) => {
+        const [row] = await post(tx, ctx.workspaceId, [{ from: points > 0 ? system : wallet, to: points > 0 ? wallet : system, amount: Math.abs(points), cause: 'adjustment', occurredAt: deps.clock.now(), actorId: ctx.actor.id, reason }]);
+        const out = toTransfer(row!);
+        await deps.audit.record(tx, ctx, { action: 'wallet.adjusted', targetType: 'person', targetId: personId, after: out });
+        return out;
+      });
     },
 
     async wallet(ws: string, personId: string, opts: { expiringWithinDays?: number } = {}) {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { pageOf } from '../../core/http/pagination.js';
 import type { ProgramsService } from './programs.service.js';
-import { ZCreateProgram, ZProgram, ZProgramQuery, ZUpdateProgram } from './programs.schema.js';
+import { BATCH_BODY_LIMIT } from '../../core/http/server.js';
+import { ZBulkAwardResult, ZBulkAwards, ZCreateProgram, ZProgram, ZProgramQuery, ZUpdateProgram } from './programs.schema.js';
 
 const params = z.object({ id: z.string().max(60) }).strict();
 
@@ -24,6 +25,11 @@ export const programsRoutes = (programs: ProgramsService): FastifyPluginAsyncZod
     config: { access: 'programs.manage' },
     schema: { tags, summary: 'Edit a program: a draft in place; a live one gets a new version from effectiveFrom', params, body: ZUpdateProgram, response: { 200: ZProgram } },
   }, async (req) => programs.update(req.auth, req.params.id, req.body));
+  app.post('/api/v1/programs/:id/awards', {
+    bodyLimit: BATCH_BODY_LIMIT,
+    config: { access: 'ledger.adjust' },
+    schema: { tags, summary: 'Award points to up to 10,000 people from the program budget, all or nothing, with a reason', params, body: ZBulkAwards, response: { 201: ZBulkAwardResult } },
+  }, async (req, reply) => reply.code(201).send(await programs.bulkAward(req.auth, req.params.id, req.body)));
   for (const [action, fn] of [['activate', programs.activate], ['pause', programs.pause], ['end', programs.end]] as const) {
     app.post(`/api/v1/programs/:id/${action}`, {
       config: { access: 'programs.manage' },

@@ -65,6 +65,23 @@ export const ZProgram = z
   .meta({ id: 'Program' });
 export const ZProgramQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.string().max(200).optional(), status: z.enum(['draft', 'active', 'paused', 'ended']).optional() }).strict();
 
+export const ZBulkAwards = z
+  .object({
+    reason: z.string().trim().min(3).max(500),
+    awards: z
+      .array(
+        z
+          .object({ personId: ZPersonId.optional(), personExternalId: z.string().min(1).max(200).optional(), points: z.number().int().positive().max(10_000_000) })
+          .strict()
+          .refine((a) => !!a.personId !== !!a.personExternalId, { message: 'give personId or personExternalId', path: ['personId'] }),
+      )
+      .min(1)
+      .max(10_000),
+  })
+  .strict();
+export type TBulkAwards = z.infer<typeof ZBulkAwards>;
+export const ZBulkAwardResult = z.object({ programId: z.string(), recipients: z.number().int(), points: z.number().int(), transferIds: z.array(z.string()) }).meta({ id: 'BulkAwardResult' });
+
 export const ZOutcome = z.object({
   programId: z.string(),
   programVersion: z.number().int(),

@@ -10,7 +10,9 @@ import type { AuditService } from '../audit/index.js';
 import { accounts, type LedgerService } from '../ledger/index.js';
 import { compileRules, periodOf, type CompiledRuleSet, type EngineService, type Facts, type TCap, type TRule } from '../engine/index.js';
 import { createProgramsRepository, type ProgramsTable, type ProgramVersionsTable } from './programs.repository.js';
-import type { TAudience, TCreateProgram, TOutcome, TUpdateProgram } from './programs.schema.js';
+import type { PeopleService } from '../people/index.js';
+import { ZCreateProgram, ZUpdateProgram, type TAudience, type TBulkAwards, type TOutcome } from './programs.schema.js';
+import type { z } from 'zod';
 
 /** An event as the engine sees it: resolved, checked, about to be stored. */
 export interface EngineEvent {
@@ -83,7 +85,7 @@ export function isHeldOut(programId: string, personId: string, percent: number) 
   return createHash('sha256').update(`${programId}:${personId}`).digest().readUInt32BE(0) % 100 < percent;
 }
 
-export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService; engine: EngineService; ledger: LedgerService }) {
+export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService; engine: EngineService; ledger: LedgerService; people: PeopleService }) {
   const repo = createProgramsRepository(deps.db);
   // Versions never change once active, so their compiled form is cached for good.
   const compiledCache = new Map<string, LoadedVersion>();
@@ -168,8 +170,9 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
   }
 
   return {
-    async create(ctx: AuthContext, input: TCreateProgram) {
+    async create(ctx: AuthContext, raw: z.input<typeof ZCreateProgram>) {
       ctx.require('programs.manage');
+      const input = ZCreateProgram.parse(raw);
       const rules = withRuleIds(input.rules ?? []);
       await checkRules(ctx.workspaceId, rules);
       const now = deps.clock.now();
@@ -219,8 +222,9 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
      * A draft changes in place. An active or paused program gets a new version from
      * effectiveFrom (default now): events that occurred before it keep the old rules.
      */
-    async update(ctx: AuthContext, id: string, patch: TUpdateProgram) {
+    async update(ctx: AuthContext, id: string, raw: z.input<typeof ZUpdateProgram>) {
       ctx.require('programs.manage');
+      const patch = ZUpdateProgram.parse(raw);
       const rules = patch.rules ? withRuleIds(patch.rules) : undefined;
       if (rules) await checkRules(ctx.workspaceId, rules);
       return deps.db.transaction().execute(async (tx) => {
@@ -266,6 +270,50 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         const after = await toProgram({ ...p, ...next }, tx);
         await deps.audit.record(tx, ctx, { action: 'program.updated', targetType: 'program', targetId: id, before, after });
         return after;
+      });
+    },
+
+    /**
+     * A bulk award from the program's budget: up to 10,000 recipients, all or nothing, with a
+     * reason. A bad row or a budget that cannot cover the total writes nothing.
+     */
+    async bulkAward(ctx: AuthContext, id: string, input: TBulkAwards) {
+      ctx.require('ledger.adjust');
+      const ws = ctx.workspaceId;
+      const found = await deps.people.eventContext(undefined, ws, {
+        personIds: input.awards.flatMap((a) => (a.personId ? [a.personId] : [])),
+        personExternalIds: input.awards.flatMap((a) => (a.personExternalId ? [a.personExternalId] : [])),
+        accountIds: [],
+        accountExternalIds: [],
+      });
+      const byId = new Map(found.people.map((p) => [p.id, p]));
+      const byExt = new Map(found.people.map((p) => [p.externalId, p]));
+      const errors = input.awards.flatMap((a, i) => {
+        const p = a.personId ? byId.get(a.personId) : byExt.get(a.personExternalId!);
+        return p && !p.erased ? [] : [{ path: `awards[${i}].${a.personId ? 'personId' : 'personExternalId'}`, message: 'no such person' }];
+      });
+      if (errors.length) throw new AppError('validation_failed', { detail: `${errors.length} award(s) name no person; nothing was awarded`, errors });
+      return deps.db.transaction().execute(async (tx) => {
+        const p = await repo.get(tx, ws, id);
+        if (!p) throw notFound('Program');
+        if (p.status !== 'active' && p.status !== 'paused') throw new AppError('conflict', { detail: `A ${p.status} program has no budget to award from` });
+        const total = input.awards.reduce((s, a) => s + a.points, 0);
+        const left = await deps.ledger.balance(ws, accounts.budget(id), tx);
+        if (left < total) throw new AppError('budget_exhausted', { detail: `The budget holds ${left} points; these awards need ${total}` });
+        const at = deps.clock.now();
+        const rows = await deps.ledger.post(tx, ws, input.awards.map((a) => ({
+          from: accounts.budget(id),
+          to: accounts.wallet((a.personId ? byId.get(a.personId) : byExt.get(a.personExternalId!))!.id),
+          amount: a.points,
+          cause: 'bulk_award' as const,
+          programId: id,
+          programVersion: p.version,
+          occurredAt: at,
+          actorId: ctx.actor.id,
+          reason: input.reason,
+        })));
+        await deps.audit.record(tx, ctx, { action: 'program.bulk_awarded', targetType: 'program', targetId: id, after: { reason: input.reason, recipients: rows.length, points: total } });
+        return { programId: id, recipients: rows.length, points: total, transferIds: rows.map((r) => r.id) };
       });
     },
 

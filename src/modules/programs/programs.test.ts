@@ -1,0 +1,89 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, DIALECTS, type TestApp, type TestWorkspace } from '../../../test/support/app.js';
+
+for (const dialect of DIALECTS) {
+  describe(`programs: lifecycle, bulk awards, adjustments (${dialect})`, () => {
+    let t: TestApp;
+    let ws: TestWorkspace;
+    let key: string;
+    const people: string[] = [];
+    let programId = '';
+    const post = (url: string, body: unknown, k = key) => t.call('POST', url, { key: k, body });
+    const balance = async (id: string) => (await t.call('GET', `/api/v1/people/${id}/wallet`, { key })).body.balance as number;
+    before(async () => {
+      t = await createTestApp(dialect);
+      ws = await t.workspace('Programs Co');
+      key = ws.ownerKey;
+      for (let i = 0; i < 3; i++) people.push((await post('/api/v1/people', { kind: 'employee', externalId: `P${i}`, name: `Person ${i}` })).body.id);
+      programId = (await post('/api/v1/programs', { name: 'Spot awards', audience: { kinds: ['employee'] }, budget: 1000, rules: [{ name: 'Ticket', on: 'ticket.resolved', award: { points: 1 } }] })).body.id;
+    });
+    after(() => t.close());
+
+    test('moves draft → active → paused → active → ended, and refuses the rest', async () => {
+      const draft = await t.call('GET', `/api/v1/programs/${programId}`, { key });
+      assert.equal(draft.body.status, 'draft');
+      assert.equal((await post(`/api/v1/programs/${programId}/pause`, {})).status, 409);
+      const noRules = (await post('/api/v1/programs', { name: 'Empty', audience: {}, budget: 0 })).body.id;
+      assert.equal((await post(`/api/v1/programs/${noRules}/activate`, {})).status, 400);
+      assert.equal((await post(`/api/v1/programs/${programId}/activate`, {})).body.status, 'active');
+      assert.equal((await post(`/api/v1/programs/${programId}/pause`, {})).body.status, 'paused');
+      const paused = await post('/api/v1/events', { id: 'while-paused', occurredAt: new Date().toISOString(), type: 'ticket.resolved', personId: people[0] });
+      assert.deepEqual(paused.body.effects, [], 'a paused program awards nothing');
+      assert.equal((await post(`/api/v1/programs/${programId}/activate`, {})).body.status, 'active');
+      const log = await t.call('GET', `/api/v1/audit-log?targetId=${programId}`, { key });
+      assert.deepEqual(log.body.data.map((e: { action: string }) => e.action).reverse(), ['program.created', 'program.activated', 'program.paused', 'program.activated']);
+    });
+
+    test('a bulk award is all or nothing, from the budget, with a reason', async () => {
+      const bad = await post(`/api/v1/programs/${programId}/awards`, { reason: 'Quarter party', awards: [{ personId: people[0], points: 10 }, { personExternalId: 'NOPE', points: 10 }] });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.errors[0].path, 'awards[1].personExternalId');
+      assert.equal(await balance(people[0]!), 0);
+      const tooMuch = await post(`/api/v1/programs/${programId}/awards`, { reason: 'Too generous', awards: people.map((personId) => ({ personId, points: 400 })) });
+      assert.equal(tooMuch.status, 409);
+      assert.equal(tooMuch.body.code, 'budget_exhausted');
+      const ok = await post(`/api/v1/programs/${programId}/awards`, { reason: 'Quarter party', awards: [...people.map((personId) => ({ personId, points: 100 })), { personExternalId: 'P0', points: 5 }] });
+      assert.equal(ok.status, 201);
+      assert.deepEqual([ok.body.recipients, ok.body.points], [4, 305]);
+      assert.equal(await balance(people[0]!), 105);
+      assert.equal((await t.call('GET', `/api/v1/programs/${programId}`, { key })).body.budgetRemaining, 695);
+      const history = await t.call('GET', `/api/v1/people/${people[1]}/transfers`, { key });
+      assert.deepEqual([history.body.data[0].cause, history.body.data[0].reason, history.body.data[0].programId], ['bulk_award', 'Quarter party', programId]);
+    });
+
+    test('an admin adjusts a wallet with a reason; it cannot go below zero; others may not', async () => {
+      const up = await post(`/api/v1/people/${people[2]}/adjustments`, { points: 50, reason: 'Missed award in March' });
+      assert.equal(up.status, 201);
+      assert.equal(up.body.reason, 'Missed award in March');
+      assert.equal(await balance(people[2]!), 150);
+      const tooFar = await post(`/api/v1/people/${people[2]}/adjustments`, { points: -151, reason: 'Oops' });
+      assert.equal(tooFar.status, 409);
+      assert.equal(tooFar.body.code, 'insufficient_points');
+      assert.equal((await post(`/api/v1/people/${people[2]}/adjustments`, { points: -20, reason: 'Correction' })).status, 201);
+      assert.equal(await balance(people[2]!), 130);
+      assert.equal((await post(`/api/v1/people/${people[2]}/adjustments`, { points: 0, reason: 'Nothing' })).status, 400);
+      const pm = await ws.key('program_manager');
+      assert.equal((await post(`/api/v1/people/${people[2]}/adjustments`, { points: 5, reason: 'Not mine to give' }, pm)).status, 403);
+      const audit = await t.call('GET', `/api/v1/audit-log?action=wallet.adjusted`, { key });
+      assert.equal(audit.body.data.length, 2);
+    });
+
+    test('a budget raised on a live program is funded; it cannot shrink below what is unspent', async () => {
+      const r = await t.call('PATCH', `/api/v1/programs/${programId}`, { key, body: { budget: 2000 } });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.budgetRemaining, 1695);
+      const shrink = await t.call('PATCH', `/api/v1/programs/${programId}`, { key, body: { budget: 100 } });
+      assert.equal(shrink.status, 409);
+      assert.deepEqual((await t.services.ledger.verify(ws.id)).problems, []);
+    });
+
+    test('analysts read programs; participants cannot', async () => {
+      const analyst = await ws.key('analyst');
+      assert.equal((await t.call('GET', '/api/v1/programs', { key: analyst })).status, 200);
+      assert.equal((await post('/api/v1/programs', { name: 'x', audience: {}, budget: 0 }, analyst)).status, 403);
+      const participant = await ws.key('participant', { personId: people[0] });
+      assert.equal((await t.call('GET', '/api/v1/programs', { key: participant })).status, 403);
+    });
+  });
+}
