@@ -51,9 +51,9 @@ export function createServices(database: Database, clock: Clock = systemClock) {
   const workspaces = createWorkspacesService({ db, ids, clock, audit });
   const people = createPeopleService({ db, ids, clock, audit });
   const access = createAccessService({ db, ids, clock, audit, workspaces, people });
-  const ledger = createLedgerService({ db, dialect: database.dialect, ids, clock, audit });
+  const ledger = createLedgerService({ db, dialect: database.dialect, ids, clock, audit, workspaces });
   const engine = createEngineService({ db, clock, audit });
-  const programs = createProgramsService({ db, ids, clock, audit, engine, ledger, people });
+  const programs = createProgramsService({ db, ids, clock, audit, engine, ledger, people, workspaces });
   const events = createEventsService({ db, ids, clock, audit, workspaces, people, engine, programs, ledger });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });

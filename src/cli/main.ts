@@ -64,6 +64,13 @@ program
     const tidy = () => services.housekeeping().catch((err: unknown) => app.log.warn({ err }, 'housekeeping failed'));
     void tidy();
     setInterval(() => void tidy(), 3600_000).unref();
+    // Points expiry: at start and then daily (a run that finds nothing due posts nothing).
+    const expire = async () => {
+      for (const w of await services.workspaces.list()) await services.ledger.expire(w.id);
+    };
+    const expireSafely = () => expire().catch((err: unknown) => app.log.warn({ err }, 'points expiry failed'));
+    void expireSafely();
+    setInterval(() => void expireSafely(), 24 * 3600_000).unref();
     const url = `http://${c.host}:${c.port}`;
     process.stdout.write(`\nTandem is running at ${url}  (database: ${c.dialect})\n`);
     if (demo?.created) process.stdout.write(`Demo workspace "${DEMO.name}" created. Sign in as ${DEMO.admin} / ${DEMO.password}\n  (also ${DEMO.manager} and ${DEMO.participant}, same password)\n`);
@@ -190,6 +197,21 @@ program
       const v = await s.ledger.verify(ws.id);
       print(!!o.json, { workspaceId: ws.id, ...v }, v.ok ? `The ledger of ${ws.slug} verifies: ${v.accounts} accounts, every balance equals its transfers, the sum is 0` : `The ledger of ${ws.slug} does NOT verify:\n${v.problems.map((p) => `  ${p}`).join('\n')}`);
       if (!v.ok) process.exitCode = 1;
+    }),
+  );
+
+program.commands
+  .find((c) => c.name() === 'ledger')!
+  .command('expire')
+  .description('post expiry transfers for every lot past its date (the server also does this daily)')
+  .option('--workspace <w>', 'workspace id or slug (default: all)')
+  .addOption(json())
+  .action(async (o: { workspace?: string; json?: boolean }) =>
+    withServices(async (s) => {
+      const list = o.workspace ? [await s.workspaces.resolve(o.workspace)] : await s.workspaces.list();
+      const out = [];
+      for (const w of list) out.push({ workspaceId: w.id, slug: w.slug, ...(await s.ledger.expire(w.id)) });
+      print(!!o.json, out, out.map((x) => `${x.slug}: ${x.points} points expired in ${x.wallets} wallet(s)`).join('\n') || 'No workspaces');
     }),
   );
 

@@ -106,6 +106,7 @@ export function createEventsService(deps: Deps) {
       const accountByExt = new Map(pc.accounts.map((a) => [a.externalId, a]));
       const engineCtx: EngineContext = {
         timezone: workspace.timezone,
+        expireMonths: workspace.pointsExpireMonths,
         people: new Map(pc.people.map((p) => [p.id, p])),
         accounts: new Map(pc.accounts.map((a) => [a.id, a])),
         teams: new Map(pc.teams.map((t) => [t.id, { parentId: t.parentId, managerId: t.managerId }])),

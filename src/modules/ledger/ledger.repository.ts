@@ -44,6 +44,19 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     insertLots: async (tx: AnyDb, rows: LotsTable[]) => {
       for (let i = 0; i < rows.length; i += CHUNK) await t(tx).insertInto('lots').values(rows.slice(i, i + CHUNK)).execute();
     },
+    /** Wallets holding lots past their expiry, with how much is left in them. */
+    expiredByWallet: async (ws: string, now: number) => {
+      const rows = await base
+        .selectFrom('lots')
+        .select(['account', sql<number>`sum(remaining)`.as('points'), sql<number>`max(expires_at)`.as('latest')])
+        .where('workspace_id', '=', ws)
+        .where('remaining', '>', 0)
+        .where('expires_at', '<=', now)
+        .groupBy('account')
+        .orderBy('account')
+        .execute();
+      return rows.map((r) => ({ account: r.account, points: Number(r.points), latest: Number(r.latest) }));
+    },
     openLots: (tx: AnyDb | undefined, ws: string, account: string) =>
       t(tx).selectFrom('lots').selectAll().where('workspace_id', '=', ws).where('account', '=', account).where('remaining', '>', 0).orderBy('earned_at').orderBy('transfer_id').execute(),
     lot: (tx: AnyDb, ws: string, transferId: string) => t(tx).selectFrom('lots').selectAll().where('workspace_id', '=', ws).where('transfer_id', '=', transferId).executeTakeFirst(),

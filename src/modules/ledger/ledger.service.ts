@@ -6,11 +6,20 @@ import { AppError } from '../../core/errors.js';
 import { decodeCursor, toPage } from '../../core/http/pagination.js';
 import type { AuthContext } from '../../core/auth.js';
 import type { AuditService } from '../audit/index.js';
+import type { WorkspacesService } from '../workspaces/index.js';
 import { createLedgerRepository } from './ledger.repository.js';
 import type { LotsTable, TransfersTable } from './ledger.tables.js';
 
 /** Why points moved; every transfer names one. */
 export type Cause = 'funding' | 'event' | 'goal_tier' | 'adjustment' | 'bulk_award' | 'expiry' | 'reversal' | 'redemption';
+
+/** When points earned at `earnedAt` expire under a policy of `months` (null: never). */
+export function expiryOf(earnedAt: number, months: number | null | undefined): number | null {
+  if (!months) return null;
+  const d = new Date(earnedAt);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.getTime();
+}
 
 /** Account names: the kind, a colon, the owner. */
 export const accounts = {
@@ -83,7 +92,7 @@ export const toTransfer = (r: TransfersTable): Transfer => ({
  * The points ledger: append-only, double-entry. Every movement is a transfer between two
  * accounts; balances and lots are projections written in the same transaction.
  */
-export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Ids; clock: Clock; audit: AuditService }) {
+export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Ids; clock: Clock; audit: AuditService; workspaces: WorkspacesService }) {
   const repo = createLedgerRepository(deps.db, deps.dialect);
 
   /**
@@ -200,12 +209,36 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
       ctx.require('ledger.adjust');
       const wallet = accounts.wallet(personId);
       const system = accounts.system('adjustments');
+      const at = deps.clock.now();
+      const expiresAt = points > 0 ? expiryOf(at, (await deps.workspaces.get(ctx.workspaceId)).pointsExpireMonths) : null;
       return deps.db.transaction().execute(async (tx) => {
-        const [row] = await post(tx, ctx.workspaceId, [{ from: points > 0 ? system : wallet, to: points > 0 ? wallet : system, amount: Math.abs(points), cause: 'adjustment', occurredAt: deps.clock.now(), actorId: ctx.actor.id, reason }]);
+        const [row] = await post(tx, ctx.workspaceId, [{ from: points > 0 ? system : wallet, to: points > 0 ? wallet : system, amount: Math.abs(points), cause: 'adjustment', occurredAt: at, expiresAt, actorId: ctx.actor.id, reason }]);
         const out = toTransfer(row!);
         await deps.audit.record(tx, ctx, { action: 'wallet.adjusted', targetType: 'person', targetId: personId, after: out });
         return out;
       });
+    },
+
+    /**
+     * Posts expiry transfers for every lot past its date (the daily job and `tandem ledger
+     * expire`). Spending took the oldest lots first, so the expired ones are the oldest left.
+     * Safe to run again: an expired lot has nothing left.
+     */
+    async expire(ws: string, now = deps.clock.now()) {
+      const due = await repo.expiredByWallet(ws, now);
+      let points = 0;
+      for (const d of due) {
+        await deps.db.transaction().execute(async (tx) => {
+          // Re-read under the transaction: spending may have raced the job.
+          const lots = (await repo.openLots(tx, ws, d.account)).filter((l) => l.expires_at != null && l.expires_at <= now);
+          const amount = lots.reduce((s, l) => s + Number(l.remaining), 0);
+          if (amount > 0) {
+            await post(tx, ws, [{ from: d.account, to: accounts.system('expiry'), amount, cause: 'expiry', occurredAt: now, reason: `points earned before ${toIso(d.latest)!.slice(0, 10)} expired` }]);
+            points += amount;
+          }
+        });
+      }
+      return { wallets: due.length, points };
     },
 
     async wallet(ws: string, personId: string, opts: { expiringWithinDays?: number } = {}) {

@@ -7,7 +7,8 @@ import type { AuthContext } from '../../core/auth.js';
 import { AppError, notFound } from '../../core/errors.js';
 import { decodeCursor, toPage } from '../../core/http/pagination.js';
 import type { AuditService } from '../audit/index.js';
-import { accounts, type LedgerService } from '../ledger/index.js';
+import { accounts, expiryOf, type LedgerService } from '../ledger/index.js';
+import type { WorkspacesService } from '../workspaces/index.js';
 import { compileRules, periodOf, type CompiledRuleSet, type EngineService, type Facts, type TCap, type TRule } from '../engine/index.js';
 import { createProgramsRepository, type ProgramsTable, type ProgramVersionsTable } from './programs.repository.js';
 import type { PeopleService } from '../people/index.js';
@@ -26,6 +27,8 @@ export interface EngineEvent {
 /** The people context of a batch (from the people module). */
 export interface EngineContext {
   timezone: string;
+  /** the workspace's expiry policy for earned points (months; null: never) */
+  expireMonths: number | null;
   people: Map<string, { id: string; kind: string; teamId: string | null; accountId: string | null; attributes: Record<string, unknown> }>;
   accounts: Map<string, { id: string; tier: string | null; attributes: Record<string, unknown> }>;
   teams: Map<string, { parentId: string | null; managerId: string | null }>;
@@ -85,7 +88,7 @@ export function isHeldOut(programId: string, personId: string, percent: number) 
   return createHash('sha256').update(`${programId}:${personId}`).digest().readUInt32BE(0) % 100 < percent;
 }
 
-export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService; engine: EngineService; ledger: LedgerService; people: PeopleService }) {
+export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService; engine: EngineService; ledger: LedgerService; people: PeopleService; workspaces: WorkspacesService }) {
   const repo = createProgramsRepository(deps.db);
   // Versions never change once active, so their compiled form is cached for good.
   const compiledCache = new Map<string, LoadedVersion>();
@@ -293,6 +296,8 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         return p && !p.erased ? [] : [{ path: `awards[${i}].${a.personId ? 'personId' : 'personExternalId'}`, message: 'no such person' }];
       });
       if (errors.length) throw new AppError('validation_failed', { detail: `${errors.length} award(s) name no person; nothing was awarded`, errors });
+      // Read before the transaction: on SQLite a query outside it would wait for it forever.
+      const expiresAt = expiryOf(deps.clock.now(), (await deps.workspaces.get(ws)).pointsExpireMonths);
       return deps.db.transaction().execute(async (tx) => {
         const p = await repo.get(tx, ws, id);
         if (!p) throw notFound('Program');
@@ -309,6 +314,7 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
           programId: id,
           programVersion: p.version,
           occurredAt: at,
+          expiresAt,
           actorId: ctx.actor.id,
           reason: input.reason,
         })));
@@ -392,7 +398,7 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
                 record({ ruleId: rule.id, outcome: 'budget_exhausted', recipientId, pointsDue: pay, points: 0, transferId: null });
                 continue;
               }
-              const [trf] = await deps.ledger.post(tx, ws, [{ from: accounts.budget(p.id), to: wallet, amount: pay, cause: 'event', eventId: e.id, programId: p.id, programVersion: v.version, ruleId: rule.id, occurredAt: e.occurredAt }]);
+              const [trf] = await deps.ledger.post(tx, ws, [{ from: accounts.budget(p.id), to: wallet, amount: pay, cause: 'event', eventId: e.id, programId: p.id, programVersion: v.version, ruleId: rule.id, occurredAt: e.occurredAt, expiresAt: expiryOf(e.occurredAt, ctx.expireMonths) }]);
               record({ ruleId: rule.id, outcome: pay < due ? 'capped' : 'awarded', recipientId, pointsDue: due, points: pay, transferId: trf!.id });
             }
           }

@@ -78,6 +78,32 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await t.services.ledger.verify(ws.id)).problems, []);
     });
 
+    test('points expire N months after they were earned, oldest first; expiring soon is readable', async () => {
+      assert.equal((await t.call('PATCH', '/api/v1/workspace', { key, body: { pointsExpireMonths: 2 } })).body.pointsExpireMonths, 2);
+      const who = (await post('/api/v1/people', { kind: 'employee', externalId: 'EXP', name: 'Ex Pire' })).body.id;
+      const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+      const r = await post('/api/v1/events', { events: [
+        { id: 'exp-old', occurredAt: ago(100), type: 'ticket.resolved', personId: who },
+        { id: 'exp-soon', occurredAt: ago(50), type: 'ticket.resolved', personId: who },
+        { id: 'exp-new', occurredAt: ago(1), type: 'ticket.resolved', personId: who },
+      ] });
+      assert.deepEqual(r.body.summary, { accepted: 3, duplicate: 0, rejected: 0 });
+      let w = (await t.call('GET', `/api/v1/people/${who}/wallet`, { key })).body;
+      assert.equal(w.balance, 3);
+      assert.equal(w.expiringSoon.length, 2, 'the lot past its date and the one within 30 days');
+      const out = await t.services.ledger.expire(ws.id);
+      assert.ok(out.points >= 1);
+      w = (await t.call('GET', `/api/v1/people/${who}/wallet`, { key })).body;
+      assert.equal(w.balance, 2);
+      assert.deepEqual(w.expiringSoon.map((l: { points: number }) => l.points), [1]);
+      const again = await t.services.ledger.expire(ws.id);
+      assert.equal(again.points, 0, 'running the job twice expires nothing more');
+      const history = (await t.call('GET', `/api/v1/people/${who}/transfers`, { key })).body.data;
+      assert.equal(history[0].cause, 'expiry');
+      assert.deepEqual((await t.services.ledger.verify(ws.id)).problems, []);
+      await t.call('PATCH', '/api/v1/workspace', { key, body: { pointsExpireMonths: null } });
+    });
+
     test('analysts read programs; participants cannot', async () => {
       const analyst = await ws.key('analyst');
       assert.equal((await t.call('GET', '/api/v1/programs', { key: analyst })).status, 200);

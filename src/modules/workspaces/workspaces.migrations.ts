@@ -12,6 +12,7 @@ export const workspacesMigrations: Record<string, Migration> = {
         .addColumn('timezone', 'text', (c) => c.notNull())
         .addColumn('points_label', 'text', (c) => c.notNull())
         .addColumn('anonymity_threshold', 'integer', (c) => c.notNull())
+        .addColumn('points_expire_months', 'integer')
         .addColumn('locale', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())

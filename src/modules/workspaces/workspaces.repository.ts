@@ -8,6 +8,7 @@ export interface WorkspacesTable {
   timezone: string;
   points_label: string;
   anonymity_threshold: number;
+  points_expire_months: number | null;
   locale: string;
   created_at: number;
   updated_at: number;

@@ -20,6 +20,7 @@ export const ZWorkspace = z
     locale: z.string(),
     pointsLabel: z.string(),
     anonymityThreshold: z.number().int(),
+    pointsExpireMonths: z.number().int().nullable().describe('points expire this many months after they were earned; null: never'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -34,6 +35,7 @@ export const ZCreateWorkspace = z
     locale: z.string().min(2).max(20).default('en'),
     pointsLabel: z.string().trim().min(1).max(30).default('points'),
     anonymityThreshold: z.number().int().min(3).max(100).default(5),
+    pointsExpireMonths: z.number().int().min(1).max(120).nullable().default(null),
   })
   .strict();
 export type TCreateWorkspace = z.input<typeof ZCreateWorkspace>;
@@ -45,6 +47,7 @@ export const ZUpdateWorkspace = z
     locale: z.string().min(2).max(20),
     pointsLabel: z.string().trim().min(1).max(30),
     anonymityThreshold: z.number().int().min(3).max(100),
+    pointsExpireMonths: z.number().int().min(1).max(120).nullable(),
   })
   .partial()
   .strict();

@@ -17,6 +17,7 @@ export const toWorkspace = (r: WorkspaceRow): TWorkspace => ({
   locale: r.locale,
   pointsLabel: r.points_label,
   anonymityThreshold: r.anonymity_threshold,
+  pointsExpireMonths: r.points_expire_months,
   createdAt: toIso(r.created_at)!,
   updatedAt: toIso(r.updated_at)!,
 });
@@ -41,6 +42,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
         locale: v.locale,
         points_label: v.pointsLabel,
         anonymity_threshold: v.anonymityThreshold,
+        points_expire_months: v.pointsExpireMonths,
         created_at: now,
         updated_at: now,
       };
@@ -76,6 +78,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
         if (patch.locale !== undefined) next.locale = patch.locale;
         if (patch.pointsLabel !== undefined) next.points_label = patch.pointsLabel;
         if (patch.anonymityThreshold !== undefined) next.anonymity_threshold = patch.anonymityThreshold;
+        if (patch.pointsExpireMonths !== undefined) next.points_expire_months = patch.pointsExpireMonths;
         await repo.update(tx, ctx.workspaceId, next);
         const after = { ...before, ...next };
         await deps.audit.record(tx, ctx, { action: 'workspace.updated', targetType: 'workspace', targetId: ctx.workspaceId, before: toWorkspace(before), after: toWorkspace(after) });
