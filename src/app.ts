@@ -17,7 +17,7 @@ import { createPeopleService, peopleRoutes, peopleMigrations } from './modules/p
 import { createAccessService, accessRoutes, accessMigrations } from './modules/access/index.js';
 import { createLedgerService, ledgerMigrations, ledgerRoutes } from './modules/ledger/index.js';
 import { createEngineService, engineMigrations, engineRoutes } from './modules/engine/index.js';
-import { createProgramsService, programsMigrations, programsRoutes } from './modules/programs/index.js';
+import { createProgramsService, goalsRoutes, programsMigrations, programsRoutes } from './modules/programs/index.js';
 import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,6 +89,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(auditRoutes(services.audit));
   await app.register(engineRoutes(services.engine));
   await app.register(programsRoutes(services.programs));
+  await app.register(goalsRoutes(services.programs.goals));
   await app.register(eventsRoutes(services.events));
   await app.register(ledgerRoutes(services.ledger, services.people));
   await app.ready();

@@ -160,9 +160,9 @@ export async function seedDemo(s: Services) {
 type Rng = ReturnType<typeof rng>;
 
 /**
- * Three programs over the built-in vocabulary and about four months of events, so that every
+ * Four programs over the built-in vocabulary and about four months of events, so that every
  * page has something to show: partner steps to the sale, customer revenue that also rewards
- * the account team, and employee excellence for support and sales.
+ * the account team, a sales quota with tiers, and employee excellence for support and sales.
  */
 async function seedPrograms(
   s: Services,
@@ -211,7 +211,24 @@ async function seedPrograms(
       { name: 'Training completed', on: 'training.completed', award: { points: 25 }, cap: { times: 4, per: 'month' }, recipient: 'person' },
     ],
   });
-  for (const p of [partner, customer, employee]) await s.programs.activate(ctx, p.id);
+  const salesTeam = (await s.people.list(ctx, 'teams', { limit: 1, externalId: 'T-SALES' })).data[0]!.id as string;
+  const quota = await s.programs.create(ctx, {
+    name: 'Sales quota with tiers',
+    description: 'Sellers earn tier bonuses as they reach 80%, 100% and 120% of their monthly revenue quota.',
+    audience: { kinds: ['employee'], teams: [salesTeam] },
+    budget: 3_000_000,
+    pointValueCents: 1,
+    rules: [{ name: 'Deal closed', on: 'sale.closed', award: { points: 20 }, recipient: 'person' }],
+  });
+  await s.programs.goals.create(ctx, {
+    programId: quota.id,
+    name: 'Monthly revenue quota',
+    metric: { on: 'sale.closed', aggregate: 'sum', fact: 'event.properties.revenue' },
+    period: 'month',
+    target: 5_000_000,
+    tiers: [{ percent: 80, points: 500 }, { percent: 100, points: 1_000 }, { percent: 120, points: 2_500 }],
+  });
+  for (const p of [partner, customer, quota, employee]) await s.programs.activate(ctx, p.id);
 
   const now = s.clock.now();
   const DAY = 86_400_000;
@@ -232,6 +249,9 @@ async function seedPrograms(
   }
   for (const e of data.employees) {
     const support = e.teamExternalId.startsWith('T-SUPPORT');
+    if (['T-SALES-EAST', 'T-SALES-WEST', 'T-INSIDE'].includes(e.teamExternalId)) {
+      for (let i = r.int(6, 24); i > 0; i--) add({ type: 'sale.closed', personExternalId: e.externalId, properties: { revenue: r.int(5, 25) * 100_000, margin: Math.round(r.next() * 40) / 100, sku: r.pick(['SKU-100', 'SKU-200', 'SKU-300']), quantity: r.int(1, 10) } });
+    }
     for (let i = support ? r.int(15, 60) : r.int(0, 3); i > 0; i--) add({ type: 'ticket.resolved', personExternalId: e.externalId, properties: { ticketId: `TCK-${r.int(10_000, 99_999)}`, priority: r.pick(['low', 'normal', 'normal', 'high', 'urgent']) } });
     if (r.next() < 0.15) add({ type: 'referral.made', personExternalId: e.externalId, properties: { referredCompany: `${r.pick(['Blue', 'Nova', 'Atlas'])} Co`, converted: r.next() < 0.5 } });
     for (let i = r.int(0, 3); i > 0; i--) add({ type: 'training.completed', personExternalId: e.externalId, properties: { course: r.pick(courses) } });

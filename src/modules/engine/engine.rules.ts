@@ -311,6 +311,35 @@ export function compileRules(rules: TRule[], vocab: Vocabulary, pathPrefix = 'ru
   return { compiled: { byType, rules: list }, errors };
 }
 
+// ---------------------------------------------------------------- goal metrics
+export interface MetricSpec {
+  on: string;
+  if?: Condition;
+  aggregate: 'count' | 'sum';
+  fact?: string;
+}
+export interface CompiledMetric {
+  on: string;
+  matches: Pred;
+  /** what one matching event adds to the goal */
+  value: (f: Facts) => number;
+}
+
+/** A goal's metric: an event type, an optional condition, and count or the sum of a number. */
+export function compileMetric(m: MetricSpec, vocab: Vocabulary, path: string, errors: FieldError[]): CompiledMetric {
+  const schema = vocab.get(m.on);
+  if (!schema) errors.push({ path: `${path}.on`, message: `unknown event type ${m.on}` });
+  const matches = m.if ? compileCondition(m.if, schema, `${path}.if`, errors) : () => true;
+  if (m.aggregate === 'count') return { on: m.on, matches, value: () => 1 };
+  const def = resolveFact(m.fact ?? '', schema);
+  if (typeof def === 'string') {
+    errors.push({ path: `${path}.fact`, message: `${def}: ${m.fact}` });
+    return { on: m.on, matches, value: () => 0 };
+  }
+  if (def.kind !== 'number' && def.kind !== 'any') errors.push({ path: `${path}.fact`, message: `${m.fact} is not a number` });
+  return { on: m.on, matches, value: (f) => { const v = def.get(f); return typeof v === 'number' && Number.isFinite(v) ? v : 0; } };
+}
+
 // ---------------------------------------------------------------- event properties
 /** Checks an event's properties against its type; answers field errors under `properties.`. */
 export function checkProperties(schema: EventTypeSchema, props: Record<string, unknown>): FieldError[] {

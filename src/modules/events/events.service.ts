@@ -53,8 +53,10 @@ export function createEventsService(deps: Deps) {
 
   /** Cancels an event: every transfer it caused is reversed by a new transfer. */
   async function reverseStored(tx: AnyDb, ctx: AuthContext, target: EventsTable, reason: string) {
-    const transfers = await deps.ledger.transfersOfEvent(tx, ctx.workspaceId, target.id);
+    // The event's own awards are reversed here; goal tiers only if the attainment drops below them.
+    const transfers = (await deps.ledger.transfersOfEvent(tx, ctx.workspaceId, target.id)).filter((t) => t.cause === 'event');
     const reversals = await deps.ledger.reverse(tx, ctx.workspaceId, transfers, { reason, actorId: ctx.actor.id });
+    await deps.programs.onEventReversed(tx, ctx.workspaceId, target.id, { reason, actorId: ctx.actor.id });
     await repo.markReversed(tx, ctx.workspaceId, target.id, deps.clock.now(), reason);
     return reversals;
   }

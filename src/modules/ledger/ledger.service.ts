@@ -176,6 +176,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     accounts,
     balance: (ws: string, account: string, tx?: AnyDb) => repo.balance(ws, account, tx).then(Number),
     transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) => repo.transfersOfEvent(tx, ws, eventId),
+    transfer: (tx: AnyDb | undefined, ws: string, id: string) => repo.transfer(tx, ws, id),
     reversedIds: async (tx: AnyDb, ws: string, ids: string[]) => new Set((await repo.reversalsOf(tx, ws, ids)).map((r) => r.reverses_id!)),
     ruleUsage: (...args: Parameters<typeof repo.ruleUsage>) => repo.ruleUsage(...args),
 

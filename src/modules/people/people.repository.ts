@@ -111,6 +111,8 @@ export function createPeopleRepository(anyDb: AnyDb) {
       accountIds.length
         ? ((await t(tx).selectFrom('assignments as a').innerJoin('people as p', (j) => j.onRef('p.workspace_id', '=', 'a.workspace_id').onRef('p.id', '=', 'a.person_id')).select(['a.account_id', 'a.person_id', 'a.role']).where('a.workspace_id', '=', ws).where('a.account_id', 'in', accountIds).where('p.status', '=', 'active').orderBy('a.person_id').execute()) as { account_id: string; person_id: string; role: string }[])
         : [],
+    activeMemberIds: async (tx: AnyDb | undefined, ws: string, teamId: string) =>
+      ((await t(tx).selectFrom('people').select('id').where('workspace_id', '=', ws).where('team_id', '=', teamId).where('status', '=', 'active').orderBy('id').execute()) as { id: string }[]).map((r) => r.id),
     peopleIdsInTeams: async (ws: string, teamIds: string[]) =>
       teamIds.length
         ? ((await base.selectFrom('people').select('id').where('workspace_id', '=', ws).where('team_id', 'in', teamIds).execute()) as { id: string }[]).map((r) => r.id)

@@ -259,6 +259,9 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
       };
     },
 
+    /** The active members of one team (not its sub-teams), for team goal payouts. */
+    teamMembers: (tx: AnyDb | undefined, ws: string, teamId: string) => repo.activeMemberIds(tx, ws, teamId),
+
     async personExists(workspaceId: string, id: string) {
       return !!(await repo.get(undefined, 'people', workspaceId, id));
     },

@@ -2,5 +2,6 @@
 // ledger, versions of compiled rules, caps, holdouts, and the award step of the pipeline.
 export { createProgramsService, isHeldOut, type ProgramsService, type EngineEvent, type EngineContext } from './programs.service.js';
 export { programsRoutes } from './programs.routes.js';
+export { goalsRoutes } from './goals.routes.js';
 export { programsMigrations } from './programs.migrations.js';
 export { ZOutcome, type TOutcome } from './programs.schema.js';

@@ -59,4 +59,68 @@ export const programsMigrations: Record<string, Migration> = {
       await db.schema.createIndex('award_outcomes_program').on('award_outcomes').columns(['workspace_id', 'program_id', 'outcome']).execute();
     },
   },
+  '20261123_0610_goals': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('goals')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('program_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('default_target', 'bigint')
+        .addColumn('tiers', 'text', (c) => c.notNull())
+        .addColumn('close_after_days', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('goals_pk', ['workspace_id', 'id'])
+        .execute();
+      await db.schema.createIndex('goals_program').on('goals').columns(['workspace_id', 'program_id']).execute();
+      // Targets (quotas) per person or team, for one period (period_start) or every period (0).
+      await db.schema
+        .createTable('goal_targets')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('goal_id', 'text', (c) => c.notNull())
+        .addColumn('subject_id', 'text', (c) => c.notNull())
+        .addColumn('period_start', 'bigint', (c) => c.notNull())
+        .addColumn('target', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('goal_targets_pk', ['workspace_id', 'goal_id', 'subject_id', 'period_start'])
+        .execute();
+      // Projections written with the event: progress per subject and period, what each event
+      // added (so a reversal can take it back), and the tiers paid.
+      await db.schema
+        .createTable('goal_progress')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('goal_id', 'text', (c) => c.notNull())
+        .addColumn('subject_id', 'text', (c) => c.notNull())
+        .addColumn('period_start', 'bigint', (c) => c.notNull())
+        .addColumn('value', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('goal_progress_pk', ['workspace_id', 'goal_id', 'subject_id', 'period_start'])
+        .execute();
+      await db.schema
+        .createTable('goal_contributions')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('goal_id', 'text', (c) => c.notNull())
+        .addColumn('subject_id', 'text', (c) => c.notNull())
+        .addColumn('period_start', 'bigint', (c) => c.notNull())
+        .addColumn('delta', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('goal_contributions_pk', ['workspace_id', 'event_id', 'goal_id', 'subject_id'])
+        .execute();
+      await db.schema
+        .createTable('goal_payouts')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('goal_id', 'text', (c) => c.notNull())
+        .addColumn('subject_id', 'text', (c) => c.notNull())
+        .addColumn('period_start', 'bigint', (c) => c.notNull())
+        .addColumn('tier_percent', 'integer', (c) => c.notNull())
+        .addColumn('transfer_ids', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('goal_payouts_pk', ['workspace_id', 'goal_id', 'subject_id', 'period_start', 'tier_percent'])
+        .execute();
+    },
+  },
 };

@@ -10,6 +10,7 @@ import type { AuditService } from '../audit/index.js';
 import { accounts, expiryOf, type LedgerService } from '../ledger/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { compileRules, periodOf, type CompiledRuleSet, type EngineService, type Facts, type TCap, type TRule } from '../engine/index.js';
+import { createGoalsService } from './goals.service.js';
 import { createProgramsRepository, type ProgramsTable, type ProgramVersionsTable } from './programs.repository.js';
 import type { PeopleService } from '../people/index.js';
 import { ZCreateProgram, ZUpdateProgram, type TAudience, type TBulkAwards, type TOutcome } from './programs.schema.js';
@@ -90,6 +91,7 @@ export function isHeldOut(programId: string, personId: string, percent: number) 
 
 export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService; engine: EngineService; ledger: LedgerService; people: PeopleService; workspaces: WorkspacesService }) {
   const repo = createProgramsRepository(deps.db);
+  const goals = createGoalsService({ ...deps, programs: repo });
   // Versions never change once active, so their compiled form is cached for good.
   const compiledCache = new Map<string, LoadedVersion>();
 
@@ -340,6 +342,8 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       const loaded = new Map<string, LoadedVersion[]>();
       for (const p of programs) loaded.set(p.id, (await repo.versions(tx, ws, p.id)).map((v) => load(ws, v, vocab)));
       const now = deps.clock.now();
+      const goalsOf = new Map<string, Awaited<ReturnType<typeof goals.loadFor>>>();
+      for (const g of await goals.loadFor(tx, ws, programs.map((p) => p.id))) goalsOf.set(g.program_id, [...(goalsOf.get(g.program_id) ?? []), g]);
       const outcomeRows: Parameters<typeof repo.insertOutcomes>[1] = [];
 
       for (const e of events) {
@@ -357,15 +361,16 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
           if ((p.starts_at != null && e.occurredAt < p.starts_at) || (p.ends_at != null && e.occurredAt >= p.ends_at)) continue;
           const versions = loaded.get(p.id)!;
           const v = [...versions].reverse().find((x) => x.effectiveFrom <= e.occurredAt) ?? versions[0]!;
-          const rules = v.compiled.byType.get(e.type);
-          if (!rules || !v.audience(e.personId, ctx)) continue;
+          const rules = v.compiled.byType.get(e.type) ?? [];
+          const goalsHere = (goalsOf.get(p.id) ?? []).filter((g) => JSON.parse(g.metric).on === e.type);
+          if ((!rules.length && !goalsHere.length) || !v.audience(e.personId, ctx)) continue;
           const record = (o: Omit<TOutcome, 'programId' | 'programVersion'>) => {
             const full: TOutcome = { programId: p.id, programVersion: v.version, ...o };
             out.get(e.id)!.push(full);
             outcomeRows.push({ workspace_id: ws, id: deps.ids.next('out'), event_id: e.id, program_id: p.id, program_version: v.version, rule_id: o.ruleId, recipient_id: o.recipientId, outcome: o.outcome, points_due: o.pointsDue, points_paid: o.points, transfer_id: o.transferId, occurred_at: e.occurredAt, created_at: now });
           };
           const matched = rules.filter((r) => r.matches(facts));
-          if (!matched.length) continue;
+          if (!matched.length && !goalsHere.length) continue;
           if (isHeldOut(p.id, e.personId, p.holdout_percent)) {
             record({ ruleId: null, outcome: 'holdout', recipientId: e.personId, pointsDue: 0, points: 0, transferId: null });
             continue;
@@ -402,11 +407,16 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
               record({ ruleId: rule.id, outcome: pay < due ? 'capped' : 'awarded', recipientId, pointsDue: due, points: pay, transferId: trf!.id });
             }
           }
+          for (const g of goalsHere) await goals.onEvent(tx, g, { id: e.id, occurredAt: e.occurredAt, personId: e.personId, teamId: person.teamId }, facts, { vocab, timezone: ctx.timezone, expireMonths: ctx.expireMonths, programVersion: v.version }, record);
         }
       }
       await repo.insertOutcomes(tx, outcomeRows);
       return out;
     },
+
+    goals,
+    /** A reversed event: what it added to goals is taken back, with the tiers it no longer reaches. */
+    onEventReversed: (tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string }) => goals.onReversal(tx, ws, eventId, why),
 
     async outcomesOfEvents(ws: string, eventIds: string[]) {
       const rows = await repo.outcomesOfEvents(ws, eventIds);

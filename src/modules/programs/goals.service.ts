@@ -1,0 +1,245 @@
+import type { AnyDb } from '../../core/db/db.js';
+import type { Ids } from '../../core/ids.js';
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import type { AuthContext } from '../../core/auth.js';
+import { AppError, notFound, type FieldError } from '../../core/errors.js';
+import type { AuditService } from '../audit/index.js';
+import { accounts, expiryOf, type LedgerService } from '../ledger/index.js';
+import type { PeopleService } from '../people/index.js';
+import type { WorkspacesService } from '../workspaces/index.js';
+import { compileMetric, fromLocal, periodOf, type CompiledMetric, type EngineService, type Facts, type MetricSpec, type Vocabulary } from '../engine/index.js';
+import { createGoalsRepository, type GoalsTable } from './goals.repository.js';
+import type { ProgramsRepository } from './programs.repository.js';
+import { ZCreateGoal, type TTargets } from './goals.schema.js';
+import type { TOutcome } from './programs.schema.js';
+import type { z } from 'zod';
+
+interface Tier {
+  percent: number;
+  points: number;
+}
+const DAY = 86_400_000;
+
+/**
+ * Goals: a metric over a period, a target per person or team, tiers paid once when crossed
+ * (they add up) and taken back when a reversal drops the attainment below them.
+ */
+export function createGoalsService(deps: {
+  db: AnyDb;
+  ids: Ids;
+  clock: Clock;
+  audit: AuditService;
+  engine: EngineService;
+  ledger: LedgerService;
+  people: PeopleService;
+  workspaces: WorkspacesService;
+  programs: ProgramsRepository;
+}) {
+  const repo = createGoalsRepository(deps.db);
+  const compiled = new Map<string, CompiledMetric>();
+  const metricOf = (g: GoalsTable, vocab: Vocabulary) => {
+    const key = `${g.workspace_id}:${g.id}:${g.updated_at}`;
+    let m = compiled.get(key);
+    if (!m) compiled.set(key, (m = compileMetric(JSON.parse(g.metric) as MetricSpec, vocab, 'metric', [])));
+    return m;
+  };
+  const toGoal = (g: GoalsTable) => ({
+    id: g.id,
+    programId: g.program_id,
+    name: g.name,
+    metric: JSON.parse(g.metric) as Record<string, unknown>,
+    period: g.period,
+    scope: g.scope,
+    target: g.default_target == null ? null : Number(g.default_target),
+    tiers: JSON.parse(g.tiers) as Tier[],
+    closeAfterDays: g.close_after_days,
+    createdAt: toIso(g.created_at)!,
+  });
+  const periodFor = (g: GoalsTable, at: number, tz: string) => (g.period === 'program' ? { from: 0, to: Number.MAX_SAFE_INTEGER } : periodOf(at, g.period, tz));
+
+  /** A label (YYYY-MM, YYYY-Qn, YYYY, all) to the start of the goal's period in the workspace time zone. */
+  function periodStartOf(g: GoalsTable, label: string, tz: string, path: string): number | FieldError {
+    if (label === 'all') return 0;
+    const m = /^(\d{4})(?:-(\d{2})|-Q([1-4]))?$/.exec(label)!;
+    const want = { month: 'YYYY-MM', quarter: 'YYYY-Qn', year: 'YYYY', program: 'all' }[g.period];
+    const kind = m[2] ? 'month' : m[3] ? 'quarter' : 'year';
+    if (kind !== g.period) return { path, message: `this goal runs by ${g.period}: give ${want}` };
+    const month = m[2] ? Number(m[2]) : m[3] ? (Number(m[3]) - 1) * 3 + 1 : 1;
+    if (month < 1 || month > 12) return { path, message: 'no such month' };
+    return periodOf(fromLocal(tz, Number(m[1]), month, 2), g.period, tz).from;
+  }
+
+  return {
+    async create(ctx: AuthContext, raw: z.input<typeof ZCreateGoal>) {
+      ctx.require('programs.manage');
+      const input = ZCreateGoal.parse(raw);
+      const errors: FieldError[] = [];
+      compileMetric(input.metric, await deps.engine.vocabulary(ctx.workspaceId), 'metric', errors);
+      if (errors.length) throw new AppError('validation_failed', { detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors });
+      if (!(await deps.programs.get(undefined, ctx.workspaceId, input.programId))) throw new AppError('not_found', { detail: 'No such program', path: 'programId' });
+      const now = deps.clock.now();
+      const row: GoalsTable = {
+        workspace_id: ctx.workspaceId,
+        id: deps.ids.next('gol'),
+        program_id: input.programId,
+        name: input.name,
+        metric: JSON.stringify(input.metric),
+        period: input.period,
+        scope: input.scope,
+        default_target: input.target,
+        tiers: JSON.stringify(input.tiers),
+        close_after_days: input.closeAfterDays,
+        created_at: now,
+        updated_at: now,
+      };
+      await deps.db.transaction().execute(async (tx) => {
+        await repo.insert(tx, row);
+        await deps.audit.record(tx, ctx, { action: 'goal.created', targetType: 'goal', targetId: row.id, after: toGoal(row) });
+      });
+      return toGoal(row);
+    },
+    async list(ctx: AuthContext, programId?: string) {
+      ctx.require('programs.read');
+      return { data: (await repo.list(ctx.workspaceId, programId)).map(toGoal) };
+    },
+    async get(ctx: AuthContext, id: string) {
+      ctx.require('programs.read');
+      const g = await repo.get(undefined, ctx.workspaceId, id);
+      if (!g) throw notFound('Goal');
+      return toGoal(g);
+    },
+
+    /** Quotas: a target per person or team, for one period or all; all or nothing. */
+    async setTargets(ctx: AuthContext, id: string, input: TTargets) {
+      ctx.require('programs.manage');
+      const g = await repo.get(undefined, ctx.workspaceId, id);
+      if (!g) throw notFound('Goal');
+      const tz = (await deps.workspaces.get(ctx.workspaceId)).timezone;
+      const found = await deps.people.eventContext(undefined, ctx.workspaceId, {
+        personIds: input.targets.flatMap((x) => (x.personId ? [x.personId] : [])),
+        personExternalIds: input.targets.flatMap((x) => (x.personExternalId ? [x.personExternalId] : [])),
+        accountIds: [],
+        accountExternalIds: [],
+      });
+      const teams = new Map(found.teams.map((t) => [t.id, t]));
+      const teamByExt = new Map((await deps.people.list(ctx, 'teams', { limit: 500 })).data.map((t) => [String(t.externalId), String(t.id)]));
+      const errors: FieldError[] = [];
+      const rows = input.targets.map((x, i) => {
+        let subject: string | undefined;
+        if (g.scope === 'person') {
+          if (x.teamId || x.teamExternalId) errors.push({ path: `targets[${i}].teamId`, message: 'this goal is per person' });
+          subject = (x.personId ? found.people.find((p) => p.id === x.personId) : found.people.find((p) => p.externalId === x.personExternalId))?.id;
+          if (!subject) errors.push({ path: `targets[${i}].${x.personId ? 'personId' : 'personExternalId'}`, message: 'no such person' });
+        } else {
+          subject = x.teamId ? (teams.has(x.teamId) ? x.teamId : undefined) : x.teamExternalId ? teamByExt.get(x.teamExternalId) : undefined;
+          if (!subject) errors.push({ path: `targets[${i}].${x.teamId ? 'teamId' : 'teamExternalId'}`, message: 'no such team (this goal is per team)' });
+        }
+        const start = periodStartOf(g, x.period, tz, `targets[${i}].period`);
+        if (typeof start !== 'number') errors.push(start);
+        return { subject: subject ?? '', start: typeof start === 'number' ? start : 0, target: x.target };
+      });
+      if (errors.length) throw new AppError('validation_failed', { detail: `${errors.length} target(s) are wrong; none was set`, errors });
+      await deps.db.transaction().execute(async (tx) => {
+        for (const r of rows) await repo.upsertTarget(tx, { workspace_id: ctx.workspaceId, goal_id: id, subject_id: r.subject, period_start: r.start, target: r.target });
+        await deps.audit.record(tx, ctx, { action: 'goal.targets_set', targetType: 'goal', targetId: id, after: { count: rows.length } });
+      });
+      return { goalId: id, set: rows.length };
+    },
+
+    /** Progress per person or team in the period holding `at` (default now). */
+    async progress(ctx: AuthContext, id: string, q: { at?: string; subjectId?: string }) {
+      ctx.require('programs.read');
+      const g = await repo.get(undefined, ctx.workspaceId, id);
+      if (!g) throw notFound('Goal');
+      const tz = (await deps.workspaces.get(ctx.workspaceId)).timezone;
+      const p = periodFor(g, q.at ? Date.parse(q.at) : deps.clock.now(), tz);
+      const tiers = JSON.parse(g.tiers) as Tier[];
+      const progress = await repo.progressFor(ctx.workspaceId, id, p.from, q.subjectId);
+      const targets = await repo.targetsFor(ctx.workspaceId, id, p.from);
+      const subjects = new Set([...progress.map((r) => r.subject_id), ...targets.map((t) => t.subject_id)].filter((s) => !q.subjectId || s === q.subjectId));
+      return {
+        goalId: id,
+        period: { start: toIso(p.from)!, end: toIso(Math.min(p.to, 8.64e15))!, closesAt: toIso(Math.min(p.to + g.close_after_days * DAY, 8.64e15))! },
+        subjects: [...subjects].sort().map((s) => {
+          const value = Number(progress.find((r) => r.subject_id === s)?.value ?? 0);
+          const own = targets.filter((t) => t.subject_id === s);
+          const target = Number((own.find((t) => Number(t.period_start) === p.from && p.from !== 0) ?? own.find((t) => Number(t.period_start) === 0))?.target ?? g.default_target ?? NaN);
+          const attainment = Number.isFinite(target) && target > 0 ? Math.round((value / target) * 10_000) / 100 : null;
+          return { subjectId: s, value, target: Number.isFinite(target) ? target : null, attainment, tiersReached: attainment == null ? [] : tiers.filter((t) => t.percent <= attainment).map((t) => t.percent) };
+        }),
+      };
+    },
+
+    /** Goals of the active programs, loaded once per batch. */
+    loadFor: (tx: AnyDb, ws: string, programIds: string[]) => repo.ofPrograms(tx, ws, programIds),
+
+    /**
+     * One event's effect on one goal, in the ingestion transaction: add to the progress of the
+     * person (or their team) for the period it occurred in, then pay each tier newly crossed.
+     */
+    async onEvent(tx: AnyDb, g: GoalsTable, e: { id: string; occurredAt: number; personId: string; teamId: string | null }, facts: Facts, env: { vocab: Vocabulary; timezone: string; expireMonths: number | null; programVersion: number }, record: (o: Omit<TOutcome, 'programId' | 'programVersion'>) => void) {
+      const m = metricOf(g, env.vocab);
+      if (m.on !== facts.type || !m.matches(facts)) return;
+      const delta = m.value(facts);
+      if (!delta) return;
+      const ws = g.workspace_id;
+      const now = deps.clock.now();
+      const p = periodFor(g, e.occurredAt, env.timezone);
+      // A period closes some days after it ends: later events are kept but change no payout.
+      if (p.to !== Number.MAX_SAFE_INTEGER && now > p.to + g.close_after_days * DAY) return;
+      const subject = g.scope === 'person' ? e.personId : e.teamId;
+      if (!subject) return;
+      const key = { goalId: g.id, subjectId: subject, periodStart: p.from };
+      const value = await repo.addProgress(tx, ws, key, delta, now);
+      await repo.insertContribution(tx, { workspace_id: ws, event_id: e.id, goal_id: g.id, subject_id: subject, period_start: p.from, delta });
+      const target = (await repo.target(tx, ws, key)) || Number(g.default_target ?? NaN);
+      if (!Number.isFinite(target) || target <= 0) return;
+      const paid = new Set((await repo.payouts(tx, ws, key)).map((x) => x.percent));
+      const recipients = g.scope === 'person' ? [e.personId] : await deps.people.teamMembers(tx, ws, subject);
+      for (const tier of JSON.parse(g.tiers) as Tier[]) {
+        if (paid.has(tier.percent) || value * 100 < tier.percent * target) continue;
+        const ruleId = `goal:${g.id}:${tier.percent}`;
+        const transferIds: string[] = [];
+        for (const r of recipients) {
+          if (tier.points <= 0) continue;
+          const left = await deps.ledger.balance(ws, accounts.budget(g.program_id), tx);
+          if (left < tier.points) {
+            record({ ruleId, outcome: 'budget_exhausted', recipientId: r, pointsDue: tier.points, points: 0, transferId: null });
+            continue;
+          }
+          const [trf] = await deps.ledger.post(tx, ws, [{ from: accounts.budget(g.program_id), to: accounts.wallet(r), amount: tier.points, cause: 'goal_tier', eventId: e.id, programId: g.program_id, programVersion: env.programVersion, goalId: g.id, ruleId: `tier:${tier.percent}`, occurredAt: e.occurredAt, expiresAt: expiryOf(e.occurredAt, env.expireMonths), reason: `${g.name}: ${tier.percent}% reached` }]);
+          transferIds.push(trf!.id);
+          record({ ruleId, outcome: 'awarded', recipientId: r, pointsDue: tier.points, points: tier.points, transferId: trf!.id });
+        }
+        await repo.insertPayout(tx, ws, key, tier.percent, transferIds, now);
+      }
+    },
+
+    /**
+     * A reversed event takes back what it added to goals; tiers no longer reached are taken back
+     * too (their transfers reversed), so they can be paid again if crossed again.
+     */
+    async onReversal(tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string }) {
+      for (const c of await repo.contributionsOf(tx, ws, eventId)) {
+        const key = { goalId: c.goal_id, subjectId: c.subject_id, periodStart: Number(c.period_start) };
+        const value = await repo.addProgress(tx, ws, key, -Number(c.delta), deps.clock.now());
+        const g = await repo.get(tx, ws, c.goal_id);
+        if (!g) continue;
+        const target = (await repo.target(tx, ws, key)) || Number(g.default_target ?? NaN);
+        for (const payout of await repo.payouts(tx, ws, key)) {
+          if (Number.isFinite(target) && value * 100 >= payout.percent * target) continue;
+          const originals = [];
+          for (const id of payout.transferIds) {
+            const trf = await deps.ledger.transfer(tx, ws, id);
+            if (trf) originals.push(trf);
+          }
+          await deps.ledger.reverse(tx, ws, originals, { reason: `${g.name}: back under ${payout.percent}% (${why.reason})`, actorId: why.actorId });
+          await repo.deletePayout(tx, ws, key, payout.percent);
+        }
+      }
+      await repo.deleteContributions(tx, ws, eventId);
+    },
+  };
+}
+export type GoalsService = ReturnType<typeof createGoalsService>;

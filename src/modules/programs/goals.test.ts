@@ -1,0 +1,130 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, DIALECTS, type TestApp, type TestWorkspace } from '../../../test/support/app.js';
+
+for (const dialect of DIALECTS) {
+  describe(`goals and tiers (${dialect})`, () => {
+    let t: TestApp;
+    let ws: TestWorkspace;
+    let key: string;
+    let programId = '';
+    let goalId = '';
+    let teamGoalId = '';
+    const people: Record<string, string> = {};
+    let teamId = '';
+    const post = (url: string, body: unknown) => t.call('POST', url, { key, body });
+    const balance = async (id: string) => (await t.call('GET', `/api/v1/people/${id}/wallet`, { key })).body.balance as number;
+    const month = new Date().toISOString().slice(0, 7);
+    const now = () => new Date(Date.now() - 60_000).toISOString();
+    let n = 0;
+    const sale = (personId: string, revenue: number, occurredAt = now()) => ({ id: `s${++n}`, occurredAt, type: 'sale.closed', personId, properties: { revenue, margin: 0.3 } });
+
+    before(async () => {
+      t = await createTestApp(dialect);
+      ws = await t.workspace('Quota Co');
+      key = ws.ownerKey;
+      teamId = (await post('/api/v1/teams', { name: 'Sales', externalId: 'SALES' })).body.id;
+      for (const name of ['ada', 'bob', 'cy']) people[name] = (await post('/api/v1/people', { kind: 'employee', externalId: name.toUpperCase(), name, teamId })).body.id;
+      programId = (await post('/api/v1/programs', { name: 'Sales quota with tiers', audience: { kinds: ['employee'] }, budget: 100_000 })).body.id;
+      const goal = await post('/api/v1/goals', {
+        programId,
+        name: 'Monthly revenue',
+        metric: { on: 'sale.closed', aggregate: 'sum', fact: 'event.properties.revenue' },
+        period: 'month',
+        target: 10_000,
+        tiers: [{ percent: 80, points: 500 }, { percent: 100, points: 1000 }, { percent: 120, points: 2500 }],
+      });
+      assert.equal(goal.status, 201, JSON.stringify(goal.body));
+      goalId = goal.body.id;
+      const team = await post('/api/v1/goals', { programId, name: 'Team deals', metric: { on: 'sale.closed', aggregate: 'count' }, period: 'month', scope: 'team', tiers: [{ percent: 100, points: 50 }] });
+      teamGoalId = team.body.id;
+      await t.call('PUT', `/api/v1/goals/${teamGoalId}/targets`, { key, body: { targets: [{ teamExternalId: 'SALES', period: 'all', target: 5 }] } });
+      // A program with goals and no rules: rules are what activation asks for, so give it one.
+      await t.call('PATCH', `/api/v1/programs/${programId}`, { key, body: { rules: [{ name: 'Referral', on: 'referral.made', award: { points: 1 } }] } });
+      assert.equal((await post(`/api/v1/programs/${programId}/activate`, {})).status, 200);
+    });
+    after(() => t.close());
+
+    test('tiers are paid once when crossed, and add up; one event can cross two', async () => {
+      const a = await post('/api/v1/events', { events: [sale(people.ada!, 7_999)] });
+      assert.deepEqual(a.body.results[0].effects.filter((e: { ruleId: string }) => e.ruleId?.startsWith(`goal:${goalId}`)), []);
+      const b = await post('/api/v1/events', { events: [sale(people.ada!, 1)] });
+      const tiers = (r: typeof b) => r.body.results[0].effects.filter((e: { ruleId: string }) => e.ruleId?.startsWith(`goal:${goalId}`)).map((e: { ruleId: string; points: number }) => [e.ruleId.split(':')[2], e.points]);
+      assert.deepEqual(tiers(b), [['80', 500]], 'the award that reaches 80% exactly pays the first tier');
+      const c = await post('/api/v1/events', { events: [sale(people.ada!, 4_000)] });
+      assert.deepEqual(tiers(c), [['100', 1000], ['120', 2500]], 'crossing 120% from 80% pays both tiers');
+      const d = await post('/api/v1/events', { events: [sale(people.ada!, 5_000)] });
+      assert.deepEqual(tiers(d), [], 'a tier is paid once');
+      assert.equal(await balance(people.ada!), 4000);
+    });
+
+    test('progress is readable per person and team at any time', async () => {
+      const p = await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key });
+      assert.equal(p.status, 200);
+      const ada = p.body.subjects.find((s: { subjectId: string }) => s.subjectId === people.ada);
+      assert.deepEqual([ada.value, ada.target, ada.attainment, ada.tiersReached], [17_000, 10_000, 170, [80, 100, 120]]);
+      const team = await t.call('GET', `/api/v1/goals/${teamGoalId}/progress?subjectId=${teamId}`, { key });
+      assert.equal(team.body.subjects[0].value, 4);
+      assert.equal(team.body.subjects[0].target, 5);
+    });
+
+    test('a team goal pays every member of the team when reached', async () => {
+      const before = await balance(people.cy!);
+      await post('/api/v1/events', { events: [sale(people.bob!, 100)] });
+      assert.equal(await balance(people.cy!), before + 50);
+      assert.equal(await balance(people.bob!), 50);
+    });
+
+    test('a reversal that drops the attainment takes back the tiers above it', async () => {
+      const r = await post('/api/v1/events', { events: [sale(people.bob!, 8_500)] });
+      assert.equal(await balance(people.bob!), 550);
+      const eventId = r.body.results[0].eventId;
+      const rev = await post(`/api/v1/events/${eventId}/reverse`, { reason: 'cancelled order' });
+      assert.equal(rev.status, 200);
+      assert.equal(await balance(people.bob!), 50, 'the 80% tier was taken back');
+      const p = await t.call('GET', `/api/v1/goals/${goalId}/progress?subjectId=${people.bob}`, { key });
+      assert.deepEqual(p.body.subjects[0].tiersReached, []);
+      await post('/api/v1/events', { events: [sale(people.bob!, 8_000)] });
+      assert.equal(await balance(people.bob!), 550, 'crossed again, paid again');
+      assert.deepEqual((await t.services.ledger.verify(ws.id)).problems, []);
+    });
+
+    test('a late event counts in its own period; after the period closes it changes no payout', async () => {
+      const lastMonth = new Date();
+      lastMonth.setUTCDate(1);
+      lastMonth.setUTCMonth(lastMonth.getUTCMonth() - 1);
+      lastMonth.setUTCDate(10);
+      const late = await post('/api/v1/events', { events: [sale(people.cy!, 9_000, lastMonth.toISOString())] });
+      assert.equal(late.body.results[0].status, 'accepted');
+      const p = await t.call('GET', `/api/v1/goals/${goalId}/progress?subjectId=${people.cy}&at=${lastMonth.toISOString()}`, { key });
+      const closed = Date.now() > Date.parse(p.body.period.closesAt);
+      assert.equal(p.body.subjects.length ? p.body.subjects[0].value : 0, closed ? 0 : 9_000);
+      const old = new Date(Date.now() - 120 * 86_400_000).toISOString();
+      const r = await post('/api/v1/events', { events: [sale(people.cy!, 50_000, old)] });
+      assert.deepEqual(r.body.results[0].effects.filter((e: { ruleId: string }) => e.ruleId?.startsWith(`goal:${goalId}`)), [], 'a closed period pays nothing');
+      const thisMonth = await t.call('GET', `/api/v1/goals/${goalId}/progress?subjectId=${people.cy}`, { key });
+      assert.equal(thisMonth.body.subjects.find((s: { subjectId: string }) => s.subjectId === people.cy)?.value ?? 0, 0, 'the late sale did not leak into this month');
+    });
+
+    test('quotas per person and period come from a CSV; a bad row sets none', async () => {
+      const bad = await t.call('POST', `/api/v1/goals/${goalId}/targets/import`, { key, payload: `personExternalId,period,target\nADA,${month},20000\nNOBODY,${month},5\n`, headers: { 'content-type': 'text/csv' } });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.errors[0].path, 'targets[1].personExternalId');
+      const wrongPeriod = await t.call('POST', `/api/v1/goals/${goalId}/targets/import`, { key, payload: 'personExternalId,period,target\nADA,2026-Q1,20000\n', headers: { 'content-type': 'text/csv' } });
+      assert.equal(wrongPeriod.status, 400);
+      const ok = await t.call('POST', `/api/v1/goals/${goalId}/targets/import`, { key, payload: `personExternalId,period,target\nADA,${month},20000\nBOB,all,9000\n`, headers: { 'content-type': 'text/csv' } });
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.set, 2);
+      const p = await t.call('GET', `/api/v1/goals/${goalId}/progress?subjectId=${people.ada}`, { key });
+      assert.deepEqual([p.body.subjects[0].target, p.body.subjects[0].attainment], [20_000, 85]);
+    });
+
+    test('goal metrics are checked against the event types', async () => {
+      const r = await post('/api/v1/goals', { programId, name: 'Bad', metric: { on: 'sale.closed', aggregate: 'sum', fact: 'event.properties.sku' }, period: 'month', target: 1, tiers: [{ percent: 100, points: 1 }] });
+      assert.equal(r.status, 400);
+      assert.equal(r.body.errors[0].path, 'metric.fact');
+      const other = await t.workspace('Elsewhere');
+      assert.equal((await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key: other.ownerKey })).status, 404);
+    });
+  });
+}
