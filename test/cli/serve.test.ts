@@ -69,6 +69,13 @@ describe('serve on an empty database (what `npm start` does)', () => {
     }
   });
 
+  test('a missing asset is a 404, not the app; a page whose path starts with "api" is the app', async () => {
+    assert.equal((await fetch(`${base}/assets/missing-chunk.js`)).status, 404);
+    const page = await fetch(`${base}/api-keys-and-more`);
+    assert.equal(page.status, 200);
+    assert.equal((await fetch(`${base}/api/v1/nothing`)).status, 401);
+  });
+
   test('the demo workspace holds the organisation the issue describes', async () => {
     assert.ok(cookie, 'demo sign-in works');
     const teams = await all('/api/v1/teams');

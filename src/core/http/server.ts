@@ -150,7 +150,10 @@ export async function createHttpServer(opts: HttpOptions) {
 
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split('?')[0]!;
-    if (!url.startsWith('/api') && req.method === 'GET' && opts.webDir && fs.existsSync(path.join(opts.webDir, 'index.html'))) {
+    // The web app's routes get its index.html; a missing file (an asset, a path with an extension) and the API get a 404.
+    const isApi = url === '/api' || url.startsWith('/api/');
+    const isFile = url.startsWith('/assets/') || /\.[a-z0-9]+$/i.test(url);
+    if (!isApi && !isFile && req.method === 'GET' && opts.webDir && fs.existsSync(path.join(opts.webDir, 'index.html'))) {
       return reply.type('text/html').sendFile('index.html');
     }
     return sendProblem(reply, new AppError('not_found', { detail: `No route ${req.method} ${url}` }));
@@ -184,7 +187,8 @@ export async function createHttpServer(opts: HttpOptions) {
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   if (opts.webDir && fs.existsSync(opts.webDir)) {
-    await app.register(fastifyStatic, { root: path.resolve(opts.webDir), wildcard: false, index: ['index.html'] });
+    // wildcard: files are looked up per request, so a rebuilt web app is served without a restart.
+    await app.register(fastifyStatic, { root: path.resolve(opts.webDir), wildcard: true, index: ['index.html'] });
   }
 
   return { app, routes };

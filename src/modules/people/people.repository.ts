@@ -14,6 +14,7 @@ export interface ListFilter {
   eq: Record<string, unknown>;
   inTeams?: string[] | null;
   inPeople?: string[] | null;
+  ids?: string[];
   search?: { columns: string[]; text: string };
   after?: string;
   limit: number;
@@ -76,6 +77,7 @@ export function createPeopleRepository(anyDb: AnyDb) {
       let q = base.selectFrom(table).selectAll().where('workspace_id', '=', ws);
       for (const [col, v] of Object.entries(f.eq)) if (v !== undefined) q = q.where(col, '=', v);
       if (f.inTeams) q = f.inTeams.length ? q.where('team_id', 'in', f.inTeams) : q.where(sql<boolean>`1 = 0`);
+      if (f.ids) q = q.where('id', 'in', f.ids.length ? f.ids : ['']);
       if (f.inPeople) q = f.inPeople.length ? q.where('person_id', 'in', f.inPeople) : q.where(sql<boolean>`1 = 0`);
       if (f.search) {
         const like = `%${f.search.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -100,7 +100,8 @@ export const ZPatchAssignment = z.object({ externalId: ZExternalId.nullable(), .
 
 // ---- Lists, batches, imports
 const ZQ = z.string().trim().max(200).optional();
-const page = { limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.string().max(200).optional(), q: ZQ };
+const ZIds = z.string().max(100 * 31).optional().describe('comma-separated ids (up to 100): fetch these records in one call');
+const page = { limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.string().max(200).optional(), q: ZQ, ids: ZIds };
 export const ZTeamQuery = z.object({ ...page, parentId: ZTeamId.optional(), externalId: ZExternalId.optional() }).strict();
 export const ZAccountQuery = z.object({ ...page, kind: ZAccountKind.optional(), tier: z.string().max(60).optional(), region: z.string().max(60).optional(), status: ZStatus.optional(), externalId: ZExternalId.optional() }).strict();
 export const ZPersonQuery = z.object({ ...page, kind: ZPersonKind.optional(), teamId: ZTeamId.optional(), accountId: ZAccountId.optional(), status: ZStatus.optional(), externalId: ZExternalId.optional() }).strict();

@@ -106,6 +106,7 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
         inTeams,
         inPeople,
         search: q.q ? { columns: spec.search, text: q.q } : undefined,
+        ids: typeof q.ids === 'string' ? q.ids.split(',').map((s) => s.trim()).filter(Boolean).slice(0, 100) : undefined,
         after: decodeCursor(q.cursor),
         limit: q.limit + 1,
       });

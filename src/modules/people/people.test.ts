@@ -179,6 +179,13 @@ for (const dialect of DIALECTS) {
       assert.equal(updated.actor.type, 'key');
     });
 
+    test('ids= fetches several records in one call', async () => {
+      const a = await post('/api/v1/accounts', { kind: 'customer', externalId: 'IDS-1', name: 'Ids One' });
+      const b = await post('/api/v1/accounts', { kind: 'customer', externalId: 'IDS-2', name: 'Ids Two' });
+      const r = await t.call('GET', `/api/v1/accounts?ids=${a.body.id},${b.body.id},acc_nonexistent`, { key });
+      assert.deepEqual(r.body.data.map((x: { id: string }) => x.id).sort(), [a.body.id, b.body.id].sort());
+    });
+
     test('search q matches name, email and external id, case-insensitively; % is literal', async () => {
       await post('/api/v1/people', { kind: 'employee', externalId: 'SRCH-1', name: 'Quentin Quill', email: 'qq@quill.example' });
       assert.equal((await t.call('GET', '/api/v1/people?q=QUENTIN', { key })).body.data.length, 1);

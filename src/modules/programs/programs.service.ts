@@ -111,6 +111,15 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
     return hit;
   }
 
+  const ledgerBank = (tx: AnyDb, ws: string, ctx: EngineContext): Bank => ({
+    usage: (q) => deps.ledger.ruleUsage(tx, ws, { programId: q.programId, ruleId: q.ruleId, wallet: accounts.wallet(q.recipientId), from: q.from, to: q.to }),
+    budgetLeft: (programId) => deps.ledger.balance(ws, accounts.budget(programId), tx),
+    async pay(a) {
+      const [trf] = await deps.ledger.post(tx, ws, [{ from: accounts.budget(a.programId), to: accounts.wallet(a.recipientId), amount: a.amount, cause: 'event', eventId: a.eventId, programId: a.programId, programVersion: a.version, ruleId: a.ruleId, occurredAt: a.occurredAt, expiresAt: expiryOf(a.occurredAt, ctx.expireMonths) }]);
+      return trf!.id;
+    },
+  });
+
   async function toProgram(r: ProgramsTable, tx?: AnyDb) {
     const versions = await repo.versions(tx, r.workspace_id, r.id);
     const current = versions[versions.length - 1]!;
@@ -375,38 +384,7 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
             record({ ruleId: null, outcome: 'holdout', recipientId: e.personId, pointsDue: 0, points: 0, transferId: null });
             continue;
           }
-          for (const rule of matched) {
-            const points = rule.points(facts);
-            if (points <= 0) continue;
-            const shares = splitAmong(rule.recipients, points, e, person, account?.id ?? null, ctx);
-            if (!shares.length) {
-              record({ ruleId: rule.id, outcome: 'no_recipient', recipientId: null, pointsDue: points, points: 0, transferId: null });
-              continue;
-            }
-            for (const [recipientId, due] of shares) {
-              const wallet = accounts.wallet(recipientId);
-              let pay = due;
-              for (const [cap, ruleId] of [[rule.cap, rule.id], [v.cap, null]] as const) {
-                if (!cap || pay <= 0) continue;
-                const { from, to } = periodOf(e.occurredAt, cap.per, ctx.timezone);
-                const used = await deps.ledger.ruleUsage(tx, ws, { programId: p.id, ruleId, wallet, from, to });
-                if (cap.times !== undefined && used.times >= cap.times) pay = 0;
-                if (cap.points !== undefined) pay = Math.min(pay, Math.max(0, cap.points - used.points));
-              }
-              if (pay <= 0) {
-                record({ ruleId: rule.id, outcome: 'capped', recipientId, pointsDue: due, points: 0, transferId: null });
-                continue;
-              }
-              // The budget is all or nothing: an award it cannot cover is not paid, and is recorded.
-              const left = await deps.ledger.balance(ws, accounts.budget(p.id), tx);
-              if (left < pay) {
-                record({ ruleId: rule.id, outcome: 'budget_exhausted', recipientId, pointsDue: pay, points: 0, transferId: null });
-                continue;
-              }
-              const [trf] = await deps.ledger.post(tx, ws, [{ from: accounts.budget(p.id), to: wallet, amount: pay, cause: 'event', eventId: e.id, programId: p.id, programVersion: v.version, ruleId: rule.id, occurredAt: e.occurredAt, expiresAt: expiryOf(e.occurredAt, ctx.expireMonths) }]);
-              record({ ruleId: rule.id, outcome: pay < due ? 'capped' : 'awarded', recipientId, pointsDue: due, points: pay, transferId: trf!.id });
-            }
-          }
+          await awardRules(matched, { programId: p.id, version: v.version, cap: v.cap }, e, person, account?.id ?? null, facts, ctx, ledgerBank(tx, ws, ctx), record);
           for (const g of goalsHere) await goals.onEvent(tx, g, { id: e.id, occurredAt: e.occurredAt, personId: e.personId, teamId: person.teamId }, facts, { vocab, timezone: ctx.timezone, expireMonths: ctx.expireMonths, programVersion: v.version }, record);
         }
       }
@@ -431,6 +409,57 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
   };
 }
 export type ProgramsService = ReturnType<typeof createProgramsService>;
+
+/** Where awards are counted and paid: the ledger when ingesting, memory when simulating. */
+export interface Bank {
+  usage(q: { programId: string; ruleId: string | null; recipientId: string; from: number; to: number }): Promise<{ points: number; times: number }>;
+  budgetLeft(programId: string): Promise<number>;
+  pay(a: { programId: string; version: number; ruleId: string; recipientId: string; amount: number; eventId: string; occurredAt: number }): Promise<string | null>;
+}
+
+/** A rule's points for one event: recipients and their shares, caps per period, the budget. */
+async function awardRules(
+  matched: CompiledRuleSet['rules'],
+  p: { programId: string; version: number; cap: TCap | null },
+  e: EngineEvent,
+  person: { id: string; teamId: string | null },
+  accountId: string | null,
+  facts: Facts,
+  ctx: EngineContext,
+  bank: Bank,
+  record: (o: Omit<TOutcome, 'programId' | 'programVersion'>) => void,
+) {
+  for (const rule of matched) {
+    const points = rule.points(facts);
+    if (points <= 0) continue;
+    const shares = splitAmong(rule.recipients, points, e, person, accountId, ctx);
+    if (!shares.length) {
+      record({ ruleId: rule.id, outcome: 'no_recipient', recipientId: null, pointsDue: points, points: 0, transferId: null });
+      continue;
+    }
+    for (const [recipientId, due] of shares) {
+      let pay = due;
+      for (const [cap, ruleId] of [[rule.cap, rule.id], [p.cap, null]] as const) {
+        if (!cap || pay <= 0) continue;
+        const { from, to } = periodOf(e.occurredAt, cap.per, ctx.timezone);
+        const used = await bank.usage({ programId: p.programId, ruleId, recipientId, from, to });
+        if (cap.times !== undefined && used.times >= cap.times) pay = 0;
+        if (cap.points !== undefined) pay = Math.min(pay, Math.max(0, cap.points - used.points));
+      }
+      if (pay <= 0) {
+        record({ ruleId: rule.id, outcome: 'capped', recipientId, pointsDue: due, points: 0, transferId: null });
+        continue;
+      }
+      // The budget is all or nothing: an award it cannot cover is not paid, and is recorded.
+      if ((await bank.budgetLeft(p.programId)) < pay) {
+        record({ ruleId: rule.id, outcome: 'budget_exhausted', recipientId, pointsDue: pay, points: 0, transferId: null });
+        continue;
+      }
+      const transferId = await bank.pay({ programId: p.programId, version: p.version, ruleId: rule.id, recipientId, amount: pay, eventId: e.id, occurredAt: e.occurredAt });
+      record({ ruleId: rule.id, outcome: pay < due ? 'capped' : 'awarded', recipientId, pointsDue: due, points: pay, transferId });
+    }
+  }
+}
 
 /** Who receives a rule's points, and how many each: the person, their manager, the account team. */
 function splitAmong(specs: ReturnType<typeof compileRules>['compiled']['rules'][number]['recipients'], points: number, e: EngineEvent, person: { id: string; teamId: string | null }, accountId: string | null, ctx: EngineContext): [string, number][] {

@@ -1,0 +1,85 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { Button, Center, Stack, Text } from '@mantine/core';
+import type { Permission } from './api/types';
+import { SessionProvider, homePath, useSession, useSessionQuery } from './session';
+import { AppLayout } from './components/AppLayout';
+import { NoAccess } from './components/NoAccess';
+import { PageLoader } from './components/PageLoader';
+
+// One chunk per page: the first load only fetches the shell and the page it opens.
+const SignInPage = lazy(() => import('./pages/SignInPage'));
+const PeoplePage = lazy(() => import('./pages/PeoplePage'));
+const TeamsPage = lazy(() => import('./pages/TeamsPage'));
+const AccountsPage = lazy(() => import('./pages/AccountsPage'));
+const AccountDetailPage = lazy(() => import('./pages/AccountDetailPage'));
+const ImportPage = lazy(() => import('./pages/ImportPage'));
+const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage'));
+const SettingsPage = lazy(() => import('./pages/SettingsPage'));
+const ParticipantHomePage = lazy(() => import('./pages/ParticipantHomePage'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+
+function Guard({ perm, anyOf, children }: { perm?: Permission; anyOf?: Permission[]; children: ReactNode }) {
+  const { can } = useSession();
+  const ok = perm ? can(perm) : anyOf ? anyOf.some(can) : true;
+  return ok ? <>{children}</> : <NoAccess />;
+}
+
+function Home() {
+  const { session } = useSession();
+  return <Navigate to={homePath(session)} replace />;
+}
+
+function SignedIn() {
+  const location = useLocation();
+  const q = useSessionQuery();
+  if (q.isPending) return <PageLoader />;
+  if (q.isError)
+    return (
+      <Center h="100vh">
+        <Stack align="center" gap="sm">
+          <Text fw={600}>Tandem could not load your session.</Text>
+          <Text c="dimmed" size="sm">
+            {q.error.message}
+          </Text>
+          <Button onClick={() => void q.refetch()}>Try again</Button>
+        </Stack>
+      </Center>
+    );
+  if (!q.data) {
+    const next = location.pathname + location.search;
+    return <Navigate to={next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return (
+    <SessionProvider session={q.data}>
+      <AppLayout>
+        <Suspense fallback={<PageLoader />}>
+          <Routes>
+            <Route index element={<Home />} />
+            <Route path="me" element={<ParticipantHomePage />} />
+            <Route path="people" element={<Guard perm="people.read"><PeoplePage /></Guard>} />
+            <Route path="teams" element={<Guard perm="org.read"><TeamsPage /></Guard>} />
+            <Route path="accounts" element={<Guard perm="org.read"><AccountsPage /></Guard>} />
+            <Route path="accounts/:id" element={<Guard perm="org.read"><AccountDetailPage /></Guard>} />
+            <Route path="import" element={<Guard perm="org.write"><ImportPage /></Guard>} />
+            {/* not /api-keys: the server answers every path under /api itself */}
+            <Route path="keys" element={<Guard perm="keys.manage"><ApiKeysPage /></Guard>} />
+            <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </Suspense>
+      </AppLayout>
+    </SessionProvider>
+  );
+}
+
+export function App() {
+  return (
+    <Suspense fallback={<PageLoader />}>
+      <Routes>
+        <Route path="/sign-in" element={<SignInPage />} />
+        <Route path="/*" element={<SignedIn />} />
+      </Routes>
+    </Suspense>
+  );
+}
