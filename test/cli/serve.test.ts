@@ -73,7 +73,9 @@ describe('serve on an empty database (what `npm start` does)', () => {
     assert.equal((await fetch(`${base}/assets/missing-chunk.js`)).status, 404);
     const page = await fetch(`${base}/api-keys-and-more`);
     assert.equal(page.status, 200);
-    assert.equal((await fetch(`${base}/api/v1/nothing`)).status, 401);
+    const api = await fetch(`${base}/api/v1/nothing`);
+    assert.equal(api.status, 404);
+    assert.match(api.headers.get("content-type") ?? "", /problem\+json/);
   });
 
   test('the demo workspace holds the organisation the issue describes', async () => {
