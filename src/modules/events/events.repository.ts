@@ -45,6 +45,12 @@ export function createEventsRepository(anyDb: AnyDb) {
     },
     markReversed: (tx: AnyDb, ws: string, id: string, at: number, reason: string) =>
       t(tx).updateTable('events').set({ status: 'reversed', reversed_at: at, reversal_reason: reason }).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    /** Accepted events of a window in the order they occurred, a page at a time (for simulation). */
+    window: (ws: string, from: number, to: number, after: { at: number; id: string } | null, limit: number) => {
+      let q = base.selectFrom('events').selectAll().where('workspace_id', '=', ws).where('status', '=', 'accepted').where('reverses', 'is', null).where('occurred_at', '>=', from).where('occurred_at', '<', to);
+      if (after) q = q.where((eb) => eb.or([eb('occurred_at', '>', after.at), eb.and([eb('occurred_at', '=', after.at), eb('id', '>', after.id)])]));
+      return q.orderBy('occurred_at').orderBy('id').limit(limit).execute();
+    },
     list: (ws: string, q: { personId?: string; accountId?: string; type?: string; source?: string; status?: string; from?: number; to?: number; before?: string; limit: number }) => {
       let query = base.selectFrom('events').selectAll().where('workspace_id', '=', ws);
       if (q.personId) query = query.where('person_id', '=', q.personId);

@@ -7,6 +7,23 @@ import type { EventsService } from './events.service.js';
 import { ZBatchEventResult, ZEvent, ZEventQuery, ZEventResult, ZIngestBody, ZReverse } from './events.schema.js';
 
 const params = z.object({ id: z.string().max(60) }).strict();
+const ZSimulation = z
+  .object({
+    programId: z.string(),
+    window: z.object({ from: z.string(), to: z.string() }),
+    eventsScanned: z.number().int(),
+    heldOutEvents: z.number().int(),
+    points: z.number().int(),
+    cost: z.object({ amountCents: z.number().int(), currency: z.string() }),
+    budget: z.number().int(),
+    budgetUsedPercent: z.number().nullable(),
+    earners: z.number().int(),
+    distribution: z.object({ count: z.number().int(), mean: z.number(), median: z.number(), p90: z.number(), max: z.number(), gini: z.number() }),
+    burnByWeek: z.array(z.object({ weekStart: z.string(), points: z.number().int(), cumulative: z.number().int(), budgetLeft: z.number().int() })),
+    perRule: z.array(z.object({ ruleId: z.string(), name: z.string(), awards: z.number().int(), points: z.number().int(), capped: z.number().int(), budgetExhausted: z.number().int() })),
+    topEarners: z.array(z.object({ personId: z.string(), points: z.number().int() })),
+  })
+  .meta({ id: 'Simulation' });
 
 export const eventsRoutes = (events: EventsService): FastifyPluginAsyncZod => async (app) => {
   const tags = ['events'];
@@ -40,6 +57,17 @@ export const eventsRoutes = (events: EventsService): FastifyPluginAsyncZod => as
     config: { access: 'events.read' },
     schema: { tags, params, response: { 200: ZEvent } },
   }, async (req) => events.get(req.auth, req.params.id));
+
+  app.post('/api/v1/programs/:id/simulate', {
+    config: { access: 'programs.manage' },
+    schema: {
+      tags: ['programs'],
+      summary: 'Run the program’s rules over stored events of a window, writing nothing: the cost before launch',
+      params,
+      body: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict(),
+      response: { 200: ZSimulation },
+    },
+  }, async (req) => events.simulate(req.auth, req.params.id, req.body));
 
   app.post('/api/v1/events/:id/reverse', {
     config: { access: 'events.reverse' },

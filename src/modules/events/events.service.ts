@@ -73,7 +73,42 @@ export function createEventsService(deps: Deps) {
     }
   }
 
+  /** The context the engine needs for a set of stored events. */
+  async function contextFor(ws: string, rows: EventsTable[], timezone: string, expireMonths: number | null): Promise<EngineContext> {
+    const pc = await deps.people.eventContext(undefined, ws, { personIds: [...new Set(rows.map((r) => r.person_id))], personExternalIds: [], accountIds: [...new Set(rows.flatMap((r) => (r.account_id ? [r.account_id] : [])))], accountExternalIds: [] });
+    const ctx: EngineContext = {
+      timezone,
+      expireMonths,
+      people: new Map(pc.people.map((p) => [p.id, p])),
+      accounts: new Map(pc.accounts.map((a) => [a.id, a])),
+      teams: new Map(pc.teams.map((t) => [t.id, { parentId: t.parentId, managerId: t.managerId }])),
+      assignments: new Map(),
+    };
+    for (const a of pc.assignments) ctx.assignments.set(a.accountId, [...(ctx.assignments.get(a.accountId) ?? []), { personId: a.personId, role: a.role }]);
+    return ctx;
+  }
+
   return {
+    /** Simulates a program over the stored events of a window (writes nothing). */
+    async simulate(ctx: AuthContext, programId: string, window: { from: string; to: string }) {
+      ctx.require('programs.manage');
+      const ws = ctx.workspaceId;
+      const workspace = await deps.workspaces.get(ws);
+      async function* feed(from: number, to: number) {
+        let after: { at: number; id: string } | null = null;
+        for (;;) {
+          const rows = await repo.window(ws, from, to, after, 2000);
+          if (!rows.length) return;
+          const engineCtx = await contextFor(ws, rows, workspace.timezone, workspace.pointsExpireMonths);
+          const events = rows.filter((r) => engineCtx.people.has(r.person_id)).map((r) => ({ id: r.id, type: r.type, occurredAt: Number(r.occurred_at), properties: JSON.parse(r.properties) as Record<string, unknown>, personId: r.person_id, accountId: r.account_id }));
+          yield { events, ctx: engineCtx };
+          const last = rows[rows.length - 1]!;
+          after = { at: Number(last.occurred_at), id: last.id };
+        }
+      }
+      return deps.programs.simulate(ctx, programId, { from: Date.parse(window.from), to: Date.parse(window.to) }, feed);
+    },
+
     async ingest(ctx: AuthContext, raw: unknown[]): Promise<{ summary: { accepted: number; duplicate: number; rejected: number }; results: TEventResult[] }> {
       ctx.require('events.write');
       const ws = ctx.workspaceId;

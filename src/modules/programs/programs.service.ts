@@ -11,6 +11,7 @@ import { accounts, expiryOf, type LedgerService } from '../ledger/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { compileRules, periodOf, type CompiledRuleSet, type EngineService, type Facts, type TCap, type TRule } from '../engine/index.js';
 import { createGoalsService } from './goals.service.js';
+import { distribution } from './programs.stats.js';
 import { createProgramsRepository, type ProgramsTable, type ProgramVersionsTable } from './programs.repository.js';
 import type { PeopleService } from '../people/index.js';
 import { ZCreateProgram, ZUpdateProgram, type TAudience, type TBulkAwards, type TOutcome } from './programs.schema.js';
@@ -390,6 +391,93 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       }
       await repo.insertOutcomes(tx, outcomeRows);
       return out;
+    },
+
+    /**
+     * Runs a program's compiled rules (its latest version) over stored events of a window,
+     * writing nothing, and reports what it would have cost: points, money, budget burn by
+     * week, earners and their distribution, per-rule totals and the top earners.
+     */
+    async simulate(ctx: AuthContext, id: string, window: { from: number; to: number }, feed: (from: number, to: number) => AsyncIterable<{ events: EngineEvent[]; ctx: EngineContext }>) {
+      ctx.require('programs.manage');
+      if (!(window.to > window.from)) throw new AppError('validation_failed', { detail: 'to must be after from', path: 'to' });
+      if (window.to - window.from > 400 * 86_400_000) throw new AppError('validation_failed', { detail: 'simulate at most about 13 months at a time', path: 'to' });
+      const p = await repo.get(undefined, ctx.workspaceId, id);
+      if (!p) throw notFound('Program');
+      const versions = await repo.versions(undefined, ctx.workspaceId, id);
+      const v = load(ctx.workspaceId, versions[versions.length - 1]!, await deps.engine.vocabulary(ctx.workspaceId));
+      const awards = new Map<string, { at: number; points: number }[]>(); // rule|recipient → awards in time order
+      let spent = 0;
+      const bank: Bank = {
+        async usage(q) {
+          let points = 0;
+          let times = 0;
+          const lists = q.ruleId ? [awards.get(`${q.ruleId}|${q.recipientId}`) ?? []] : [...awards.entries()].filter(([k]) => k.endsWith(`|${q.recipientId}`)).map(([, l]) => l);
+          for (const l of lists) for (const a of l) if (a.at >= q.from && a.at < q.to) { points += a.points; times++; }
+          return { points, times };
+        },
+        budgetLeft: async () => Number(p.budget) - spent,
+        async pay(a) {
+          const k = `${a.ruleId}|${a.recipientId}`;
+          awards.set(k, [...(awards.get(k) ?? []), { at: a.occurredAt, points: a.amount }]);
+          spent += a.amount;
+          return null;
+        },
+      };
+      const perRule = new Map(v.compiled.rules.map((r) => [r.id, { ruleId: r.id, name: r.name, awards: 0, points: 0, capped: 0, budgetExhausted: 0 }]));
+      const perPerson = new Map<string, number>();
+      const perWeek = new Map<number, number>();
+      let scanned = 0;
+      let heldOut = 0;
+      let tz = 'UTC';
+      for await (const page of feed(window.from, window.to)) {
+        tz = page.ctx.timezone;
+        for (const e of page.events) {
+          scanned++;
+          if ((p.starts_at != null && e.occurredAt < p.starts_at) || (p.ends_at != null && e.occurredAt >= p.ends_at)) continue;
+          const rules = v.compiled.byType.get(e.type);
+          if (!rules || !v.audience(e.personId, page.ctx)) continue;
+          const person = page.ctx.people.get(e.personId)!;
+          const account = e.accountId ? page.ctx.accounts.get(e.accountId) ?? null : person.accountId ? page.ctx.accounts.get(person.accountId) ?? null : null;
+          const facts: Facts = { type: e.type, properties: e.properties, occurredAt: e.occurredAt, person: { id: person.id, kind: person.kind, attributes: person.attributes, teamId: person.teamId, teamPath: teamPath(person.teamId, page.ctx.teams) }, account, timezone: tz };
+          const matched = rules.filter((r) => r.matches(facts));
+          if (!matched.length) continue;
+          if (isHeldOut(p.id, e.personId, p.holdout_percent)) { heldOut++; continue; }
+          await awardRules(matched, { programId: p.id, version: v.version, cap: v.cap }, e, person, account?.id ?? null, facts, page.ctx, bank, (o) => {
+            const r = perRule.get(o.ruleId ?? '');
+            if (!r) return;
+            if (o.points > 0) {
+              r.awards++;
+              r.points += o.points;
+              perPerson.set(o.recipientId!, (perPerson.get(o.recipientId!) ?? 0) + o.points);
+              const week = periodOf(e.occurredAt, 'week', tz).from;
+              perWeek.set(week, (perWeek.get(week) ?? 0) + o.points);
+            }
+            if (o.outcome === 'capped') r.capped++;
+            if (o.outcome === 'budget_exhausted') r.budgetExhausted++;
+          });
+        }
+      }
+      const points = [...perRule.values()].reduce((s, r) => s + r.points, 0);
+      let cumulative = 0;
+      return {
+        programId: id,
+        window: { from: toIso(window.from)!, to: toIso(window.to)! },
+        eventsScanned: scanned,
+        heldOutEvents: heldOut,
+        points,
+        cost: { amountCents: points * p.point_value_cents, currency: p.currency },
+        budget: Number(p.budget),
+        budgetUsedPercent: Number(p.budget) ? Math.round((points / Number(p.budget)) * 10_000) / 100 : null,
+        earners: perPerson.size,
+        distribution: distribution([...perPerson.values()]),
+        burnByWeek: [...perWeek.entries()].sort((a, b) => a[0] - b[0]).map(([week, pts]) => {
+          cumulative += pts;
+          return { weekStart: toIso(week)!, points: pts, cumulative, budgetLeft: Number(p.budget) - cumulative };
+        }),
+        perRule: [...perRule.values()],
+        topEarners: [...perPerson.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10).map(([personId, pts]) => ({ personId, points: pts })),
+      };
     },
 
     goals,
