@@ -37,7 +37,7 @@ export function openDatabase(opts: DbOptions): Database {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
-    db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   } else {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process.
@@ -56,6 +56,31 @@ export function openDatabase(opts: DbOptions): Database {
       }
     },
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every query anew on SQLite; preparing costs more than running a small query.
+ * Statements are kept by their SQL text (the text holds no values) and reused: Kysely runs them
+ * to completion synchronously (all/run), so one statement is never in use twice at once.
+ * Bounded, so bulk inserts of many shapes do not grow it without end.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+        cache.set(text, stmt);
+        return stmt;
+      }
+      stmt = sqlite.prepare(text);
+      cache.set(text, stmt);
+      if (cache.size > max) cache.delete(cache.keys().next().value!);
+      return stmt;
+    },
   };
 }
 

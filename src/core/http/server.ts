@@ -118,6 +118,8 @@ export async function createHttpServer(opts: HttpOptions) {
 
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (r) => {
+    // The web app's files and the API docs are public; every API route declares its access.
+    if (r.config?.access === undefined && (!r.url.startsWith('/api') || r.url.startsWith('/api/docs'))) r.config = { ...(r.config ?? {}), access: 'public' };
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: r.url, access: r.config?.access });
   });

@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AnyDb } from '../../core/db/db.js';
+import { createBulkInserter } from '../../core/db/bulk.js';
 import type { Ids } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
@@ -71,6 +72,7 @@ const ZAuditQuery = z
 /** Every admin change, with who, what, when, before and after, written in the change's transaction. */
 export function createAuditService(deps: { db: AnyDb; ids: Ids; clock: Clock }) {
   const db = deps.db as Kysely<{ audit_log: AuditLogTable }>;
+  const insertRows = createBulkInserter(200);
   const rowOf = (ctx: AuthContext, e: AuditEntry, at: number): AuditLogTable => ({
     workspace_id: ctx.workspaceId,
     id: deps.ids.next('aud'),
@@ -89,9 +91,7 @@ export function createAuditService(deps: { db: AnyDb; ids: Ids; clock: Clock }) 
     },
     async recordMany(tx: AnyDb, ctx: AuthContext, entries: AuditEntry[]) {
       const at = deps.clock.now();
-      for (let i = 0; i < entries.length; i += 200) {
-        await (tx as typeof db).insertInto('audit_log').values(entries.slice(i, i + 200).map((e) => rowOf(ctx, e, at))).execute();
-      }
+      await insertRows(tx, 'audit_log', entries.map((e) => rowOf(ctx, e, at)) as unknown as Record<string, unknown>[]);
     },
     /** Scrubs personal fields from the stored copies of a target (erasure). */
     async scrub(tx: AnyDb, workspaceId: string, targetId: string, fields: string[]) {

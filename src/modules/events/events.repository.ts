@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
+import { createBulkInserter } from '../../core/db/bulk.js';
 
 export interface EventsTable {
   workspace_id: string;
@@ -23,6 +24,7 @@ type Db = Kysely<{ events: EventsTable }>;
 export function createEventsRepository(anyDb: AnyDb) {
   const base = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? base) as Db;
+  const insertRows = createBulkInserter(200);
   return {
     /** Events already stored under these (source, external id) pairs. */
     async existing(tx: AnyDb, ws: string, keys: { source: string; externalId: string }[]) {
@@ -40,9 +42,7 @@ export function createEventsRepository(anyDb: AnyDb) {
     get: (tx: AnyDb | undefined, ws: string, id: string) => t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
     bySourceId: (tx: AnyDb, ws: string, source: string, externalId: string) =>
       t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst(),
-    insertMany: async (tx: AnyDb, rows: EventsTable[]) => {
-      for (let i = 0; i < rows.length; i += 200) await t(tx).insertInto('events').values(rows.slice(i, i + 200)).execute();
-    },
+    insertMany: (tx: AnyDb, rows: EventsTable[]) => insertRows(tx, 'events', rows as unknown as Record<string, unknown>[]),
     markReversed: (tx: AnyDb, ws: string, id: string, at: number, reason: string) =>
       t(tx).updateTable('events').set({ status: 'reversed', reversed_at: at, reversal_reason: reason }).where('workspace_id', '=', ws).where('id', '=', id).execute(),
     /** Accepted events of a window in the order they occurred, a page at a time (for simulation). */

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { AnyDb, Dialect } from '../../core/db/db.js';
+import { createBulkInserter } from '../../core/db/bulk.js';
 import type { BalancesTable, LedgerTables, LotsTable, TransfersTable } from './ledger.tables.js';
 
 type Db = Kysely<LedgerTables>;
@@ -8,6 +9,7 @@ const CHUNK = 300;
 export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
   const base = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? base) as Db;
+  const insertRows = createBulkInserter(CHUNK);
   return {
     /** Creates missing balance rows, then (PostgreSQL) locks them in sorted order against concurrent writers. */
     async lockBalances(tx: AnyDb, ws: string, accounts: string[], now: number): Promise<Map<string, number>> {
@@ -23,9 +25,7 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
       const rows = await q.execute();
       return new Map(rows.map((r) => [r.account, Number(r.balance)]));
     },
-    async insertTransfers(tx: AnyDb, rows: TransfersTable[]) {
-      for (let i = 0; i < rows.length; i += CHUNK) await t(tx).insertInto('transfers').values(rows.slice(i, i + CHUNK)).execute();
-    },
+    insertTransfers: (tx: AnyDb, rows: TransfersTable[]) => insertRows(tx, 'transfers', rows as unknown as Record<string, unknown>[]),
     async setBalances(tx: AnyDb, ws: string, balances: Map<string, number>, now: number) {
       for (const [account, balance] of balances) {
         await t(tx).updateTable('balances').set({ balance, updated_at: now }).where('workspace_id', '=', ws).where('account', '=', account).execute();
@@ -41,9 +41,7 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     reversalsOf: (tx: AnyDb, ws: string, ids: string[]) =>
       ids.length ? t(tx).selectFrom('transfers').select('reverses_id').where('workspace_id', '=', ws).where('reverses_id', 'in', ids).execute() : Promise.resolve([]),
 
-    insertLots: async (tx: AnyDb, rows: LotsTable[]) => {
-      for (let i = 0; i < rows.length; i += CHUNK) await t(tx).insertInto('lots').values(rows.slice(i, i + CHUNK)).execute();
-    },
+    insertLots: (tx: AnyDb, rows: LotsTable[]) => insertRows(tx, 'lots', rows as unknown as Record<string, unknown>[]),
     /** Wallets holding lots past their expiry, with how much is left in them. */
     expiredByWallet: async (ws: string, now: number) => {
       const rows = await base

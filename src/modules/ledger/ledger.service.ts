@@ -35,6 +35,8 @@ const GUARDED = new Set(['wallet', 'budget']);
 const EARNING: Set<Cause> = new Set(['event', 'goal_tier', 'adjustment', 'bulk_award']);
 
 export interface NewTransfer {
+  /** an id chosen by the caller (ids.next('trf')), to name the transfer before it is posted */
+  id?: string;
   from: string;
   to: string;
   amount: number;
@@ -121,7 +123,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
       balances.set(it.to, toBefore + it.amount);
       const row: TransfersTable = {
         workspace_id: ws,
-        id: deps.ids.next('trf'),
+        id: it.id ?? deps.ids.next('trf'),
         debit_account: it.from,
         credit_account: it.to,
         amount: it.amount,
@@ -174,6 +176,8 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
   return {
     post,
     accounts,
+    /** Locks accounts for the rest of the transaction (PostgreSQL: in sorted order) and answers their balances. */
+    lock: (tx: AnyDb, ws: string, list: string[]) => repo.lockBalances(tx, ws, list, deps.clock.now()),
     balance: (ws: string, account: string, tx?: AnyDb) => repo.balance(ws, account, tx).then(Number),
     transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) => repo.transfersOfEvent(tx, ws, eventId),
     transfer: (tx: AnyDb | undefined, ws: string, id: string) => repo.transfer(tx, ws, id),

@@ -1,4 +1,5 @@
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { createBulkInserter } from '../../core/db/bulk.js';
 import type { AnyDb } from '../../core/db/db.js';
 
 export type Table = 'teams' | 'people' | 'accounts' | 'assignments';
@@ -23,10 +24,9 @@ export interface ListFilter {
 export function createPeopleRepository(anyDb: AnyDb) {
   const base = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? base);
-  // A bulk INSERT's SQL depends only on the table, the columns and the number of rows, so it is
-  // compiled once per shape and reused: building it value by value through Kysely was a
-  // visible share of the batch import (bench/people). Keyed per repository, so per dialect.
-  const insertSql = new Map<string, string>();
+  // Bulk inserts compile their SQL once per shape (bench/people showed Kysely's builder costs
+  // more than the insert). One per repository, so per dialect.
+  const insertRows = createBulkInserter(400);
   return {
     get: (tx: AnyDb | undefined, table: Table, ws: string, id: string) =>
       t(tx).selectFrom(table).selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst() as Promise<Row | undefined>,
@@ -53,22 +53,7 @@ export function createPeopleRepository(anyDb: AnyDb) {
       for (const [col, v] of Object.entries(values)) q = q.where(col, '=', v);
       return q.executeTakeFirst() as Promise<Row | undefined>;
     },
-    async insertMany(tx: AnyDb, table: Table, rows: Row[]) {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        const chunk = rows.slice(i, i + CHUNK);
-        const columns = sameColumns(chunk);
-        if (!columns) {
-          await t(tx).insertInto(table).values(chunk).execute();
-          continue;
-        }
-        const key = `${table}:${chunk.length}:${columns.join(',')}`;
-        let text = insertSql.get(key);
-        if (text === undefined) insertSql.set(key, (text = t(tx).insertInto(table).values(chunk).compile().sql));
-        const params: unknown[] = [];
-        for (const r of chunk) for (const c of columns) params.push(r[c]);
-        await t(tx).executeQuery(CompiledQuery.raw(text, params));
-      }
-    },
+    insertMany: (tx: AnyDb, table: Table, rows: Row[]) => insertRows(tx, table, rows),
     update: (tx: AnyDb, table: Table, ws: string, id: string, patch: Record<string, unknown>) =>
       t(tx).updateTable(table).set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
     remove: (tx: AnyDb, table: Table, ws: string, id: string) => t(tx).deleteFrom(table).where('workspace_id', '=', ws).where('id', '=', id).execute(),
@@ -123,20 +108,3 @@ export function createPeopleRepository(anyDb: AnyDb) {
 }
 export type PeopleRepository = ReturnType<typeof createPeopleRepository>;
 
-/**
- * The columns of the rows when every row has the same ones, in the same order, holding plain
- * values (what Kysely turns into one parameter each); otherwise null, and the caller lets Kysely
- * build the statement.
- */
-function sameColumns(rows: Row[]): string[] | null {
-  const columns = Object.keys(rows[0]!);
-  for (const r of rows) {
-    const keys = Object.keys(r);
-    if (keys.length !== columns.length) return null;
-    for (let j = 0; j < keys.length; j++) {
-      const v = r[keys[j]!];
-      if (keys[j] !== columns[j] || !(v === null || typeof v === 'string' || typeof v === 'number')) return null;
-    }
-  }
-  return columns;
-}

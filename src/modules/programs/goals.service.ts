@@ -5,7 +5,7 @@ import { toIso } from '../../core/clock.js';
 import type { AuthContext } from '../../core/auth.js';
 import { AppError, notFound, type FieldError } from '../../core/errors.js';
 import type { AuditService } from '../audit/index.js';
-import { accounts, expiryOf, type LedgerService } from '../ledger/index.js';
+import type { LedgerService } from '../ledger/index.js';
 import type { PeopleService } from '../people/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { compileMetric, fromLocal, periodOf, type CompiledMetric, type EngineService, type Facts, type MetricSpec, type Vocabulary } from '../engine/index.js';
@@ -13,6 +13,7 @@ import { createGoalsRepository, type GoalsTable } from './goals.repository.js';
 import type { ProgramsRepository } from './programs.repository.js';
 import { ZCreateGoal, type TTargets } from './goals.schema.js';
 import type { TOutcome } from './programs.schema.js';
+import type { Bank } from './programs.bank.js';
 import type { z } from 'zod';
 
 interface Tier {
@@ -178,7 +179,7 @@ export function createGoalsService(deps: {
      * One event's effect on one goal, in the ingestion transaction: add to the progress of the
      * person (or their team) for the period it occurred in, then pay each tier newly crossed.
      */
-    async onEvent(tx: AnyDb, g: GoalsTable, e: { id: string; occurredAt: number; personId: string; teamId: string | null }, facts: Facts, env: { vocab: Vocabulary; timezone: string; expireMonths: number | null; programVersion: number }, record: (o: Omit<TOutcome, 'programId' | 'programVersion'>) => void) {
+    async onEvent(tx: AnyDb, g: GoalsTable, e: { id: string; occurredAt: number; personId: string; teamId: string | null }, facts: Facts, env: { vocab: Vocabulary; timezone: string; programVersion: number; bank: Bank }, record: (o: Omit<TOutcome, 'programId' | 'programVersion'>) => void) {
       const m = metricOf(g, env.vocab);
       if (m.on !== facts.type || !m.matches(facts)) return;
       const delta = m.value(facts);
@@ -203,14 +204,13 @@ export function createGoalsService(deps: {
         const transferIds: string[] = [];
         for (const r of recipients) {
           if (tier.points <= 0) continue;
-          const left = await deps.ledger.balance(ws, accounts.budget(g.program_id), tx);
-          if (left < tier.points) {
+          if ((await env.bank.budgetLeft(g.program_id)) < tier.points) {
             record({ ruleId, outcome: 'budget_exhausted', recipientId: r, pointsDue: tier.points, points: 0, transferId: null });
             continue;
           }
-          const [trf] = await deps.ledger.post(tx, ws, [{ from: accounts.budget(g.program_id), to: accounts.wallet(r), amount: tier.points, cause: 'goal_tier', eventId: e.id, programId: g.program_id, programVersion: env.programVersion, goalId: g.id, ruleId: `tier:${tier.percent}`, occurredAt: e.occurredAt, expiresAt: expiryOf(e.occurredAt, env.expireMonths), reason: `${g.name}: ${tier.percent}% reached` }]);
-          transferIds.push(trf!.id);
-          record({ ruleId, outcome: 'awarded', recipientId: r, pointsDue: tier.points, points: tier.points, transferId: trf!.id });
+          const transferId = (await env.bank.pay({ programId: g.program_id, version: env.programVersion, ruleId: `tier:${tier.percent}`, recipientId: r, amount: tier.points, eventId: e.id, occurredAt: e.occurredAt, cause: 'goal_tier', goalId: g.id, reason: `${g.name}: ${tier.percent}% reached` }))!;
+          transferIds.push(transferId);
+          record({ ruleId, outcome: 'awarded', recipientId: r, pointsDue: tier.points, points: tier.points, transferId });
         }
         await repo.insertPayout(tx, ws, key, tier.percent, transferIds, now);
       }

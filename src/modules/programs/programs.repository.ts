@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
+import { createBulkInserter } from '../../core/db/bulk.js';
 
 export interface ProgramsTable {
   workspace_id: string;
@@ -53,6 +54,7 @@ interface Tables {
 export function createProgramsRepository(anyDb: AnyDb) {
   const base = anyDb as Kysely<Tables>;
   const t = (tx?: AnyDb) => (tx ?? base) as Kysely<Tables>;
+  const insertRows = createBulkInserter(300);
   return {
     get: (tx: AnyDb | undefined, ws: string, id: string) => t(tx).selectFrom('programs').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
     list: (ws: string, q: { status?: string; after?: string; limit: number }) => {
@@ -69,9 +71,7 @@ export function createProgramsRepository(anyDb: AnyDb) {
     insertVersion: (tx: AnyDb, row: ProgramVersionsTable) => t(tx).insertInto('program_versions').values(row).execute(),
     updateVersion: (tx: AnyDb, ws: string, programId: string, version: number, patch: Partial<ProgramVersionsTable>) =>
       t(tx).updateTable('program_versions').set(patch).where('workspace_id', '=', ws).where('program_id', '=', programId).where('version', '=', version).execute(),
-    insertOutcomes: async (tx: AnyDb, rows: AwardOutcomesTable[]) => {
-      for (let i = 0; i < rows.length; i += 300) await t(tx).insertInto('award_outcomes').values(rows.slice(i, i + 300)).execute();
-    },
+    insertOutcomes: (tx: AnyDb, rows: AwardOutcomesTable[]) => insertRows(tx, 'award_outcomes', rows as unknown as Record<string, unknown>[]),
     outcomesOfEvents: (ws: string, eventIds: string[]) =>
       eventIds.length ? base.selectFrom('award_outcomes').selectAll().where('workspace_id', '=', ws).where('event_id', 'in', eventIds).orderBy('id').execute() : Promise.resolve([]),
   };

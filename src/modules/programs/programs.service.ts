@@ -7,10 +7,11 @@ import type { AuthContext } from '../../core/auth.js';
 import { AppError, notFound } from '../../core/errors.js';
 import { decodeCursor, toPage } from '../../core/http/pagination.js';
 import type { AuditService } from '../audit/index.js';
-import { accounts, expiryOf, type LedgerService } from '../ledger/index.js';
+import { accounts, expiryOf, type LedgerService, type NewTransfer } from '../ledger/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { compileRules, periodOf, type CompiledRuleSet, type EngineService, type Facts, type TCap, type TRule } from '../engine/index.js';
 import { createGoalsService } from './goals.service.js';
+import type { Bank } from './programs.bank.js';
 import { distribution } from './programs.stats.js';
 import { createProgramsRepository, type ProgramsTable, type ProgramVersionsTable } from './programs.repository.js';
 import type { PeopleService } from '../people/index.js';
@@ -112,14 +113,50 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
     return hit;
   }
 
-  const ledgerBank = (tx: AnyDb, ws: string, ctx: EngineContext): Bank => ({
-    usage: (q) => deps.ledger.ruleUsage(tx, ws, { programId: q.programId, ruleId: q.ruleId, wallet: accounts.wallet(q.recipientId), from: q.from, to: q.to }),
-    budgetLeft: (programId) => deps.ledger.balance(ws, accounts.budget(programId), tx),
-    async pay(a) {
-      const [trf] = await deps.ledger.post(tx, ws, [{ from: accounts.budget(a.programId), to: accounts.wallet(a.recipientId), amount: a.amount, cause: 'event', eventId: a.eventId, programId: a.programId, programVersion: a.version, ruleId: a.ruleId, occurredAt: a.occurredAt, expiresAt: expiryOf(a.occurredAt, ctx.expireMonths) }]);
-      return trf!.id;
-    },
-  });
+  /**
+   * The ledger for one ingestion batch: budgets are locked and read once, cap usage is read once
+   * per key, and the batch's transfers are posted together at the end, in one call. Decisions
+   * stay exact: what this batch already paid counts against caps and budgets as it goes.
+   */
+  async function batchBank(tx: AnyDb, ws: string, ctx: EngineContext, programIds: string[]) {
+    const budgets = new Map<string, number>();
+    const locked = await deps.ledger.lock(tx, ws, programIds.map((id) => accounts.budget(id)));
+    for (const id of programIds) budgets.set(id, locked.get(accounts.budget(id)) ?? 0);
+    const fromDb = new Map<string, { points: number; times: number }>();
+    const paid = new Map<string, { ruleId: string; at: number; amount: number }[]>(); // program|recipient → this batch's awards
+    const transfers: NewTransfer[] = [];
+    const bank: Bank & { flush(): Promise<void> } = {
+      async usage(q) {
+        const key = `${q.programId}|${q.ruleId ?? '*'}|${q.recipientId}|${q.from}|${q.to}`;
+        let base = fromDb.get(key);
+        if (!base) fromDb.set(key, (base = await deps.ledger.ruleUsage(tx, ws, { programId: q.programId, ruleId: q.ruleId, wallet: accounts.wallet(q.recipientId), from: q.from, to: q.to })));
+        let points = base.points;
+        let times = base.times;
+        for (const a of paid.get(`${q.programId}|${q.recipientId}`) ?? []) {
+          if ((q.ruleId === null || a.ruleId === q.ruleId) && a.at >= q.from && a.at < q.to) {
+            points += a.amount;
+            times++;
+          }
+        }
+        return { points, times };
+      },
+      budgetLeft: async (programId) => budgets.get(programId) ?? 0,
+      async pay(a) {
+        const id = deps.ids.next('trf');
+        budgets.set(a.programId, (budgets.get(a.programId) ?? 0) - a.amount);
+        if ((a.cause ?? 'event') === 'event') {
+          const k = `${a.programId}|${a.recipientId}`;
+          paid.set(k, [...(paid.get(k) ?? []), { ruleId: a.ruleId, at: a.occurredAt, amount: a.amount }]);
+        }
+        transfers.push({ id, from: accounts.budget(a.programId), to: accounts.wallet(a.recipientId), amount: a.amount, cause: a.cause ?? 'event', eventId: a.eventId, programId: a.programId, programVersion: a.version, ruleId: a.ruleId, goalId: a.goalId ?? null, reason: a.reason ?? null, occurredAt: a.occurredAt, expiresAt: expiryOf(a.occurredAt, ctx.expireMonths) });
+        return id;
+      },
+      async flush() {
+        await deps.ledger.post(tx, ws, transfers);
+      },
+    };
+    return bank;
+  }
 
   async function toProgram(r: ProgramsTable, tx?: AnyDb) {
     const versions = await repo.versions(tx, r.workspace_id, r.id);
@@ -355,6 +392,7 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       const goalsOf = new Map<string, Awaited<ReturnType<typeof goals.loadFor>>>();
       for (const g of await goals.loadFor(tx, ws, programs.map((p) => p.id))) goalsOf.set(g.program_id, [...(goalsOf.get(g.program_id) ?? []), g]);
       const outcomeRows: Parameters<typeof repo.insertOutcomes>[1] = [];
+      const bank = await batchBank(tx, ws, ctx, programs.map((p) => p.id));
 
       for (const e of events) {
         const person = ctx.people.get(e.personId)!;
@@ -385,10 +423,11 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
             record({ ruleId: null, outcome: 'holdout', recipientId: e.personId, pointsDue: 0, points: 0, transferId: null });
             continue;
           }
-          await awardRules(matched, { programId: p.id, version: v.version, cap: v.cap }, e, person, account?.id ?? null, facts, ctx, ledgerBank(tx, ws, ctx), record);
-          for (const g of goalsHere) await goals.onEvent(tx, g, { id: e.id, occurredAt: e.occurredAt, personId: e.personId, teamId: person.teamId }, facts, { vocab, timezone: ctx.timezone, expireMonths: ctx.expireMonths, programVersion: v.version }, record);
+          await awardRules(matched, { programId: p.id, version: v.version, cap: v.cap }, e, person, account?.id ?? null, facts, ctx, bank, record);
+          for (const g of goalsHere) await goals.onEvent(tx, g, { id: e.id, occurredAt: e.occurredAt, personId: e.personId, teamId: person.teamId }, facts, { vocab, timezone: ctx.timezone, programVersion: v.version, bank }, record);
         }
       }
+      await bank.flush();
       await repo.insertOutcomes(tx, outcomeRows);
       return out;
     },
@@ -497,13 +536,6 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
   };
 }
 export type ProgramsService = ReturnType<typeof createProgramsService>;
-
-/** Where awards are counted and paid: the ledger when ingesting, memory when simulating. */
-export interface Bank {
-  usage(q: { programId: string; ruleId: string | null; recipientId: string; from: number; to: number }): Promise<{ points: number; times: number }>;
-  budgetLeft(programId: string): Promise<number>;
-  pay(a: { programId: string; version: number; ruleId: string; recipientId: string; amount: number; eventId: string; occurredAt: number }): Promise<string | null>;
-}
 
 /** A rule's points for one event: recipients and their shares, caps per period, the budget. */
 async function awardRules(

@@ -1,0 +1,42 @@
+// `npm run bench -- <name> [figure …]`: runs one benchmark (and only the figures named, if any),
+// prints its information lines, then one contract line per figure:
+//   BENCH <name> <figure> ratio=<r> goal=<g> pass|fail
+// Exit 0 when every figure passes, 1 when one fails, 2 for an unknown name.
+import { benchLine, passes, type Figure } from './figures.js';
+
+export interface Benchmark {
+  /** the figures this benchmark can measure, in the order it measures them */
+  figures: readonly string[];
+  run(figures: readonly string[]): Promise<Figure[]>;
+}
+
+const BENCHMARKS: Record<string, { about: string; load: () => Promise<Benchmark> }> = {
+  people: {
+    about: 'batch import of 100,000 people vs raw better-sqlite3; GET /api/v1/people vs a bare Fastify route',
+    load: async () => (await import('./people.bench.js')).peopleBenchmark,
+  },
+  engine: {
+    about: '20 rules over 100,000 events vs json-rules-engine; SQLite batch ingestion vs raw better-sqlite3; wallet read vs a raw lookup',
+    load: async () => (await import('./engine.bench.js')).engineBenchmark,
+  },
+};
+
+function usage(message: string) {
+  console.error(message);
+  console.error('Usage: npm run bench -- <name> [figure …]\nAvailable benchmarks:');
+  for (const [name, b] of Object.entries(BENCHMARKS)) console.error(`  ${name.padEnd(10)} ${b.about}`);
+  process.exit(2);
+}
+
+const [name, ...wanted] = process.argv.slice(2);
+const entry = name ? BENCHMARKS[name] : undefined;
+if (!name || !entry) usage(name ? `Unknown benchmark: ${name}` : 'Name a benchmark.');
+else {
+  const bench = await entry.load();
+  const unknown = wanted.filter((f) => !bench.figures.includes(f));
+  if (unknown.length) usage(`Unknown figure(s) for ${name}: ${unknown.join(', ')} (it has: ${bench.figures.join(', ')})`);
+  const figures = await bench.run(wanted.length ? wanted : bench.figures);
+  console.log('');
+  for (const f of figures) console.log(benchLine(f));
+  process.exit(figures.every(passes) ? 0 : 1);
+}

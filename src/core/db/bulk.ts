@@ -1,0 +1,41 @@
+import { CompiledQuery } from 'kysely';
+import type { AnyDb } from './db.js';
+
+/**
+ * Multi-row INSERTs whose SQL is compiled once per shape (table, columns, row count) and then
+ * run with fresh values: Kysely builds a bulk insert value by value, which costs more than the
+ * insert itself. Rows of mixed shapes or non-scalar values go through Kysely as usual.
+ */
+export function createBulkInserter(chunk = 300) {
+  const compiled = new Map<string, string>();
+  return async function insertRows(db: AnyDb, table: string, rows: Record<string, unknown>[]) {
+    for (let i = 0; i < rows.length; i += chunk) {
+      const part = rows.slice(i, i + chunk);
+      const columns = sameColumns(part);
+      if (!columns) {
+        await db.insertInto(table).values(part).execute();
+        continue;
+      }
+      const key = `${table}:${part.length}:${columns.join(',')}`;
+      let text = compiled.get(key);
+      if (text === undefined) compiled.set(key, (text = db.insertInto(table).values(part).compile().sql));
+      const params: unknown[] = [];
+      for (const r of part) for (const c of columns) params.push(r[c]);
+      await db.executeQuery(CompiledQuery.raw(text, params));
+    }
+  };
+}
+
+/** The rows' columns when all share them, in the same order, with scalar values; otherwise null. */
+function sameColumns(rows: Record<string, unknown>[]): string[] | null {
+  const columns = Object.keys(rows[0]!);
+  for (const r of rows) {
+    const keys = Object.keys(r);
+    if (keys.length !== columns.length) return null;
+    for (let j = 0; j < keys.length; j++) {
+      const v = r[keys[j]!];
+      if (keys[j] !== columns[j] || !(v === null || typeof v === 'string' || typeof v === 'number')) return null;
+    }
+  }
+  return columns;
+}
