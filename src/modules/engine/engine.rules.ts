@@ -337,7 +337,10 @@ export function compileMetric(m: MetricSpec, vocab: Vocabulary, path: string, er
     return { on: m.on, matches, value: () => 0 };
   }
   if (def.kind !== 'number' && def.kind !== 'any') errors.push({ path: `${path}.fact`, message: `${m.fact} is not a number` });
-  return { on: m.on, matches, value: (f) => { const v = def.get(f); return typeof v === 'number' && Number.isFinite(v) ? v : 0; } };
+  // Goal progress is kept in whole numbers (money in minor units): sum integer properties only.
+  const prop = /^event\.properties\.(.+)$/.exec(m.fact ?? '');
+  if (prop && schema?.[prop[1]!] && schema[prop[1]!]!.type !== 'integer') errors.push({ path: `${path}.fact`, message: `${m.fact} is not a whole number; a goal sums integer properties (money in minor units)` });
+  return { on: m.on, matches, value: (f) => { const v = def.get(f); return typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : 0; } };
 }
 
 // ---------------------------------------------------------------- event properties

@@ -22,7 +22,7 @@ export type TEventIn = z.infer<typeof ZEventIn>;
 // The route takes one event or a batch; each event is checked on its own so one bad event
 // never blocks the others.
 const ZLooseEvent = z.record(z.string(), z.unknown()).describe('an event (see EventIn)');
-export const ZIngestBody = z.union([z.object({ events: z.array(ZLooseEvent).min(1).max(1000) }).strict(), ZLooseEvent]);
+export const ZIngestBody = z.union([z.object({ events: z.array(ZLooseEvent).min(1).max(1000) }).strict(), ZLooseEvent.refine((b) => !('events' in b), { message: 'events takes 1 to 1,000 events, and nothing else beside it', path: ['events'] })]);
 
 export const ZEventResult = z
   .object({

@@ -196,6 +196,7 @@ export function createEventsService(deps: Deps) {
             const rows: EventsTable[] = [];
             const apply: EngineEvent[] = [];
             const reversals: EventsTable[] = [];
+            const inBatch = new Map<string, EventsTable>();
             const now = deps.clock.now();
             for (const r of ready) {
               const k = keyOf(r.e.source, r.e.id);
@@ -224,13 +225,23 @@ export function createEventsService(deps: Deps) {
               };
               rows.push(row);
               local.set(r.i, { status: 'accepted', eventId: row.id });
+              inBatch.set(k, row);
               if (r.e.reverses) {
-                // A reversing event cancels its target (in the same source, or by evt_ id) and earns nothing itself.
-                const target = r.e.reverses.startsWith('evt_') ? await repo.get(tx, ws, r.e.reverses) : await repo.bySourceId(tx, ws, r.e.source, r.e.reverses);
-                if (target && target.status === 'accepted' && !target.reverses) {
-                  row.reverses = target.id;
-                  reversals.push(target);
+                // A reversing event cancels its target (in the same source, or by evt_ id; sent earlier
+                // in this batch or before) and earns nothing itself.
+                const target = r.e.reverses.startsWith('evt_')
+                  ? rows.find((x) => x.id === r.e.reverses) ?? (await repo.get(tx, ws, r.e.reverses))
+                  : inBatch.get(keyOf(r.e.source, r.e.reverses)) ?? (await repo.bySourceId(tx, ws, r.e.source, r.e.reverses));
+                if (!target) {
+                  // The event to cancel must be stored already (sent in an earlier request).
+                  rows.pop();
+                  seen.delete(k);
+                  inBatch.delete(k);
+                  local.set(r.i, { status: 'rejected', eventId: null, code: 'not_found', errors: [{ path: 'reverses', message: 'no earlier event with this id in this source' }] });
+                  continue;
                 }
+                row.reverses = target.id;
+                if (target.status === 'accepted' && !target.reverses && !reversals.includes(target)) reversals.push(target);
                 continue;
               }
               apply.push({ id: row.id, type: row.type, occurredAt: row.occurred_at, properties: r.e.properties, personId: row.person_id, accountId: row.account_id });

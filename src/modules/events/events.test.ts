@@ -134,6 +134,15 @@ for (const dialect of DIALECTS) {
       assert.equal(ok.body.status, 'accepted');
     });
 
+    test('a batch holds 1 to 1,000 events; a reversal must name an earlier event', async () => {
+      const many = Array.from({ length: 1001 }, (_, i) => ev({ id: `many-${i}`, type: 'review.posted', personId: ids.buyer, properties: { rating: 3 } }));
+      assert.equal((await send(many)).status, 400);
+      assert.equal((await post('/api/v1/events', { events: [] })).status, 400);
+      const orphan = await post('/api/v1/events', ev({ type: 'review.posted', personId: ids.buyer, properties: { rating: 3 }, reverses: 'never-sent' }));
+      assert.equal(orphan.status, 404);
+      assert.equal(orphan.body.errors[0].path, 'reverses');
+    });
+
     test('a rejected event does not use up its id: a corrected resend is accepted', async () => {
       const bad = await post('/api/v1/events', { id: 'fix-me', occurredAt: '2026-11-02T10:00:00Z', type: 'sale.closed', personId: ids.buyer, properties: {} });
       assert.equal(bad.status, 400);
@@ -170,6 +179,18 @@ for (const dialect of DIALECTS) {
       const history = await t.call('GET', `/api/v1/people/${p.body.id}/transfers`, { key });
       assert.equal(history.body.data[1].cause, 'reversal');
       assert.equal(history.body.data[1].reason, 'entered twice');
+    });
+
+    test('a reversal in the same batch as its target cancels it', async () => {
+      const p = await post('/api/v1/people', { kind: 'partner', externalId: 'SAMEBATCH', name: 'Same Batch', accountId: ids.partnerAcc });
+      const r = await send([
+        { id: 'sb-1', occurredAt: '2026-11-03T10:00:00Z', type: 'certification.earned', personId: p.body.id, properties: { certification: 'Y' } },
+        { id: 'sb-1-undo', occurredAt: '2026-11-03T11:00:00Z', type: 'certification.earned', personId: p.body.id, properties: { certification: 'Y' }, reverses: 'sb-1' },
+      ]);
+      assert.deepEqual(r.body.summary, { accepted: 2, duplicate: 0, rejected: 0 });
+      assert.equal(await balance(p.body.id), 0);
+      const undo = await t.call('GET', `/api/v1/events/${r.body.results[1].eventId}`, { key });
+      assert.equal(undo.body.reverses, r.body.results[0].eventId);
     });
 
     test('an event whose reverses names an earlier one cancels it', async () => {

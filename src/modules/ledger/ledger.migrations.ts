@@ -54,4 +54,11 @@ export const ledgerMigrations: Record<string, Migration> = {
       await db.schema.createIndex('lots_open').on('lots').columns(['workspace_id', 'account', 'earned_at']).execute();
     },
   },
+  '20261123_0410_ledger_cap_indexes': {
+    async up(db: Kysely<unknown>) {
+      // Caps count a wallet's awards (credits) and reversals (debits) in a program and period.
+      await db.schema.createIndex('transfers_credit_program').on('transfers').columns(['workspace_id', 'credit_account', 'program_id', 'occurred_at']).execute();
+      await db.schema.createIndex('transfers_debit_program').on('transfers').columns(['workspace_id', 'debit_account', 'program_id', 'occurred_at']).execute();
+    },
+  },
 };

@@ -79,7 +79,7 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
         .where('program_id', '=', q.programId)
         .where('occurred_at', '>=', q.from)
         .where('occurred_at', '<', q.to)
-        .where((eb) => eb.or([eb.and([eb('cause', '=', 'event'), eb('credit_account', '=', q.wallet)]), eb.and([eb('cause', '=', 'reversal'), eb('debit_account', '=', q.wallet)])]));
+        .where((eb) => eb.or([eb.and([eb('cause', '=', 'event'), eb('credit_account', '=', q.wallet)]), eb.and([eb('cause', '=', 'reversal'), eb('debit_account', '=', q.wallet), eb('goal_id', 'is', null)])]));
       if (q.ruleId) query = query.where('rule_id', '=', q.ruleId);
       const r = await query.executeTakeFirstOrThrow();
       return { points: Number(r.points), times: Number(r.times) };

@@ -52,6 +52,8 @@ export interface NewTransfer {
   reason?: string | null;
   /** for earned lots: when they expire */
   expiresAt?: number | null;
+  /** for a debit from a wallet: the lots (by their transfer id) to take from first */
+  fromLots?: string[];
 }
 
 export interface Transfer {
@@ -148,17 +150,18 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     }
     await repo.insertTransfers(tx, rows);
     await repo.insertLots(tx, newLots);
-    for (const row of rows) if (kindOf(row.debit_account) === 'wallet') await consumeLots(tx, ws, row);
+    for (const [i, row] of rows.entries()) if (kindOf(row.debit_account) === 'wallet') await consumeLots(tx, ws, row, items[i]!.fromLots);
     await repo.setBalances(tx, ws, balances, now);
     return rows;
   }
 
   /** A debit from a wallet takes the oldest lots first; a reversal takes from its own lot first. */
-  async function consumeLots(tx: AnyDb, ws: string, row: TransfersTable) {
+  async function consumeLots(tx: AnyDb, ws: string, row: TransfersTable, first: string[] = []) {
     let left = Number(row.amount);
-    if (row.cause === 'reversal' && row.reverses_id) {
-      const own = await repo.lot(tx, ws, row.reverses_id);
-      if (own && own.remaining > 0) {
+    const named = row.cause === 'reversal' && row.reverses_id ? [row.reverses_id, ...first] : first;
+    for (const id of named) {
+      const own = await repo.lot(tx, ws, id);
+      if (left > 0 && own && own.remaining > 0) {
         const take = Math.min(left, Number(own.remaining));
         await repo.setLotRemaining(tx, ws, own.transfer_id, Number(own.remaining) - take);
         left -= take;
@@ -234,11 +237,13 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
       let points = 0;
       for (const d of due) {
         await deps.db.transaction().execute(async (tx) => {
-          // Re-read under the transaction: spending may have raced the job.
+          // Lock the wallet, then re-read its lots: spending or another expiry run may have raced us.
+          await repo.lockBalances(tx, ws, [d.account], now);
           const lots = (await repo.openLots(tx, ws, d.account)).filter((l) => l.expires_at != null && l.expires_at <= now);
           const amount = lots.reduce((s, l) => s + Number(l.remaining), 0);
           if (amount > 0) {
-            await post(tx, ws, [{ from: d.account, to: accounts.system('expiry'), amount, cause: 'expiry', occurredAt: now, reason: `points earned before ${toIso(d.latest)!.slice(0, 10)} expired` }]);
+            const earnedBy = toIso(Math.max(...lots.map((l) => Number(l.earned_at))))!.slice(0, 10);
+            await post(tx, ws, [{ from: d.account, to: accounts.system('expiry'), amount, cause: 'expiry', occurredAt: now, fromLots: lots.map((l) => l.transfer_id), reason: `points earned up to ${earnedBy} expired` }]);
             points += amount;
           }
         });

@@ -260,6 +260,11 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
       };
     },
 
+    /** Team ids by their external ids (those that exist). */
+    async teamIdsByExternalId(ws: string, externalIds: string[]) {
+      return new Map((await repo.findByKeys(undefined, 'teams', ws, [], [...new Set(externalIds)])).map((t) => [String(t.external_id), t.id]));
+    },
+
     /** The active members of one team (not its sub-teams), for team goal payouts. */
     teamMembers: (tx: AnyDb | undefined, ws: string, teamId: string) => repo.activeMemberIds(tx, ws, teamId),
 

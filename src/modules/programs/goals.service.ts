@@ -124,7 +124,7 @@ export function createGoalsService(deps: {
         accountExternalIds: [],
       });
       const teams = new Map(found.teams.map((t) => [t.id, t]));
-      const teamByExt = new Map((await deps.people.list(ctx, 'teams', { limit: 500 })).data.map((t) => [String(t.externalId), String(t.id)]));
+      const teamByExt = await deps.people.teamIdsByExternalId(ctx.workspaceId, input.targets.flatMap((x) => (x.teamExternalId ? [x.teamExternalId] : [])));
       const errors: FieldError[] = [];
       const rows = input.targets.map((x, i) => {
         let subject: string | undefined;
@@ -212,7 +212,8 @@ export function createGoalsService(deps: {
           transferIds.push(transferId);
           record({ ruleId, outcome: 'awarded', recipientId: r, pointsDue: tier.points, points: tier.points, transferId });
         }
-        await repo.insertPayout(tx, ws, key, tier.percent, transferIds, now);
+        // A tier the budget could not cover stays unpaid, so a later event (after a top-up) pays it.
+        if (transferIds.length || tier.points <= 0) await repo.insertPayout(tx, ws, key, tier.percent, transferIds, now);
       }
     },
 

@@ -119,6 +119,42 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([p.body.subjects[0].target, p.body.subjects[0].attainment], [20_000, 85]);
     });
 
+    test('a tier the budget could not cover is paid once the budget allows', async () => {
+      const prg = (await post('/api/v1/programs', { name: 'Thin budget', audience: { kinds: ['employee'] }, budget: 100, cap: { points: 1000, per: 'month' }, rules: [{ name: 'Deal', on: 'deal.registered', award: { points: 10 } }] })).body.id;
+      await post(`/api/v1/programs/${prg}/activate`, {});
+      await post('/api/v1/goals', { programId: prg, name: 'Deals', metric: { on: 'deal.registered', aggregate: 'count' }, period: 'month', target: 2, tiers: [{ percent: 100, points: 500 }] });
+      const who = people.cy!;
+      const deal = (id: string) => ({ id, occurredAt: now(), type: 'deal.registered', personId: who, properties: {} });
+      const r = await post('/api/v1/events', { events: [deal('tb-1'), deal('tb-2')] });
+      const tier = r.body.results[1].effects.find((e: { ruleId: string }) => e.ruleId?.startsWith('goal:'));
+      assert.equal(tier.outcome, 'budget_exhausted');
+      await t.call('PATCH', `/api/v1/programs/${prg}`, { key, body: { budget: 10_000 } });
+      const r2 = await post('/api/v1/events', { events: [deal('tb-3')] });
+      const paid = r2.body.results[0].effects.find((e: { ruleId: string }) => e.ruleId?.startsWith('goal:'));
+      assert.deepEqual([paid.outcome, paid.points], ['awarded', 500]);
+    });
+
+    test('reversing a tier does not reopen room under the program cap', async () => {
+      const prg = (await post('/api/v1/programs', { name: 'Capped', audience: { kinds: ['employee'] }, budget: 100_000, cap: { points: 1000, per: 'month' }, rules: [{ name: 'Webinar', on: 'attendance.recorded', award: { points: 400 } }] })).body.id;
+      await post(`/api/v1/programs/${prg}/activate`, {});
+      await post('/api/v1/goals', { programId: prg, name: 'Attend', metric: { on: 'attendance.recorded', aggregate: 'count' }, period: 'month', target: 1, tiers: [{ percent: 100, points: 300 }] });
+      const who = people.ada!;
+      const before = await balance(who);
+      const a = await post('/api/v1/events', { events: [{ id: 'cap-1', occurredAt: now(), type: 'attendance.recorded', personId: who }] });
+      await post(`/api/v1/events/${a.body.results[0].eventId}/reverse`, { reason: 'test' });
+      for (let i = 2; i <= 5; i++) await post('/api/v1/events', { events: [{ id: `cap-${i}`, occurredAt: now(), type: 'attendance.recorded', personId: who }] });
+      const fromRules = (await t.services.db.selectFrom('transfers').select((eb) => eb.fn.sum('amount').as('s')).where('workspace_id', '=', ws.id).where('program_id', '=', prg).where('cause', '=', 'event').where('credit_account', '=', `wallet:${who}`).executeTakeFirstOrThrow()).s;
+      const reversed = (await t.services.db.selectFrom('transfers').select((eb) => eb.fn.sum('amount').as('s')).where('workspace_id', '=', ws.id).where('program_id', '=', prg).where('cause', '=', 'reversal').where('goal_id', 'is', null).where('debit_account', '=', `wallet:${who}`).executeTakeFirstOrThrow()).s;
+      assert.equal(Number(fromRules) - Number(reversed), 1000, 'the rules paid exactly the cap this month');
+      assert.ok((await balance(who)) - before <= 1000 + 300);
+    });
+
+    test('a sum goal takes whole-number properties only', async () => {
+      const r = await post('/api/v1/goals', { programId, name: 'Margins', metric: { on: 'sale.closed', aggregate: 'sum', fact: 'event.properties.margin' }, period: 'month', target: 1, tiers: [{ percent: 100, points: 1 }] });
+      assert.equal(r.status, 400);
+      assert.equal(r.body.errors[0].path, 'metric.fact');
+    });
+
     test('goal metrics are checked against the event types', async () => {
       const r = await post('/api/v1/goals', { programId, name: 'Bad', metric: { on: 'sale.closed', aggregate: 'sum', fact: 'event.properties.sku' }, period: 'month', target: 1, tiers: [{ percent: 100, points: 1 }] });
       assert.equal(r.status, 400);

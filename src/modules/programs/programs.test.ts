@@ -104,6 +104,21 @@ for (const dialect of DIALECTS) {
       await t.call('PATCH', '/api/v1/workspace', { key, body: { pointsExpireMonths: null } });
     });
 
+    test('expiry takes the expired lots, not merely the oldest; concurrent runs expire once', async () => {
+      const who = (await post('/api/v1/people', { kind: 'employee', externalId: 'EXP2', name: 'Ex Two' })).body.id;
+      const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+      await post('/api/v1/events', { id: 'keep-forever', occurredAt: ago(120), type: 'ticket.resolved', personId: who });
+      await t.call('PATCH', '/api/v1/workspace', { key, body: { pointsExpireMonths: 1 } });
+      await post('/api/v1/events', { id: 'expire-me', occurredAt: ago(60), type: 'ticket.resolved', personId: who });
+      await post('/api/v1/events', { id: 'expire-me-too', occurredAt: ago(59), type: 'ticket.resolved', personId: who });
+      await Promise.all([t.services.ledger.expire(ws.id), t.services.ledger.expire(ws.id)]);
+      const w = (await t.call('GET', `/api/v1/people/${who}/wallet`, { key })).body;
+      assert.equal(w.balance, 1, 'the two expired points went, once');
+      assert.deepEqual(w.lots.map((l: { expiresAt: string | null }) => l.expiresAt), [null], 'the lot without expiry stays');
+      assert.deepEqual((await t.services.ledger.verify(ws.id)).problems, []);
+      await t.call('PATCH', '/api/v1/workspace', { key, body: { pointsExpireMonths: null } });
+    });
+
     test('analysts read programs; participants cannot', async () => {
       const analyst = await ws.key('analyst');
       assert.equal((await t.call('GET', '/api/v1/programs', { key: analyst })).status, 200);
