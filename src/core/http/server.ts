@@ -97,6 +97,8 @@ export function toAppError(err: unknown): AppError {
       return new AppError('unsupported_media_type', { detail: 'The content type header is malformed' });
   }
   if (e instanceof SyntaxError) return new AppError('invalid_json', { detail: 'The body is not valid JSON' });
+  // Invalid text for PostgreSQL (a NUL slipped past the edge): the client's input, not our failure.
+  if ((e as { code?: string })?.code === '22021') return new AppError('validation_failed', { detail: 'The input holds text the database cannot store' });
   if (isUnavailable(e)) return new AppError('service_unavailable', { detail: 'The database is unreachable; retry shortly', retryAfter: 5 });
   if (isUniqueViolation(e)) return new AppError('conflict', { detail: 'A record with the same key exists' });
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
@@ -120,6 +122,8 @@ export async function createHttpServer(opts: HttpOptions) {
   app.addHook('onRoute', (r) => {
     // The web app's files and the API docs are public; every API route declares its access.
     if (r.config?.access === undefined && (!r.url.startsWith('/api') || r.url.startsWith('/api/docs'))) r.config = { ...(r.config ?? {}), access: 'public' };
+    // Fail closed: an API route that forgets to declare its access is a bug caught at start.
+    if (r.config?.access === undefined) throw new Error(`${String(r.method)} ${r.url} declares no access`);
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: r.url, access: r.config?.access });
   });
@@ -164,7 +168,8 @@ export async function createHttpServer(opts: HttpOptions) {
   // Authentication and the route's permission, before the body is even read.
   app.addHook('onRequest', async (req) => {
     const access = req.routeOptions.config?.access;
-    if (!access || access === 'public') return;
+    if (access === 'public' || !req.routeOptions.url) return;
+    if (!access) throw new AppError('forbidden', { detail: 'This route declares no access' });
     const who = await opts.authenticate(req);
     if (!who) throw new AppError('unauthenticated', { detail: 'Send an API key (Authorization: Bearer …) or sign in' });
     if (who.csrfToken && UNSAFE.has(req.method) && req.headers['x-csrf-token'] !== who.csrfToken) {
@@ -172,6 +177,31 @@ export async function createHttpServer(opts: HttpOptions) {
     }
     req.auth = who.auth;
     if (access !== 'self') who.auth.require(access);
+  });
+
+  // U+0000 cannot be stored in PostgreSQL text: refuse it everywhere, so both databases answer alike.
+  app.addHook('preValidation', async (req) => {
+    const found: FieldError[] = [];
+    // Iterative, so a body nested 50,000 deep is walked without exhausting the stack.
+    const scan = (root: unknown, rootPath: string) => {
+      const stack: [unknown, string][] = [[root, rootPath]];
+      while (stack.length && found.length < 10) {
+        const [v, path] = stack.pop()!;
+        if (typeof v === 'string') {
+          if (v.includes('\u0000')) found.push({ path: path || '(root)', message: 'contains a NUL character (U+0000)' });
+        } else if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${path}.${i}`]));
+        else if (v && typeof v === 'object') {
+          for (const [k, x] of Object.entries(v)) {
+            if (k.includes('\u0000')) found.push({ path: `${path}.${k}`, message: 'a field name contains a NUL character (U+0000)' });
+            stack.push([x, path ? `${path}.${k}` : k]);
+          }
+        }
+      }
+    };
+    scan(req.body, '');
+    scan(req.query, 'querystring');
+    scan(req.params, 'params');
+    if (found.length) throw new AppError('validation_failed', { detail: found.map((e) => `${e.path}: ${e.message}`).join('; '), errors: found });
   });
 
   // Each route takes one kind of body: CSV routes text/csv, the rest JSON.
