@@ -18,6 +18,11 @@ const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 const ParticipantHomePage = lazy(() => import('./pages/ParticipantHomePage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const ProgramsPage = lazy(() => import('./pages/ProgramsPage'));
+const ProgramDetailPage = lazy(() => import('./pages/ProgramDetailPage'));
+const ProgramEditorPage = lazy(() => import('./pages/ProgramEditorPage'));
+const EventsPage = lazy(() => import('./pages/EventsPage'));
+const PersonWalletPage = lazy(() => import('./pages/PersonWalletPage'));
 
 function Guard({ perm, anyOf, children }: { perm?: Permission; anyOf?: Permission[]; children: ReactNode }) {
   const { can } = useSession();
@@ -58,6 +63,12 @@ function SignedIn() {
             <Route index element={<Home />} />
             <Route path="me" element={<ParticipantHomePage />} />
             <Route path="people" element={<Guard perm="people.read"><PeoplePage /></Guard>} />
+            <Route path="people/:id/wallet" element={<Guard perm="wallets.read"><PersonWalletPage /></Guard>} />
+            <Route path="programs" element={<Guard perm="programs.read"><ProgramsPage /></Guard>} />
+            <Route path="programs/new" element={<Guard perm="programs.manage"><ProgramEditorPage /></Guard>} />
+            <Route path="programs/:id" element={<Guard perm="programs.read"><ProgramDetailPage /></Guard>} />
+            <Route path="programs/:id/edit" element={<Guard perm="programs.manage"><ProgramEditorPage /></Guard>} />
+            <Route path="events" element={<Guard perm="events.read"><EventsPage /></Guard>} />
             <Route path="teams" element={<Guard perm="org.read"><TeamsPage /></Guard>} />
             <Route path="accounts" element={<Guard perm="org.read"><AccountsPage /></Guard>} />
             <Route path="accounts/:id" element={<Guard perm="org.read"><AccountDetailPage /></Guard>} />

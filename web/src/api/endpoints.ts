@@ -1,6 +1,18 @@
 import { api, listAll, request } from './client';
 import type {
   Account,
+  EventsQuery,
+  EventType,
+  Goal,
+  GoalProgress,
+  Program,
+  ProgramBody,
+  ProgramPatch,
+  ProgramStatus,
+  Simulation,
+  TandemEvent,
+  Transfer,
+  Wallet,
   AccountsQuery,
   ApiKey,
   Assignment,
@@ -47,6 +59,7 @@ export const workspaceApi = {
 
 export const teamsApi = {
   all: () => listAll<Team>(`${V1}/teams`),
+  byIds: (ids: string[]) => api.get<Page<Team>>(`${V1}/teams`, { ids: ids.join(','), limit: 100 }).then((p) => p.data),
   get: (id: string) => api.get<Team>(`${V1}/teams/${enc(id)}`),
   create: (body: CreateTeam) => api.post<Team>(`${V1}/teams`, body),
   update: (id: string, body: PatchTeam) => api.patch<Team>(`${V1}/teams/${enc(id)}`, body),
@@ -57,6 +70,8 @@ export const peopleApi = {
   list: (q: PeopleQuery) => api.get<Page<Person>>(`${V1}/people`, { ...q }),
   all: (q: Omit<PeopleQuery, 'cursor' | 'limit'>) => listAll<Person>(`${V1}/people`, { ...q }),
   get: (id: string) => api.get<Person>(`${V1}/people/${enc(id)}`),
+  /** up to 100 people by id in one call */
+  byIds: (ids: string[]) => api.get<Page<Person>>(`${V1}/people`, { ids: ids.join(','), limit: 100 }).then((p) => p.data),
   create: (body: CreatePerson) => api.post<Person>(`${V1}/people`, body),
   update: (id: string, body: PatchPerson) => api.patch<Person>(`${V1}/people/${enc(id)}`, body),
   /** deactivates; the person and their history stay */
@@ -67,6 +82,7 @@ export const accountsApi = {
   list: (q: AccountsQuery) => api.get<Page<Account>>(`${V1}/accounts`, { ...q }),
   all: (q: Omit<AccountsQuery, 'cursor' | 'limit'> = {}) => listAll<Account>(`${V1}/accounts`, { ...q }),
   get: (id: string) => api.get<Account>(`${V1}/accounts/${enc(id)}`),
+  byIds: (ids: string[]) => api.get<Page<Account>>(`${V1}/accounts`, { ids: ids.join(','), limit: 100 }).then((p) => p.data),
   create: (body: CreateAccount) => api.post<Account>(`${V1}/accounts`, body),
   update: (id: string, body: PatchAccount) => api.patch<Account>(`${V1}/accounts/${enc(id)}`, body),
   deactivate: (id: string) => api.del<Account>(`${V1}/accounts/${enc(id)}`),
@@ -97,4 +113,35 @@ export const usersApi = {
   create: (body: CreateUser) => api.post<CreatedUser>(`${V1}/users`, body),
   update: (id: string, body: PatchUser) => api.patch<User>(`${V1}/users/${enc(id)}`, body),
   remove: (id: string) => api.del<void>(`${V1}/users/${enc(id)}`),
+};
+
+export const eventTypesApi = {
+  all: () => api.get<{ data: EventType[] }>(`${V1}/event-types`).then((r) => r.data),
+};
+
+export const programsApi = {
+  list: (q: { status?: ProgramStatus; limit?: number; cursor?: string }) => api.get<Page<Program>>(`${V1}/programs`, { ...q }),
+  all: () => listAll<Program>(`${V1}/programs`),
+  get: (id: string) => api.get<Program>(`${V1}/programs/${enc(id)}`),
+  create: (body: ProgramBody) => api.post<Program>(`${V1}/programs`, body),
+  update: (id: string, body: ProgramPatch) => api.patch<Program>(`${V1}/programs/${enc(id)}`, body),
+  transition: (id: string, action: 'activate' | 'pause' | 'end') => api.post<Program>(`${V1}/programs/${enc(id)}/${action}`),
+  simulate: (id: string, window: { from: string; to: string }) => api.post<Simulation>(`${V1}/programs/${enc(id)}/simulate`, window),
+};
+
+export const goalsApi = {
+  ofProgram: (programId: string) => api.get<{ data: Goal[] }>(`${V1}/goals`, { programId }).then((r) => r.data),
+  progress: (id: string, at?: string, subjectId?: string) => api.get<GoalProgress>(`${V1}/goals/${enc(id)}/progress`, { at, subjectId }),
+};
+
+export const eventsApi = {
+  list: (q: EventsQuery) => api.get<Page<TandemEvent>>(`${V1}/events`, { ...q }),
+  get: (eventId: string) => api.get<TandemEvent>(`${V1}/events/${enc(eventId)}`),
+  reverse: (eventId: string, reason: string) => api.post<unknown>(`${V1}/events/${enc(eventId)}/reverse`, { reason }),
+};
+
+export const walletApi = {
+  get: (personId: string) => api.get<Wallet>(`${V1}/people/${enc(personId)}/wallet`),
+  transfers: (personId: string, q: { limit?: number; cursor?: string }) => api.get<Page<Transfer>>(`${V1}/people/${enc(personId)}/transfers`, { ...q }),
+  adjust: (personId: string, body: { points: number; reason: string }) => api.post<Transfer>(`${V1}/people/${enc(personId)}/adjustments`, body),
 };

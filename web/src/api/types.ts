@@ -12,7 +12,14 @@ export type Permission =
   | 'people.erase'
   | 'users.manage'
   | 'keys.manage'
-  | 'audit.read';
+  | 'audit.read'
+  | 'programs.read'
+  | 'programs.manage'
+  | 'events.read'
+  | 'events.write'
+  | 'events.reverse'
+  | 'wallets.read'
+  | 'ledger.adjust';
 
 export interface Page<T> {
   data: T[];
@@ -227,3 +234,212 @@ export interface CreateUser {
 }
 export type CreatedUser = User & { generatedPassword?: string };
 export type PatchUser = Partial<{ name: string; role: Exclude<Role, 'integration'>; personId: string | null }>;
+
+// ---------------------------------------------------------------- incentive engine
+
+/** The type of an event property, as declared by its event type. */
+export type PropertyType = 'number' | 'integer' | 'string' | 'boolean' | 'enum' | 'person';
+export interface PropertySpec {
+  type: PropertyType;
+  required: boolean;
+  values?: string[];
+  description?: string;
+}
+export interface EventType {
+  name: string;
+  description: string | null;
+  builtIn: boolean;
+  properties: Record<string, PropertySpec>;
+  createdAt: string | null;
+}
+
+export const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'startsWith', 'between', 'exists'] as const;
+export type Operator = (typeof OPERATORS)[number];
+export interface Comparison {
+  fact: string;
+  op: Operator;
+  value?: unknown;
+}
+export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | Comparison;
+
+export type CapPeriod = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'program';
+export interface Cap {
+  points?: number;
+  times?: number;
+  per: CapPeriod;
+}
+export type Rounding = 'down' | 'up' | 'nearest';
+export interface Multiplier {
+  if: Condition;
+  factor: number;
+}
+export interface Award {
+  points?: number;
+  pointsPer?: { fact: string; every: number; points?: number; round: Rounding };
+  multipliers?: Multiplier[];
+}
+export type AccountTeamSplit = 'equal' | 'each';
+export type RecipientOne = 'person' | 'manager' | { accountTeam: { roles?: AssignmentRole[]; split?: AccountTeamSplit } };
+export interface Rule {
+  id?: string;
+  name: string;
+  on: string;
+  if?: Condition;
+  award: Award;
+  recipient?: RecipientOne | RecipientOne[];
+  cap?: Cap;
+}
+
+export interface Audience {
+  kinds?: PersonKind[];
+  teams?: string[];
+  accountTiers?: string[];
+  attributes?: Record<string, (string | number | boolean)[]>;
+  people?: string[];
+}
+
+export type ProgramStatus = 'draft' | 'active' | 'paused' | 'ended';
+export interface Program {
+  id: string;
+  name: string;
+  description: string | null;
+  status: ProgramStatus;
+  audience: Audience;
+  /** points */
+  budget: number;
+  budgetRemaining: number;
+  pointValueCents: number;
+  currency: string;
+  fundingSource: string;
+  holdoutPercent: number;
+  startsAt: string | null;
+  endsAt: string | null;
+  cap: Cap | null;
+  rules: Rule[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+/** The body of POST /programs (PATCH takes any part of it, and effectiveFrom). */
+export interface ProgramBody {
+  name: string;
+  description?: string | null;
+  audience: Audience;
+  budget: number;
+  pointValueCents?: number;
+  currency?: string;
+  holdoutPercent?: number;
+  startsAt?: string | null;
+  endsAt?: string | null;
+  cap?: Cap | null;
+  rules: Rule[];
+}
+export type ProgramPatch = Partial<ProgramBody> & { effectiveFrom?: string };
+
+export interface Simulation {
+  programId: string;
+  window: { from: string; to: string };
+  eventsScanned: number;
+  heldOutEvents: number;
+  points: number;
+  cost: { amountCents: number; currency: string };
+  budget: number;
+  budgetUsedPercent: number | null;
+  earners: number;
+  distribution: { count: number; mean: number; median: number; p90: number; max: number; gini: number };
+  burnByWeek: { weekStart: string; points: number; cumulative: number; budgetLeft: number }[];
+  perRule: { ruleId: string; name: string; awards: number; points: number; capped: number; budgetExhausted: number }[];
+  topEarners: { personId: string; points: number }[];
+}
+
+export interface GoalMetric {
+  on: string;
+  if?: Condition;
+  aggregate: 'count' | 'sum';
+  fact?: string;
+}
+export interface Goal {
+  id: string;
+  programId: string;
+  name: string;
+  metric: GoalMetric;
+  period: 'month' | 'quarter' | 'year' | 'program';
+  scope: 'person' | 'team';
+  target: number | null;
+  tiers: { percent: number; points: number }[];
+  closeAfterDays: number;
+  createdAt: string;
+}
+export interface GoalProgress {
+  goalId: string;
+  period: { start: string; end: string; closesAt: string };
+  subjects: { subjectId: string; value: number; target: number | null; attainment: number | null; tiersReached: number[] }[];
+}
+
+export type EffectOutcome = 'awarded' | 'capped' | 'budget_exhausted' | 'holdout' | 'no_recipient';
+export interface Effect {
+  programId: string;
+  programVersion: number;
+  ruleId: string | null;
+  outcome: EffectOutcome;
+  recipientId: string | null;
+  pointsDue: number;
+  points: number;
+  transferId: string | null;
+}
+export type EventStatus = 'accepted' | 'reversed';
+export interface TandemEvent {
+  /** Tandem's id (evt_…) */
+  eventId: string;
+  /** the sender's id, unique within its source */
+  id: string;
+  source: string;
+  type: string;
+  occurredAt: string;
+  receivedAt: string;
+  personId: string;
+  accountId: string | null;
+  teamId: string | null;
+  properties: Record<string, unknown>;
+  reverses: string | null;
+  status: EventStatus;
+  reversedAt: string | null;
+  reversalReason: string | null;
+  effects: Effect[];
+}
+export interface EventsQuery {
+  personId?: string;
+  accountId?: string;
+  type?: string;
+  source?: string;
+  status?: EventStatus;
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Wallet {
+  personId: string;
+  balance: number;
+  lots: { transferId: string; amount: number; remaining: number; earnedAt: string; expiresAt: string | null }[];
+  expiringSoon: { transferId: string; points: number; expiresAt: string }[];
+}
+export type TransferCause = 'event' | 'goal_tier' | 'adjustment' | 'bulk_award' | 'expiry' | 'reversal' | 'redemption' | 'funding';
+export interface Transfer {
+  id: string;
+  from: string;
+  to: string;
+  amount: number;
+  cause: TransferCause | string;
+  eventId: string | null;
+  programId: string | null;
+  programVersion: number | null;
+  ruleId: string | null;
+  goalId: string | null;
+  reversesId: string | null;
+  actorId: string | null;
+  reason: string | null;
+  occurredAt: string;
+  createdAt: string;
+}

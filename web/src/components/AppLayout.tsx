@@ -10,7 +10,7 @@ import { ROLE_LABELS } from '../lib/format';
 import { ConfirmModal } from './ConfirmModal';
 import { ErrorAlert } from './ErrorAlert';
 import { BrandMark } from './BrandMark';
-import { IconAccounts, IconChevronDown, IconHome, IconImport, IconKey, IconLogout, IconPeople, IconSettings, IconShield, IconTeams } from './icons';
+import { IconAccounts, IconActivity, IconChevronDown, IconHome, IconImport, IconKey, IconLogout, IconPeople, IconSettings, IconShield, IconTeams, IconTrophy } from './icons';
 
 interface NavItem {
   to: string;
@@ -21,6 +21,8 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: '/me', label: 'My page', icon: <IconHome />, show: (_can, hasPerson) => hasPerson },
+  { to: '/programs', label: 'Programs', icon: <IconTrophy />, show: (can) => can('programs.read') },
+  { to: '/events', label: 'Events', icon: <IconActivity />, show: (can) => can('events.read') },
   { to: '/people', label: 'People', icon: <IconPeople />, show: (can) => can('people.read') },
   { to: '/teams', label: 'Teams', icon: <IconTeams />, show: (can) => can('org.read') },
   { to: '/accounts', label: 'Accounts', icon: <IconAccounts />, show: (can) => can('org.read') },

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Select, type SelectProps } from '@mantine/core';
+import { MultiSelect, Select, type MultiSelectProps, type SelectProps } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { accountsApi, peopleApi } from '../api/endpoints';
@@ -22,6 +22,18 @@ export function TeamSelect({ value, onChange, exclude = [], ...rest }: Common & 
       .sort((a, b) => a.label.localeCompare(b.label));
   }, [teams.data, exclude]);
   return <Select searchable clearable nothingFoundMessage="No team matches" clearButtonProps={clearProps(rest.label)} {...rest} data={data} value={value} onChange={(v) => onChange(v)} disabled={rest.disabled || teams.isPending} />;
+}
+
+/** Several teams, chosen from the whole tree (each counts with the teams under it where the API says so). */
+export function TeamMultiSelect({ value, onChange, ...rest }: Omit<MultiSelectProps, 'data' | 'value' | 'onChange'> & { value: string[]; onChange(v: string[]): void }) {
+  const teams = useTeams();
+  const data = useMemo(() => {
+    const paths = teamPaths(teams.data);
+    const known = [...paths.entries()].map(([id, label]) => ({ value: id, label })).sort((a, b) => a.label.localeCompare(b.label));
+    // Ids the tree does not hold (deleted teams) stay visible so they can be removed.
+    return [...known, ...value.filter((id) => !paths.has(id)).map((id) => ({ value: id, label: id }))];
+  }, [teams.data, value]);
+  return <MultiSelect searchable nothingFoundMessage="No team matches" {...rest} data={data} value={value} onChange={onChange} disabled={rest.disabled || teams.isPending} />;
 }
 
 /** A person found by a search on the server (name, email or external id). */

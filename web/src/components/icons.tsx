@@ -147,3 +147,21 @@ export const IconDots = (p: IconProps) => (
     <circle cx="19" cy="12" r="1" />
   </Icon>
 );
+export const IconTrophy = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M8 4h8v5a4 4 0 0 1-8 0z" />
+    <path d="M8 6H5a1 1 0 0 0-1 1c0 2.2 1.8 4 4 4M16 6h3a1 1 0 0 1 1 1c0 2.2-1.8 4-4 4M12 13v4M8 20h8M9.5 17h5" />
+  </Icon>
+);
+export const IconActivity = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M3 12h4l3-8 4 16 3-8h4" />
+  </Icon>
+);
+export const IconWallet = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 7a2 2 0 0 1 2-2h11v4" />
+    <rect x="4" y="7" width="16" height="13" rx="2" />
+    <path d="M16 13.5h.01" />
+  </Icon>
+);

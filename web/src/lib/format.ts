@@ -59,3 +59,39 @@ export function formatDuration(seconds: number) {
 }
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/** "1,250" */
+export const formatNumber = (n: number, maxFractionDigits = 0) => n.toLocaleString(undefined, { maximumFractionDigits: maxFractionDigits });
+
+/** "1,250 points" with the workspace's label ("1 point" for one when the label ends in s). */
+export function formatPoints(n: number, label = 'points') {
+  const one = Math.abs(n) === 1 && label.endsWith('s') ? label.slice(0, -1) : label;
+  return `${formatNumber(n)} ${one}`;
+}
+
+/** An amount in minor units as money: formatMoney(123456, 'USD') → "$1,234.56". */
+export function formatMoney(cents: number, currency: string) {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+  } catch {
+    return `${(cents / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+/** "42%" or "42.5%"; "—" for none. */
+export const formatPercent = (n: number | null | undefined, digits = 1) => (n == null || !Number.isFinite(n) ? '—' : `${n.toLocaleString(undefined, { maximumFractionDigits: digits })}%`);
+
+/** A YYYY-MM-DD string for a date input, in the browser's time zone. */
+export function toDateInput(d: Date) {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** The start of a date-input day (local time) as an ISO time; `endOfDay` gives the next midnight. */
+export function dateInputToIso(v: string, endOfDay = false) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return undefined;
+  const d = new Date(`${v}T00:00:00`);
+  if (Number.isNaN(d.getTime())) return undefined;
+  if (endOfDay) d.setDate(d.getDate() + 1);
+  return d.toISOString();
+}

@@ -1,11 +1,109 @@
-import { Badge, Card, Group, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { Badge, Card, Group, List, Paper, Progress, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { meApi } from '../api/endpoints';
+import { goalsApi, meApi, programsApi } from '../api/endpoints';
+import type { Account, Audience, Goal, Person } from '../api/types';
 import { useSession } from '../session';
 import { PageLoader } from '../components/PageLoader';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { IconAccounts, IconGift, IconTeams } from '../components/icons';
-import { KIND_COLORS, KIND_LABELS, formatDate } from '../lib/format';
+import { WalletView } from '../components/WalletView';
+import { describeAward } from '../lib/rules';
+import { IconAccounts, IconTeams } from '../components/icons';
+import { KIND_COLORS, KIND_LABELS, formatDate, formatNumber, formatPercent, formatPoints } from '../lib/format';
+import { useEventTypes, useTeams } from '../lib/queries';
+
+/** Whether a program's audience takes this person in (the holdout aside, which only the server knows). */
+function inAudience(a: Audience, person: Person, account: Account | null, teamPath: string[]) {
+  if (a.people && !a.people.includes(person.id)) return false;
+  if (a.kinds && !a.kinds.includes(person.kind)) return false;
+  if (a.teams && !a.teams.some((t) => teamPath.includes(t))) return false;
+  if (a.accountTiers && !(account?.tier && a.accountTiers.includes(account.tier))) return false;
+  for (const [k, vs] of Object.entries(a.attributes ?? {})) if (!vs.includes(person.attributes[k] as string)) return false;
+  return true;
+}
+
+/** Where the person stands on one goal, and the next tier: what to do next, and what it pays. */
+function GoalLine({ goal, person }: { goal: Goal; person: Person }) {
+  const { session } = useSession();
+  const subject = goal.scope === 'person' ? person.id : person.teamId;
+  const q = useQuery({ queryKey: ['goals', goal.id, 'progress', 'subject', subject], queryFn: () => goalsApi.progress(goal.id, undefined, subject ?? undefined), enabled: !!subject });
+  const mine = q.data?.subjects.find((x) => x.subjectId === subject);
+  const a = mine?.attainment ?? null;
+  const next = goal.tiers.find((t) => a == null || t.percent > a);
+  if (!subject) return null;
+  return (
+    <Paper withBorder p="sm" radius="md" mt="xs" bg="gray.0">
+      <Group justify="space-between" wrap="nowrap" gap="sm">
+        <Text size="sm" fw={600}>
+          {goal.name}
+          {goal.scope === 'team' ? ' (your team)' : ''}
+        </Text>
+        <Text size="sm" fw={700}>
+          {formatPercent(a, 0)}
+        </Text>
+      </Group>
+      <Progress value={Math.min(100, a ?? 0)} color={a != null && a >= 100 ? 'green' : 'tandem'} mt={6} aria-label={`${goal.name}: ${formatPercent(a, 0)}`} />
+      <Text size="xs" c="dimmed" mt={4}>
+        {mine ? `${formatNumber(mine.value)} of ${mine.target != null ? formatNumber(mine.target) : 'no target'} this period. ` : 'Nothing counted yet this period. '}
+        {next ? `Next: reach ${next.percent}% for ${formatPoints(next.points, session.workspace.pointsLabel)}.` : 'Every tier reached.'}
+      </Text>
+    </Paper>
+  );
+}
+
+function ProgramGoals({ programId, person }: { programId: string; person: Person }) {
+  const goals = useQuery({ queryKey: ['goals', 'program', programId], queryFn: () => goalsApi.ofProgram(programId) });
+  return (
+    <>
+      {(goals.data ?? []).map((g) => (
+        <GoalLine key={g.id} goal={g} person={person} />
+      ))}
+    </>
+  );
+}
+
+/** The active programs this person takes part in and how each rule earns: what to do next, and why. */
+function WaysToEarn({ person, account }: { person: Person; account: Account | null }) {
+  const { session } = useSession();
+  const points = session.workspace.pointsLabel;
+  const programs = useQuery({ queryKey: ['programs', 'active-for-me'], queryFn: () => programsApi.list({ status: 'active', limit: 100 }) });
+  const teams = useTeams();
+  const eventTypes = useEventTypes();
+  const byId = new Map((teams.data ?? []).map((t) => [t.id, t]));
+  const path: string[] = [];
+  for (let t = person.teamId, n = 0; t && n < 100; t = byId.get(t)?.parentId ?? null, n++) path.push(t);
+  const mine = (programs.data?.data ?? []).filter((p) => inAudience(p.audience, person, account, path));
+  if (!mine.length) return null;
+  return (
+    <Card withBorder padding="lg" component="section" aria-label="Ways to earn">
+      <Title order={2} size="h4">
+        Ways to earn
+      </Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        The programs you take part in, and what each rewards.
+      </Text>
+      <Stack gap="md">
+        {mine.map((p) => (
+          <div key={p.id}>
+            <Text fw={600}>{p.name}</Text>
+            {p.description && (
+              <Text size="sm" c="dimmed">
+                {p.description}
+              </Text>
+            )}
+            <List size="sm" mt={4}>
+              {p.rules.map((r) => (
+                <List.Item key={r.id ?? r.name}>
+                  <strong>{r.name}</strong>: {describeAward(r, eventTypes.data?.find((t) => t.name === r.on), points)}
+                </List.Item>
+              ))}
+            </List>
+            <ProgramGoals programId={p.id} person={person} />
+          </div>
+        ))}
+      </Stack>
+    </Card>
+  );
+}
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -19,9 +117,8 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 }
 
 export default function ParticipantHomePage() {
-  const { session } = useSession();
+  const { session, can } = useSession();
   const me = useQuery({ queryKey: ['me'], queryFn: meApi.get });
-  const points = session.workspace.pointsLabel;
 
   if (me.isPending) return <PageLoader />;
   if (!me.data) return <ErrorAlert error={me.error} />;
@@ -39,22 +136,7 @@ export default function ParticipantHomePage() {
         </Text>
       </div>
 
-      <Card withBorder padding="xl" radius="lg" style={{ background: 'linear-gradient(135deg, var(--mantine-color-tandem-0), white 70%)' }}>
-        <Group align="flex-start" wrap="nowrap" gap="lg">
-          <ThemeIcon size={56} radius="xl" variant="light">
-            <IconGift size={30} />
-          </ThemeIcon>
-          <Stack gap={6}>
-            <Title order={2} size="h3">
-              Your {points} and rewards will appear here
-            </Title>
-            <Text size="sm" maw={620}>
-              When {session.workspace.name} runs a program you take part in, this page shows the {points} you have earned, the goals you are working towards and the rewards
-              you can choose from. Nothing to do yet — there is no program running for you at the moment.
-            </Text>
-          </Stack>
-        </Group>
-      </Card>
+      {person && <WalletView personId={person.id} self beforeHistory={can('programs.read') ? <WaysToEarn person={person} account={account} /> : undefined} />}
 
       {person ? (
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">

@@ -22,6 +22,8 @@ const PAGE_SIZE = 50;
 export default function PeoplePage() {
   const { can } = useSession();
   const canWrite = can('org.write');
+  const canWallet = can('wallets.read');
+  const actions = canWrite || canWallet;
   const qc = useQueryClient();
 
   const [search, setSearch] = useState('');
@@ -150,8 +152,8 @@ export default function PeoplePage() {
                 <Table.Th>External ID</Table.Th>
                 <Table.Th>Team or account</Table.Th>
                 <Table.Th>Status</Table.Th>
-                {canWrite && (
-                  <Table.Th w={120}>
+                {actions && (
+                  <Table.Th w={canWrite && canWallet ? 190 : 120}>
                     <span className="visually-hidden">Actions</span>
                   </Table.Th>
                 )}
@@ -199,30 +201,39 @@ export default function PeoplePage() {
                         {p.status === 'active' ? 'Active' : 'Inactive'}
                       </Badge>
                     </Table.Td>
-                    {canWrite && (
+                    {actions && (
                       <Table.Td>
                         <Group gap={4} wrap="nowrap" justify="flex-end">
-                          <Button size="compact-sm" variant="subtle" onClick={() => setEditing(p)} aria-label={`Edit ${personLabel(p)}`} disabled={!!p.erasedAt}>
-                            Edit
-                          </Button>
-                          <Menu position="bottom-end" withinPortal>
-                            <Menu.Target>
-                              <ActionIcon variant="subtle" color="gray" aria-label={`More actions for ${personLabel(p)}`}>
-                                <IconDots size={16} />
-                              </ActionIcon>
-                            </Menu.Target>
-                            <Menu.Dropdown>
-                              {p.status === 'active' ? (
-                                <Menu.Item color="red" onClick={() => setDeactivating(p)}>
-                                  Deactivate
-                                </Menu.Item>
-                              ) : (
-                                <Menu.Item onClick={() => reactivate.mutate(p)} disabled={!!p.erasedAt}>
-                                  Reactivate
-                                </Menu.Item>
-                              )}
-                            </Menu.Dropdown>
-                          </Menu>
+                          {canWallet && (
+                            <Button size="compact-sm" variant="subtle" component={Link} to={`/people/${p.id}/wallet`} aria-label={`Wallet of ${personLabel(p)}`}>
+                              Wallet
+                            </Button>
+                          )}
+                          {canWrite && (
+                            <>
+                              <Button size="compact-sm" variant="subtle" onClick={() => setEditing(p)} aria-label={`Edit ${personLabel(p)}`} disabled={!!p.erasedAt}>
+                                Edit
+                              </Button>
+                              <Menu position="bottom-end" withinPortal>
+                                <Menu.Target>
+                                  <ActionIcon variant="subtle" color="gray" aria-label={`More actions for ${personLabel(p)}`}>
+                                    <IconDots size={16} />
+                                  </ActionIcon>
+                                </Menu.Target>
+                                <Menu.Dropdown>
+                                  {p.status === 'active' ? (
+                                    <Menu.Item color="red" onClick={() => setDeactivating(p)}>
+                                      Deactivate
+                                    </Menu.Item>
+                                  ) : (
+                                    <Menu.Item onClick={() => reactivate.mutate(p)} disabled={!!p.erasedAt}>
+                                      Reactivate
+                                    </Menu.Item>
+                                  )}
+                                </Menu.Dropdown>
+                              </Menu>
+                            </>
+                          )}
                         </Group>
                       </Table.Td>
                     )}
@@ -231,7 +242,7 @@ export default function PeoplePage() {
               })}
               {!list.isPending && !list.isError && rows.length === 0 && (
                 <Table.Tr>
-                  <Table.Td colSpan={canWrite ? 6 : 5}>
+                  <Table.Td colSpan={actions ? 6 : 5}>
                     <Stack align="center" gap={4} py="xl">
                       <Text fw={500}>{filtered ? 'Nobody matches these filters' : 'No people yet'}</Text>
                       <Text size="sm" c="dimmed">

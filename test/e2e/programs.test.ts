@@ -1,0 +1,195 @@
+import { after, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { systemContext } from '../../src/core/auth.js';
+import { startTestServer } from '../support/app.js';
+import { ensureWebBuilt, field, openBrowser, selectOption, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
+
+const DAY = 86_400_000;
+
+describe('journey: build a program, simulate it, launch it, earn from it', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let b: BrowserSession;
+  let patId = '';
+  let programId = '';
+  const patEmail = 'pat@browser.test';
+  const patPassword = 'pat-participant-password';
+  const call = async (method: string, url: string, body?: unknown) => {
+    const r = await fetch(`${server.url}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+  const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+
+  before(async () => {
+    ensureWebBuilt();
+    server = await startTestServer();
+    const team = (await call('POST', '/api/v1/teams', { name: 'Support', externalId: 'T-SUP' })).body;
+    patId = (await call('POST', '/api/v1/people', { kind: 'employee', externalId: 'E-100', name: 'Pat Participant', teamId: team.id })).body.id;
+    const samId = (await call('POST', '/api/v1/people', { kind: 'employee', externalId: 'E-101', name: 'Sam Second', teamId: team.id })).body.id;
+    // History for the simulation: no program is live yet, so these earn nothing.
+    const training = (id: string, personId: string, days: number, score: number) => ({ id, source: 'lms', type: 'training.completed', occurredAt: ago(days), personId, properties: { course: 'Onboarding', score } });
+    const sent = await call('POST', '/api/v1/events', {
+      events: [training('h-1', patId, 10, 90), training('h-2', patId, 20, 95), training('h-3', patId, 40, 70), training('h-4', samId, 15, 85)],
+    });
+    assert.equal(sent.body.summary.accepted, 4);
+    // A participant user linked to Pat.
+    await server.services.access.createUser(systemContext(server.workspaceId), { email: patEmail, name: 'Pat Participant', role: 'participant', personId: patId, password: patPassword });
+    b = await openBrowser(server.url);
+    await signIn(b.page, server.adminEmail, server.adminPassword);
+  });
+  after(async () => {
+    await b?.close();
+    await server?.close();
+  });
+  const step = journeySteps(() => b, import.meta.filename);
+  const rule = () => b.page.getByRole('region', { name: 'Rule 1' });
+  const condition = () => rule().getByRole('group', { name: 'Condition 1' });
+
+  step('opens Programs from the navigation: none yet', async () => {
+    const { page } = b;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Programs' }).click();
+    await page.getByRole('heading', { name: 'Programs' }).waitFor();
+    await page.getByRole('table', { name: 'Programs' }).getByText('No programs yet').waitFor();
+  });
+
+  step('builds a rule with the form; an empty value is flagged before anything is sent', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'New program' }).click();
+    await page.getByRole('heading', { name: 'New program' }).waitFor();
+    await field(page, 'Program name').fill('Learning rewards');
+    await field(page, 'Description').fill('Points for courses passed with a good score.');
+    await selectOption(page, 'Kinds of people', 'Employees');
+    await page.keyboard.press('Escape');
+    await field(page, 'Budget (points)').fill('10000');
+
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await field(rule(), 'Rule name').fill('Course completed');
+    await selectOption(rule(), 'When this event happens', 'training.completed');
+    await rule().getByRole('button', { name: 'Add condition' }).click();
+    await selectOption(condition(), 'Fact', 'score (number)');
+    await selectOption(condition(), 'Operator', 'is at least');
+    await field(rule(), 'Points').fill('50');
+    await rule().getByLabel('Limit what each recipient earns from this rule').check({ force: true });
+    await field(rule(), 'At most (times)').fill('2');
+    await rule().getByText(/score is at least \(no value yet\)/).waitFor();
+
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not saved yet' }).getByText('Rule 1 “Course completed” › condition 1 › value').waitFor();
+    await condition().getByText('Enter a value').waitFor();
+    assert.equal(await field(condition(), 'Value').getAttribute('aria-invalid'), 'true');
+    await field(condition(), 'Value').fill('80');
+    await condition().getByText('Enter a value').waitFor({ state: 'detached' });
+    assert.equal((await call('GET', '/api/v1/programs')).body.data.length, 0);
+  });
+
+  step('the JSON view follows the form, edits flow back, and invalid JSON is flagged', async () => {
+    const { page } = b;
+    await page.getByText('JSON', { exact: true }).click();
+    const json = field(page, 'Program as JSON');
+    const text = await json.inputValue();
+    const body = JSON.parse(text);
+    assert.equal(body.name, 'Learning rewards');
+    assert.deepEqual(body.audience, { kinds: ['employee'] });
+    assert.deepEqual(body.rules[0].if, { all: [{ fact: 'event.properties.score', op: 'gte', value: 80 }] });
+    assert.deepEqual(body.rules[0].award, { points: 50 });
+    assert.deepEqual(body.rules[0].cap, { times: 2, per: 'month' });
+
+    await json.fill(`${text}}`);
+    await page.getByText(/Not valid JSON/).first().waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save as draft' }).isDisabled(), true);
+
+    // A bigger budget, and a fact training.completed does not have (only the API knows the rest).
+    body.budget = 12000;
+    body.rules[0].if.all[0].fact = 'event.properties.grade';
+    await json.fill(JSON.stringify(body, null, 2));
+    await page.getByText(/Not valid JSON/).first().waitFor({ state: 'detached' });
+    await page.getByText('Form', { exact: true }).click();
+    assert.equal(await field(page, 'Budget (points)').inputValue(), '12,000');
+    assert.equal(await field(condition(), 'Value').inputValue(), '80');
+  });
+
+  step('the API’s validation error lands on the condition’s fact', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    const summary = page.getByRole('alert').filter({ hasText: 'The program was not saved' });
+    await summary.getByText('Rule 1 “Course completed” › condition 1 › fact').waitFor();
+    await condition().getByText('the event type has no property grade: event.properties.grade').waitFor();
+    assert.equal(await field(condition(), 'Fact').getAttribute('aria-invalid'), 'true');
+    assert.equal((await call('GET', '/api/v1/programs')).body.data.length, 0);
+
+    await selectOption(condition(), 'Fact', 'score (number)');
+    await field(condition(), 'Value').fill('80');
+    await condition().getByText(/has no property grade/).waitFor({ state: 'detached' });
+    await summary.waitFor({ state: 'detached' });
+  });
+
+  step('saves the draft and opens its page', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.waitForURL(/\/programs\/prg_[0-9a-z]{26}$/);
+    programId = page.url().split('/').pop()!;
+    await page.getByRole('heading', { name: 'Learning rewards' }).waitFor();
+    assert.equal(await page.getByTestId('program-status').innerText(), 'DRAFT');
+    const saved = (await call('GET', `/api/v1/programs/${programId}`)).body;
+    assert.equal(saved.status, 'draft');
+    assert.equal(saved.budget, 12000);
+    assert.equal(saved.rules[0].id, 'course-completed');
+  });
+
+  step('simulates the last 90 days and shows the report', async () => {
+    const { page } = b;
+    await page.getByRole('tab', { name: 'Simulate' }).click();
+    await page.getByRole('button', { name: 'Run simulation' }).click();
+    const report = page.getByRole('region', { name: 'Simulation report' });
+    await report.waitFor();
+    // Three events score 80 or more (Pat twice, Sam once); the 70 does not count.
+    await report.getByText('4 events from').waitFor();
+    const stat = (label: string) => report.getByText(label, { exact: true }).locator('..');
+    assert.match(await stat('points awarded').innerText(), /150/);
+    assert.match(await stat('Cost').innerText(), /\$1\.50/);
+    assert.match(await stat('Earners').innerText(), /\b2\b/);
+    assert.match(await stat('Budget used').innerText(), /1\.3%/);
+    const byRule = report.getByRole('table', { name: 'Simulation by rule' }).getByRole('row', { name: /Course completed/ });
+    assert.match(await byRule.innerText(), /3\s+150/);
+    const top = report.getByRole('table', { name: 'Top earners' });
+    await top.getByRole('row', { name: /Pat Participant\s+100/ }).waitFor();
+    await top.getByRole('row', { name: /Sam Second\s+50/ }).waitFor();
+    await report.getByRole('img', { name: /Budget burn by week/ }).waitFor();
+  });
+
+  step('launches the program after confirmation', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Launch' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Launch Learning rewards?' });
+    await dialog.getByText(/12,000 points/).waitFor();
+    await dialog.getByRole('button', { name: 'Launch' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByTestId('program-status').getByText('Active').waitFor();
+    assert.equal((await call('GET', `/api/v1/programs/${programId}`)).body.status, 'active');
+  });
+
+  step('an event sent through the API earns points', async () => {
+    const r = await call('POST', '/api/v1/events', { id: 'live-1', source: 'lms', type: 'training.completed', occurredAt: new Date().toISOString(), personId: patId, properties: { course: 'Advanced', score: 88 } });
+    assert.equal(r.body.status, 'accepted');
+    assert.deepEqual(
+      r.body.effects.map((e: any) => [e.programId, e.outcome, e.points]),
+      [[programId, 'awarded', 50]],
+    );
+  });
+
+  step('the participant sees the points and why on their page', async () => {
+    const { page, context } = b;
+    await context.clearCookies();
+    await signIn(page, patEmail, patPassword);
+    await page.waitForURL(/\/me$/);
+    await page.getByRole('heading', { name: 'Welcome, Pat' }).waitFor();
+    assert.equal(await page.getByTestId('wallet-balance').innerText(), '50');
+    const line = page.getByTestId('wallet-line').filter({ hasText: 'Course completed' });
+    await line.waitFor();
+    assert.match(await line.innerText(), /\+50/);
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Programs' }).count(), 0);
+  });
+});
