@@ -256,6 +256,8 @@ async function seedPrograms(
     if (r.next() < 0.15) add({ type: 'referral.made', personExternalId: e.externalId, properties: { referredCompany: `${r.pick(['Blue', 'Nova', 'Atlas'])} Co`, converted: r.next() < 0.5 } });
     for (let i = r.int(0, 3); i > 0; i--) add({ type: 'training.completed', personExternalId: e.externalId, properties: { course: r.pick(courses) } });
   }
+  // Sent in the order they happened, as a live integration would: histories then read in time order.
+  events.sort((a, b) => String(a.occurredAt).localeCompare(String(b.occurredAt)));
   for (let i = 0; i < events.length; i += 1000) {
     const out = await s.events.ingest(ctx, events.slice(i, i + 1000));
     if (out.summary.rejected) throw new Error(`demo seed: ${out.summary.rejected} events rejected: ${JSON.stringify(out.results.find((x) => x.status === 'rejected'))}`);

@@ -39,7 +39,7 @@ export function createGoalsRepository(anyDb: AnyDb) {
       if (programId) q = q.where('program_id', '=', programId);
       return q.orderBy('id').execute();
     },
-    ofPrograms: (tx: AnyDb, ws: string, programIds: string[]) =>
+    ofPrograms: (tx: AnyDb | undefined, ws: string, programIds: string[]) =>
       programIds.length ? t(tx).selectFrom('goals').selectAll().where('workspace_id', '=', ws).where('program_id', 'in', programIds).orderBy('id').execute() : Promise.resolve([]),
 
     upsertTarget: async (tx: AnyDb, row: GoalTargetsTable) => {

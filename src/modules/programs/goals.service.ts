@@ -154,10 +154,17 @@ export function createGoalsService(deps: {
       const g = await repo.get(undefined, ctx.workspaceId, id);
       if (!g) throw notFound('Goal');
       const tz = (await deps.workspaces.get(ctx.workspaceId)).timezone;
+      return this.progressOf(g, tz, q);
+    },
+
+    /** Progress of one goal in the period holding `at` (for staff reports and a participant's own page). */
+    async progressOf(g: GoalsTable, tz: string, q: { at?: string; subjectId?: string }) {
+      const ws = g.workspace_id;
+      const id = g.id;
       const p = periodFor(g, q.at ? Date.parse(q.at) : deps.clock.now(), tz);
       const tiers = JSON.parse(g.tiers) as Tier[];
-      const progress = await repo.progressFor(ctx.workspaceId, id, p.from, q.subjectId);
-      const targets = await repo.targetsFor(ctx.workspaceId, id, p.from);
+      const progress = await repo.progressFor(ws, id, p.from, q.subjectId);
+      const targets = await repo.targetsFor(ws, id, p.from);
       const subjects = new Set([...progress.map((r) => r.subject_id), ...targets.map((t) => t.subject_id)].filter((s) => !q.subjectId || s === q.subjectId));
       return {
         goalId: id,
@@ -173,7 +180,8 @@ export function createGoalsService(deps: {
     },
 
     /** Goals of the active programs, loaded once per batch. */
-    loadFor: (tx: AnyDb, ws: string, programIds: string[]) => repo.ofPrograms(tx, ws, programIds),
+    loadFor: (tx: AnyDb | undefined, ws: string, programIds: string[]) => repo.ofPrograms(tx, ws, programIds),
+    toGoal,
 
     /**
      * One event's effect on one goal, in the ingestion transaction: add to the progress of the

@@ -155,6 +155,23 @@ for (const dialect of DIALECTS) {
       assert.equal(r.body.errors[0].path, 'metric.fact');
     });
 
+    test('a participant sees the programs they can earn from and their own goal progress', async () => {
+      const mine = await ws.key('participant', { personId: people.ada });
+      const r = await t.call('GET', '/api/v1/me/programs', { key: mine });
+      assert.equal(r.status, 200);
+      const quota = r.body.data.find((p: { programId: string }) => p.programId === programId);
+      assert.ok(quota, 'the quota program is listed');
+      assert.deepEqual(quota.rules.map((x: { name: string }) => x.name), ['Referral']);
+      const g = quota.goals.find((x: { id: string }) => x.id === goalId);
+      assert.equal(g.value, 17_000);
+      assert.deepEqual([g.myTarget, g.tiersReached], [20_000, [80]], 'the quota set by CSV for this month');
+      const acc = (await post('/api/v1/accounts', { kind: 'partner', externalId: 'PX', name: 'Partner X' })).body.id;
+      const rep = (await post('/api/v1/people', { kind: 'partner', externalId: 'REPX', name: 'Rep X', accountId: acc })).body.id;
+      const theirs = await t.call('GET', '/api/v1/me/programs', { key: await ws.key('participant', { personId: rep }) });
+      assert.equal(theirs.body.data.find((p: { programId: string }) => p.programId === programId), undefined, 'not in the audience, not listed');
+      assert.deepEqual((await t.call('GET', '/api/v1/me/programs', { key })).body.data, [], 'a key with no person has none');
+    });
+
     test('goal metrics are checked against the event types', async () => {
       const r = await post('/api/v1/goals', { programId, name: 'Bad', metric: { on: 'sale.closed', aggregate: 'sum', fact: 'event.properties.sku' }, period: 'month', target: 1, tiers: [{ percent: 100, points: 1 }] });
       assert.equal(r.status, 400);

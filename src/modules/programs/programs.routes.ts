@@ -3,9 +3,20 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { pageOf } from '../../core/http/pagination.js';
 import type { ProgramsService } from './programs.service.js';
 import { BATCH_BODY_LIMIT } from '../../core/http/server.js';
+import { ZGoal } from './goals.schema.js';
 import { ZBulkAwardResult, ZBulkAwards, ZCreateProgram, ZProgram, ZProgramQuery, ZUpdateProgram } from './programs.schema.js';
 
 const params = z.object({ id: z.string().max(60) }).strict();
+const ZMyProgram = z
+  .object({
+    programId: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    endsAt: z.string().nullable(),
+    rules: z.array(z.object({ ruleId: z.string(), name: z.string(), on: z.string(), points: z.number().int().nullable(), pointsPer: z.object({ fact: z.string(), every: z.number(), points: z.number().int() }).nullable(), cap: z.unknown().nullable() })),
+    goals: z.array(ZGoal.extend({ periodEnd: z.string().nullable(), value: z.number(), myTarget: z.number().int().nullable(), attainment: z.number().nullable(), tiersReached: z.array(z.number().int()) })),
+  })
+  .meta({ id: 'MyProgram' });
 
 export const programsRoutes = (programs: ProgramsService): FastifyPluginAsyncZod => async (app) => {
   const tags = ['programs'];
@@ -17,6 +28,14 @@ export const programsRoutes = (programs: ProgramsService): FastifyPluginAsyncZod
     config: { access: 'programs.manage' },
     schema: { tags, summary: 'Create a program (a draft); rules are checked against the event types', body: ZCreateProgram, response: { 201: ZProgram } },
   }, async (req, reply) => reply.code(201).send(await programs.create(req.auth, req.body)));
+  app.get('/api/v1/me/programs', {
+    config: { access: 'self' },
+    schema: {
+      tags: ['programs'],
+      summary: 'What the signed-in participant can earn: their live programs, each rule in short, and their goals',
+      response: { 200: z.object({ data: z.array(ZMyProgram) }) },
+    },
+  }, async (req) => programs.forParticipant(req.auth));
   app.get('/api/v1/programs/:id', {
     config: { access: 'programs.read' },
     schema: { tags, params, response: { 200: ZProgram } },

@@ -519,6 +519,54 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       };
     },
 
+    /**
+     * What a participant can earn: the live programs whose audience holds them (unless held out),
+     * each rule in short, and their own progress on each goal.
+     */
+    async forParticipant(ctx: AuthContext) {
+      if (!ctx.personId) return { data: [] };
+      const ws = ctx.workspaceId;
+      const workspace = await deps.workspaces.get(ws);
+      const pc = await deps.people.eventContext(undefined, ws, { personIds: [ctx.personId], personExternalIds: [], accountIds: [], accountExternalIds: [] });
+      const me = pc.people[0];
+      if (!me) return { data: [] };
+      const engineCtx: EngineContext = {
+        timezone: workspace.timezone,
+        expireMonths: workspace.pointsExpireMonths,
+        people: new Map([[me.id, me]]),
+        accounts: new Map(pc.accounts.map((a) => [a.id, a])),
+        teams: new Map(pc.teams.map((t) => [t.id, { parentId: t.parentId, managerId: t.managerId }])),
+        assignments: new Map(),
+      };
+      const vocab = await deps.engine.vocabulary(ws);
+      const now = deps.clock.now();
+      const data = [];
+      for (const p of await repo.active(undefined, ws)) {
+        if (p.ends_at != null && p.ends_at <= now) continue;
+        const versions = await repo.versions(undefined, ws, p.id);
+        const v = load(ws, versions[versions.length - 1]!, vocab);
+        if (!v.audience(me.id, engineCtx) || isHeldOut(p.id, me.id, p.holdout_percent)) continue;
+        const rules = JSON.parse(versions[versions.length - 1]!.rules) as TRule[];
+        const goalsHere = await goals.loadFor(undefined, ws, [p.id]);
+        data.push({
+          programId: p.id,
+          name: p.name,
+          description: p.description,
+          endsAt: toIso(p.ends_at),
+          rules: rules.map((r) => ({ ruleId: r.id ?? '', name: r.name, on: r.on, points: r.award.points ?? null, pointsPer: r.award.pointsPer ? { fact: r.award.pointsPer.fact, every: r.award.pointsPer.every, points: r.award.pointsPer.points } : null, cap: r.cap ?? null })),
+          goals: await Promise.all(
+            goalsHere.map(async (g) => {
+              const subject = g.scope === 'person' ? me.id : me.teamId;
+              const prog = subject ? await goals.progressOf(g, workspace.timezone, { subjectId: subject }) : null;
+              const mine = prog?.subjects[0];
+              return { ...goals.toGoal(g), periodEnd: prog?.period.end ?? null, value: mine?.value ?? 0, myTarget: mine?.target ?? (g.default_target == null ? null : Number(g.default_target)), attainment: mine?.attainment ?? null, tiersReached: mine?.tiersReached ?? [] };
+            }),
+          ),
+        });
+      }
+      return { data };
+    },
+
     goals,
     /** A reversed event: what it added to goals is taken back, with the tiers it no longer reaches. */
     onEventReversed: (tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string }) => goals.onReversal(tx, ws, eventId, why),

@@ -39,6 +39,7 @@ import type {
   UpdateWorkspace,
   User,
   Workspace,
+  MyProgram,
 } from './types';
 
 const V1 = '/api/v1';
@@ -96,6 +97,7 @@ export const assignmentsApi = {
 
 export const meApi = {
   get: () => api.get<Me>(`${V1}/me`),
+  programs: () => api.get<{ data: MyProgram[] }>(`${V1}/me/programs`),
 };
 
 export const importApi = {

@@ -443,3 +443,13 @@ export interface Transfer {
   occurredAt: string;
   createdAt: string;
 }
+
+/** GET /api/v1/me/programs: what the signed-in participant can earn. */
+export interface MyProgram {
+  programId: string;
+  name: string;
+  description: string | null;
+  endsAt: string | null;
+  rules: { ruleId: string; name: string; on: string; points: number | null; pointsPer: { fact: string; every: number; points: number } | null; cap: unknown }[];
+  goals: (Goal & { periodEnd: string | null; value: number; myTarget: number | null; attainment: number | null; tiersReached: number[] })[];
+}

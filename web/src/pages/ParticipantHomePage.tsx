@@ -1,7 +1,7 @@
 import { Badge, Card, Group, List, Paper, Progress, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { goalsApi, meApi, programsApi } from '../api/endpoints';
-import type { Account, Audience, Goal, Person } from '../api/types';
+import { meApi } from '../api/endpoints';
+import type { MyProgram, Rule } from '../api/types';
 import { useSession } from '../session';
 import { PageLoader } from '../components/PageLoader';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -9,27 +9,13 @@ import { WalletView } from '../components/WalletView';
 import { describeAward } from '../lib/rules';
 import { IconAccounts, IconTeams } from '../components/icons';
 import { KIND_COLORS, KIND_LABELS, formatDate, formatNumber, formatPercent, formatPoints } from '../lib/format';
-import { useEventTypes, useTeams } from '../lib/queries';
-
-/** Whether a program's audience takes this person in (the holdout aside, which only the server knows). */
-function inAudience(a: Audience, person: Person, account: Account | null, teamPath: string[]) {
-  if (a.people && !a.people.includes(person.id)) return false;
-  if (a.kinds && !a.kinds.includes(person.kind)) return false;
-  if (a.teams && !a.teams.some((t) => teamPath.includes(t))) return false;
-  if (a.accountTiers && !(account?.tier && a.accountTiers.includes(account.tier))) return false;
-  for (const [k, vs] of Object.entries(a.attributes ?? {})) if (!vs.includes(person.attributes[k] as string)) return false;
-  return true;
-}
+import { useEventTypes } from '../lib/queries';
 
 /** Where the person stands on one goal, and the next tier: what to do next, and what it pays. */
-function GoalLine({ goal, person }: { goal: Goal; person: Person }) {
+function GoalLine({ goal }: { goal: MyProgram['goals'][number] }) {
   const { session } = useSession();
-  const subject = goal.scope === 'person' ? person.id : person.teamId;
-  const q = useQuery({ queryKey: ['goals', goal.id, 'progress', 'subject', subject], queryFn: () => goalsApi.progress(goal.id, undefined, subject ?? undefined), enabled: !!subject });
-  const mine = q.data?.subjects.find((x) => x.subjectId === subject);
-  const a = mine?.attainment ?? null;
+  const a = goal.attainment;
   const next = goal.tiers.find((t) => a == null || t.percent > a);
-  if (!subject) return null;
   return (
     <Paper withBorder p="sm" radius="md" mt="xs" bg="gray.0">
       <Group justify="space-between" wrap="nowrap" gap="sm">
@@ -43,35 +29,20 @@ function GoalLine({ goal, person }: { goal: Goal; person: Person }) {
       </Group>
       <Progress value={Math.min(100, a ?? 0)} color={a != null && a >= 100 ? 'green' : 'tandem'} mt={6} aria-label={`${goal.name}: ${formatPercent(a, 0)}`} />
       <Text size="xs" c="dimmed" mt={4}>
-        {mine ? `${formatNumber(mine.value)} of ${mine.target != null ? formatNumber(mine.target) : 'no target'} this period. ` : 'Nothing counted yet this period. '}
+        {goal.value ? `${formatNumber(goal.value)} of ${goal.myTarget != null ? formatNumber(goal.myTarget) : 'no target'} this period. ` : 'Nothing counted yet this period. '}
         {next ? `Next: reach ${next.percent}% for ${formatPoints(next.points, session.workspace.pointsLabel)}.` : 'Every tier reached.'}
       </Text>
     </Paper>
   );
 }
 
-function ProgramGoals({ programId, person }: { programId: string; person: Person }) {
-  const goals = useQuery({ queryKey: ['goals', 'program', programId], queryFn: () => goalsApi.ofProgram(programId) });
-  return (
-    <>
-      {(goals.data ?? []).map((g) => (
-        <GoalLine key={g.id} goal={g} person={person} />
-      ))}
-    </>
-  );
-}
-
-/** The active programs this person takes part in and how each rule earns: what to do next, and why. */
-function WaysToEarn({ person, account }: { person: Person; account: Account | null }) {
+/** The live programs this person takes part in (the server judges audience and holdout) and how each rule earns. */
+function WaysToEarn() {
   const { session } = useSession();
   const points = session.workspace.pointsLabel;
-  const programs = useQuery({ queryKey: ['programs', 'active-for-me'], queryFn: () => programsApi.list({ status: 'active', limit: 100 }) });
-  const teams = useTeams();
+  const programs = useQuery({ queryKey: ['me', 'programs'], queryFn: meApi.programs });
   const eventTypes = useEventTypes();
-  const byId = new Map((teams.data ?? []).map((t) => [t.id, t]));
-  const path: string[] = [];
-  for (let t = person.teamId, n = 0; t && n < 100; t = byId.get(t)?.parentId ?? null, n++) path.push(t);
-  const mine = (programs.data?.data ?? []).filter((p) => inAudience(p.audience, person, account, path));
+  const mine = programs.data?.data ?? [];
   if (!mine.length) return null;
   return (
     <Card withBorder padding="lg" component="section" aria-label="Ways to earn">
@@ -83,7 +54,7 @@ function WaysToEarn({ person, account }: { person: Person; account: Account | nu
       </Text>
       <Stack gap="md">
         {mine.map((p) => (
-          <div key={p.id}>
+          <div key={p.programId}>
             <Text fw={600}>{p.name}</Text>
             {p.description && (
               <Text size="sm" c="dimmed">
@@ -92,12 +63,14 @@ function WaysToEarn({ person, account }: { person: Person; account: Account | nu
             )}
             <List size="sm" mt={4}>
               {p.rules.map((r) => (
-                <List.Item key={r.id ?? r.name}>
-                  <strong>{r.name}</strong>: {describeAward(r, eventTypes.data?.find((t) => t.name === r.on), points)}
+                <List.Item key={r.ruleId || r.name}>
+                  <strong>{r.name}</strong>: {describeAward({ name: r.name, on: r.on, award: r.pointsPer ? { pointsPer: { ...r.pointsPer, round: 'down' } } : { points: r.points ?? 0 } } as Rule, eventTypes.data?.find((t) => t.name === r.on), points)}
                 </List.Item>
               ))}
             </List>
-            <ProgramGoals programId={p.id} person={person} />
+            {p.goals.map((g) => (
+              <GoalLine key={g.id} goal={g} />
+            ))}
           </div>
         ))}
       </Stack>
@@ -117,7 +90,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 }
 
 export default function ParticipantHomePage() {
-  const { session, can } = useSession();
+  const { session } = useSession();
   const me = useQuery({ queryKey: ['me'], queryFn: meApi.get });
 
   if (me.isPending) return <PageLoader />;
@@ -136,7 +109,7 @@ export default function ParticipantHomePage() {
         </Text>
       </div>
 
-      {person && <WalletView personId={person.id} self beforeHistory={can('programs.read') ? <WaysToEarn person={person} account={account} /> : undefined} />}
+      {person && <WalletView personId={person.id} self beforeHistory={<WaysToEarn />} />}
 
       {person ? (
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
