@@ -1,5 +1,17 @@
 import { randomBytes } from 'node:crypto';
 
+// Random bytes are drawn 4 KiB at a time: one call per id cost more than the rest of the id.
+let pool = Buffer.alloc(0);
+let offset = 0;
+function random16(): Buffer {
+  if (offset + 16 > pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  offset += 16;
+  return pool.subarray(offset - 16, offset);
+}
+
 /** The id prefixes in use (decisions.md keeps the list). */
 export type IdPrefix =
   | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'imp'
@@ -40,7 +52,7 @@ export function createIds(now: () => number = Date.now): Ids {
           rand[i] = 0;
         }
       } else {
-        rand = [...randomBytes(16)].map((b) => b % 32);
+        rand = [...random16()].map((b) => b % 32);
         rand[0] = rand[0]! % 16; // leave room to count up within one millisecond
         lastMs = ms;
       }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { AnyDb, Dialect } from '../../core/db/db.js';
 import { createBulkInserter } from '../../core/db/bulk.js';
 import type { BalancesTable, LedgerTables, LotsTable, TransfersTable } from './ledger.tables.js';
@@ -10,6 +10,7 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
   const base = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? base) as Db;
   const insertRows = createBulkInserter(CHUNK);
+  const BALANCE_SQL = dialect === 'postgres' ? 'select balance from balances where workspace_id = $1 and account = $2' : 'select balance from balances where workspace_id = ? and account = ?';
   return {
     /** Creates missing balance rows, then (PostgreSQL) locks them in sorted order against concurrent writers. */
     async lockBalances(tx: AnyDb, ws: string, accounts: string[], now: number): Promise<Map<string, number>> {
@@ -31,8 +32,11 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
         await t(tx).updateTable('balances').set({ balance, updated_at: now }).where('workspace_id', '=', ws).where('account', '=', account).execute();
       }
     },
-    balance: async (ws: string, account: string, tx?: AnyDb) =>
-      (await t(tx).selectFrom('balances').select('balance').where('workspace_id', '=', ws).where('account', '=', account).executeTakeFirst())?.balance ?? 0,
+    /** The hot read: one primary-key row, its SQL written once (no query building per call). */
+    balance: async (ws: string, account: string, tx?: AnyDb) => {
+      const r = await t(tx).executeQuery<{ balance: number }>(CompiledQuery.raw(BALANCE_SQL, [ws, account]));
+      return r.rows[0]?.balance ?? 0;
+    },
     balancesOf: (ws: string, accounts: string[]) =>
       accounts.length ? base.selectFrom('balances').selectAll().where('workspace_id', '=', ws).where('account', 'in', accounts).execute() : Promise.resolve([] as BalancesTable[]),
     transfer: (tx: AnyDb | undefined, ws: string, id: string) => t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
