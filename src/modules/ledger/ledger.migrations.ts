@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 export const ledgerMigrations: Record<string, Migration> = {
   '20261123_0400_ledger': {
@@ -59,6 +59,16 @@ export const ledgerMigrations: Record<string, Migration> = {
       // Caps count a wallet's awards (credits) and reversals (debits) in a program and period.
       await db.schema.createIndex('transfers_credit_program').on('transfers').columns(['workspace_id', 'credit_account', 'program_id', 'occurred_at']).execute();
       await db.schema.createIndex('transfers_debit_program').on('transfers').columns(['workspace_id', 'debit_account', 'program_id', 'occurred_at']).execute();
+    },
+  },
+  '20261123_0420_ledger_lighter_indexes': {
+    async up(db: Kysely<unknown>) {
+      // Every transfer pays for each index on the hot path. Caps now read the
+      // (account, program, time) indexes, so the rule index goes; "reversed at most once" only
+      // needs the rows that reverse something, so that index becomes partial.
+      await db.schema.dropIndex('transfers_caps').execute();
+      await db.schema.dropIndex('transfers_reverses').execute();
+      await db.schema.createIndex('transfers_reverses').unique().on('transfers').columns(['workspace_id', 'reverses_id']).where(sql.ref('reverses_id'), 'is not', null).execute();
     },
   },
 };

@@ -123,4 +123,10 @@ export const programsMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '20261123_0620_outcomes_lighter': {
+    async up(db: Kysely<unknown>) {
+      // Written twice per event on the hot path and read by nothing yet: reports add it back when they need it.
+      await db.schema.dropIndex('award_outcomes_program').execute();
+    },
+  },
 };
