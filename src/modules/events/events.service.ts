@@ -52,11 +52,11 @@ export function createEventsService(deps: Deps) {
   });
 
   /** Cancels an event: every transfer it caused is reversed by a new transfer. */
-  async function reverseStored(tx: AnyDb, ctx: AuthContext, target: EventsTable, reason: string) {
+  async function reverseStored(tx: AnyDb, ctx: AuthContext, target: EventsTable, reason: string, timezone: string) {
     // The event's own awards are reversed here; goal tiers only if the attainment drops below them.
     const transfers = (await deps.ledger.transfersOfEvent(tx, ctx.workspaceId, target.id)).filter((t) => t.cause === 'event');
     const reversals = await deps.ledger.reverse(tx, ctx.workspaceId, transfers, { reason, actorId: ctx.actor.id });
-    await deps.programs.onEventReversed(tx, ctx.workspaceId, target.id, { reason, actorId: ctx.actor.id });
+    await deps.programs.onEventReversed(tx, ctx.workspaceId, target.id, { reason, actorId: ctx.actor.id, timezone });
     await repo.markReversed(tx, ctx.workspaceId, target.id, deps.clock.now(), reason);
     return reversals;
   }
@@ -248,7 +248,7 @@ export function createEventsService(deps: Deps) {
             }
             await repo.insertMany(tx, rows);
             const effects = await deps.programs.apply(tx, ws, apply, engineCtx);
-            for (const target of reversals) await reverseStored(tx, ctx, target, 'reversed by a later event');
+            for (const target of reversals) await reverseStored(tx, ctx, target, 'reversed by a later event', workspace.timezone);
             for (const part of local.values()) if (part.status === 'accepted') part.effects = effects.get(part.eventId!) ?? [];
             return local;
           }),
@@ -275,12 +275,13 @@ export function createEventsService(deps: Deps) {
 
     async reverse(ctx: AuthContext, id: string, reason: string) {
       ctx.require('events.reverse');
+      const { timezone } = await deps.workspaces.get(ctx.workspaceId);
       return withRetry(() =>
         deps.db.transaction().execute(async (tx) => {
           const target = await repo.get(tx, ctx.workspaceId, id);
           if (!target) throw notFound('Event');
           if (target.status === 'reversed') throw new AppError('conflict', { detail: 'This event is already reversed' });
-          const reversals = await reverseStored(tx, ctx, target, reason);
+          const reversals = await reverseStored(tx, ctx, target, reason, timezone);
           await deps.audit.record(tx, ctx, { action: 'event.reversed', targetType: 'event', targetId: id, after: { reason, transfers: reversals.map((r) => r.id) } });
           return { eventId: id, status: 'reversed' as const, reversedTransfers: reversals.map((r) => ({ id: r.id, reverses: r.reverses_id!, amount: Number(r.amount), from: r.debit_account, to: r.credit_account })) };
         }),

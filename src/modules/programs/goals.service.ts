@@ -229,12 +229,15 @@ export function createGoalsService(deps: {
      * A reversed event takes back what it added to goals; tiers no longer reached are taken back
      * too (their transfers reversed), so they can be paid again if crossed again.
      */
-    async onReversal(tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string }) {
+    async onReversal(tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string; timezone: string }) {
       for (const c of await repo.contributionsOf(tx, ws, eventId)) {
         const key = { goalId: c.goal_id, subjectId: c.subject_id, periodStart: Number(c.period_start) };
-        const value = await repo.addProgress(tx, ws, key, -Number(c.delta), deps.clock.now());
         const g = await repo.get(tx, ws, c.goal_id);
         if (!g) continue;
+        // A closed period is final: a reversal after the close changes no progress and no payout.
+        const p = periodFor(g, key.periodStart, why.timezone);
+        if (p.to !== Number.MAX_SAFE_INTEGER && deps.clock.now() > p.to + g.close_after_days * DAY) continue;
+        const value = await repo.addProgress(tx, ws, key, -Number(c.delta), deps.clock.now());
         const target = (await repo.target(tx, ws, key)) || Number(g.default_target ?? NaN);
         for (const payout of await repo.payouts(tx, ws, key)) {
           if (Number.isFinite(target) && value * 100 >= payout.percent * target) continue;

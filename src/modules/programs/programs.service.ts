@@ -569,7 +569,7 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
 
     goals,
     /** A reversed event: what it added to goals is taken back, with the tiers it no longer reaches. */
-    onEventReversed: (tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string }) => goals.onReversal(tx, ws, eventId, why),
+    onEventReversed: (tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string; timezone: string }) => goals.onReversal(tx, ws, eventId, why),
 
     async outcomesOfEvents(ws: string, eventIds: string[]) {
       const rows = await repo.outcomesOfEvents(ws, eventIds);

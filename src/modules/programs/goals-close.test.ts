@@ -1,0 +1,44 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openDatabase, type Database } from '../../core/db/db.js';
+import { systemContext } from '../../core/auth.js';
+import { createServices, migrate, type Services } from '../../app.js';
+import { DIALECTS, freshDatabase, type TestDb } from '../../../test/support/app.js';
+
+for (const dialect of DIALECTS) {
+  describe(`goal periods close (${dialect})`, () => {
+    let tdb: TestDb;
+    let database: Database;
+    let s: Services;
+    let now = Date.UTC(2026, 9, 20, 12); // 20 October 2026
+    before(async () => {
+      tdb = await freshDatabase(dialect);
+      database = dialect === 'sqlite' ? openDatabase({ dialect, file: tdb.file }) : openDatabase({ dialect, url: tdb.url });
+      await migrate(database);
+      s = createServices(database, { now: () => now });
+    });
+    after(async () => {
+      await database.close();
+      await tdb.drop();
+    });
+
+    test('a reversal after the period closed changes no progress and takes no tier back', async () => {
+      const ws = await s.workspaces.create({ name: 'Close Co' });
+      const ctx = systemContext(ws.id);
+      const person = await s.people.create(ctx, 'people', { kind: 'employee', externalId: 'E', name: 'Eve' });
+      const prg = await s.programs.create(ctx, { name: 'Quota', audience: { kinds: ['employee'] }, budget: 10_000, rules: [{ name: 'Any', on: 'referral.made', award: { points: 1 } }] });
+      await s.programs.goals.create(ctx, { programId: prg.id, name: 'Deals', metric: { on: 'deal.registered', aggregate: 'count' }, period: 'month', target: 1, tiers: [{ percent: 100, points: 100 }], closeAfterDays: 5 });
+      await s.programs.activate(ctx, prg.id);
+      const r = await s.events.ingest(ctx, [{ id: 'd1', occurredAt: new Date(Date.UTC(2026, 9, 10)).toISOString(), type: 'deal.registered', personId: String(person.id), properties: {} }]);
+      assert.equal(r.results[0]!.effects.find((e) => e.ruleId?.startsWith('goal:'))?.points, 100);
+      assert.equal(await s.ledger.balance(ws.id, `wallet:${String(person.id)}`), 100);
+      now = Date.UTC(2026, 10, 10, 12); // 10 November: October closed on 5 November
+      await s.events.reverse(ctx, r.results[0]!.eventId!, 'cancelled after the close');
+      assert.equal(await s.ledger.balance(ws.id, `wallet:${String(person.id)}`), 100, 'the tier stays paid');
+      const goal = (await s.programs.goals.list(ctx, prg.id)).data[0]!;
+      const progress = await s.programs.goals.progress(ctx, goal.id, { at: new Date(Date.UTC(2026, 9, 15)).toISOString() });
+      assert.equal(progress.subjects[0]!.value, 1, 'October keeps its count');
+      assert.deepEqual((await s.ledger.verify(ws.id)).problems, []);
+    });
+  });
+}
