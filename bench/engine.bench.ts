@@ -9,22 +9,38 @@
 //         transaction per batch. Goal: ratio ≥ 0.50.
 // wallet  a wallet balance read through the ledger service against a raw primary-key lookup
 //         with a prepared statement on the same file. Goal: at most 2× its time (ratio ≥ 0.50).
+// http    single-event ingestion over HTTP: POST /api/v1/events with one event (a new id each
+//         request, autocannon's [<id>] replacement), an integration key, a program with two rules
+//         matching it, 10 connections; against a bare Fastify route (no auth, no Zod) doing one
+//         prepared SQLite insert of a similar row into a file with the same pragmas.
+//         Goal: ratio ≥ 0.60. p99 at 10 connections (target ≤ 10 ms) and at 100: information.
+// pg-ingest  the ingest figure on PostgreSQL (TEST_DATABASE_URL or DATABASE_URL), against raw
+//         `pg` writing the same rows with unnest arrays, one transaction per batch, into a fresh
+//         database. Goal: ratio ≥ 0.50. Skipped (an info line, no BENCH line) without PostgreSQL.
+//
+// Subject and peer alternate (batch by batch, or short autocannon runs with the first side
+// swapping each round) and medians are taken: the machine is shared (2 cores), only ratios count.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import SQLite from 'better-sqlite3';
+import Fastify from 'fastify';
 import { Engine } from 'json-rules-engine';
+import pg from 'pg';
+import { createIds } from '../src/core/ids.js';
 import { compileRules, type Facts, type TRule } from '../src/modules/engine/index.js';
 import { BUILTIN_EVENT_TYPES } from '../src/modules/engine/engine.vocabulary.js';
 import { ZRule } from '../src/modules/engine/engine.rules.js';
 import { systemContext } from '../src/core/auth.js';
-import { createTestApp } from '../test/support/app.js';
+import { createTestApp, freshDatabase } from '../test/support/app.js';
 import { info, median, type Figure } from './figures.js';
 import type { Benchmark } from './run.js';
 
 const BENCH = 'engine';
-const GOALS = { rules: 100, ingest: 0.5, wallet: 0.5 } as const;
+const GOALS = { rules: 100, ingest: 0.5, wallet: 0.5, http: 0.6, 'pg-ingest': 0.5 } as const;
 const SKUS = ['A', 'B', 'C', 'D', 'E'];
 
 // ---------------------------------------------------------------- rules
@@ -126,10 +142,10 @@ async function rulesFigure(): Promise<Figure> {
 }
 
 // ---------------------------------------------------------------- ingest (SQLite)
-async function ingestFigure(): Promise<Figure> {
-  const BATCHES = 10;
-  const SIZE = 1000;
-  const t = await createTestApp('sqlite');
+type BenchApp = Awaited<ReturnType<typeof createTestApp>>;
+
+/** A workspace with an account, 200 partner reps P0…P199 and an active program whose two rules both match training.completed. */
+async function seedProgram(t: BenchApp) {
   const ws = await t.workspace('Engine Bench');
   const ctx = systemContext(ws.id);
   const s = t.services;
@@ -146,7 +162,21 @@ async function ingestFigure(): Promise<Figure> {
     ],
   });
   await s.programs.activate(ctx, prg.id);
-  const batch = (b: number) => Array.from({ length: SIZE }, (_, i) => ({ id: `b${b}-${i}`, occurredAt: new Date(Date.UTC(2026, 9, 1 + (i % 28))).toISOString(), type: 'training.completed', personExternalId: `P${(b * SIZE + i) % 200}`, properties: { course: 'C', score: 50 + (i % 50) } }));
+  return { ws, ctx };
+}
+
+/** Batch `b` of `size` training.completed events, each matching both rules. */
+const eventBatch = (b: number, size: number) =>
+  Array.from({ length: size }, (_, i) => ({ id: `b${b}-${i}`, occurredAt: new Date(Date.UTC(2026, 9, 1 + (i % 28))).toISOString(), type: 'training.completed', personExternalId: `P${(b * size + i) % 200}`, properties: { course: 'C', score: 50 + (i % 50) } }));
+type BenchEvent = ReturnType<typeof eventBatch>[number];
+
+async function ingestFigure(): Promise<Figure> {
+  const BATCHES = 10;
+  const SIZE = 1000;
+  const t = await createTestApp('sqlite');
+  const { ws, ctx } = await seedProgram(t);
+  const s = t.services;
+  const batch = (b: number) => eventBatch(b, SIZE);
 
   // The peer writes to a file on the same disk with the same pragmas as Tandem's (src/core/db/db.ts).
   const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-raw-'));
@@ -225,13 +255,276 @@ async function walletFigure(): Promise<Figure> {
   return { bench: BENCH, figure: 'wallet', ratio: pm / tm, goal: GOALS.wallet };
 }
 
+// ---------------------------------------------------------------- http (single events)
+const HTTP = { connections: 10, rounds: 4, seconds: 3, warmupSeconds: 1, highConnections: 100 };
+// bench/load.ts only GETs; this runs the same child-process autocannon with a POST body in which
+// `[<id>]` becomes a fresh id on every request (-I), so each request is a new event.
+const AUTOCANNON_CLI = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+interface PostResult {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  /** 2xx answers: each one an event accepted (Tandem) or a row inserted (peer) */
+  ok: number;
+  non2xx: number;
+  errors: number;
+}
+
+function loadPost(url: string, body: string, opts: { connections: number; seconds: number; headers?: Record<string, string> }): Promise<PostResult> {
+  const args = [AUTOCANNON_CLI, '--json', '--no-progress', '-c', String(opts.connections), '-d', String(opts.seconds), '-m', 'POST', '-I', '-b', body, '-H', 'content-type=application/json'];
+  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}=${v}`);
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err.trim()}`));
+      try {
+        const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; '2xx': number; non2xx: number; errors: number; timeouts: number };
+        resolve({ reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors + r.timeouts });
+      } catch (e) {
+        reject(new Error(`autocannon printed no JSON (${(e as Error).message}): ${out.slice(0, 200)} ${err.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+/** The peer: a bare Fastify route, no auth and no Zod, one prepared insert of an event row. */
+async function startBareIngest() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bare-'));
+  const raw = new SQLite(path.join(dir, 'bare.db'));
+  // The same pragmas as src/core/db/db.ts.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('synchronous = NORMAL');
+  raw.exec(`create table events (workspace_id text not null, id text not null, source text not null, external_id text not null, type text not null, occurred_at integer not null, received_at integer not null, person_id text not null, account_id text, team_id text, properties text not null, status text not null, primary key (workspace_id, id), unique (workspace_id, source, external_id))`);
+  const ins = raw.prepare('insert into events values (?,?,?,?,?,?,?,?,?,?,?,?)');
+  const ids = createIds();
+  const app = Fastify({ logger: false });
+  app.post('/events', async (req, reply) => {
+    const e = req.body as BenchEvent;
+    const id = ids.next('evt');
+    ins.run('ws', id, 'api', e.id, e.type, Date.parse(e.occurredAt), Date.now(), e.personExternalId, null, null, JSON.stringify(e.properties), 'accepted');
+    return reply.code(201).send({ id: e.id, source: 'api', eventId: id, status: 'accepted', effects: [] });
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url: `${url}/events`,
+    rows: () => (raw.prepare('select count(*) as n from events').get() as { n: number }).n,
+    async close() {
+      await app.close();
+      raw.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function httpFigure(): Promise<Figure> {
+  const t = await createTestApp('sqlite', { listen: true });
+  const { ws } = await seedProgram(t);
+  const key = await ws.key('integration');
+  const bare = await startBareIngest();
+  const counter = new SQLite(t.db.file, { readonly: true });
+  const events = () => (counter.prepare('select count(*) as n from events where workspace_id = ?').get(ws.id) as { n: number }).n;
+  try {
+    const body = JSON.stringify({ id: 'http-[<id>]', type: 'training.completed', occurredAt: '2026-10-01T09:00:00.000Z', personExternalId: 'P7', properties: { course: 'C', score: 77 } });
+    const subjectUrl = `${t.url}/api/v1/events`;
+    const headers = { authorization: `Bearer ${key}` };
+    // One request by hand: accepted, and both rules pay.
+    const first = await fetch(subjectUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: body.replace('[<id>]', 'check') });
+    const firstText = await first.text();
+    assert.equal(first.status, 201, firstText.slice(0, 300));
+    assert.equal((JSON.parse(firstText) as { effects: unknown[] }).effects.length, 2, firstText.slice(0, 300));
+
+    let accepted = 0;
+    let inserted = 0;
+    const run = async (side: 'tandem' | 'peer', seconds: number, connections = HTTP.connections): Promise<PostResult> => {
+      const r = side === 'tandem' ? await loadPost(subjectUrl, body, { connections, seconds, headers }) : await loadPost(bare.url, body, { connections, seconds });
+      if (r.non2xx || r.errors) throw new Error(`${side}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
+      if (side === 'tandem') accepted += r.ok;
+      else inserted += r.ok;
+      return r;
+    };
+    await run('tandem', HTTP.warmupSeconds);
+    await run('peer', HTTP.warmupSeconds);
+    info(BENCH, 'http_setup', { connections: HTTP.connections, rounds: HTTP.rounds, seconds_per_run: HTTP.seconds, body_bytes: body.length });
+
+    const subject: PostResult[] = [];
+    const peer: PostResult[] = [];
+    const ratios: number[] = [];
+    for (let r = 1; r <= HTTP.rounds; r++) {
+      const order: ('tandem' | 'peer')[] = r % 2 ? ['tandem', 'peer'] : ['peer', 'tandem'];
+      const got: Partial<Record<'tandem' | 'peer', PostResult>> = {};
+      for (const side of order) got[side] = await run(side, HTTP.seconds);
+      subject.push(got.tandem!);
+      peer.push(got.peer!);
+      ratios.push(got.tandem!.reqPerSec / got.peer!.reqPerSec);
+      info(BENCH, 'http_round', { round: r, tandem_req_per_s: got.tandem!.reqPerSec, tandem_p99_ms: got.tandem!.p99, peer_req_per_s: got.peer!.reqPerSec, peer_p99_ms: got.peer!.p99, ratio: ratios[ratios.length - 1]!.toFixed(3) });
+    }
+    // p99 under ten times the connections: information only, one run each.
+    const hiT = await run('tandem', HTTP.seconds, HTTP.highConnections);
+    const hiP = await run('peer', HTTP.seconds, HTTP.highConnections);
+
+    // Every 2xx was a new event: a duplicate would answer 200 without a new row. (Requests still in
+    // flight when a run stops may add rows that autocannon never counted, hence ≥.)
+    assert.ok(events() >= accepted + 1, `Tandem stored ${events()} events for ${accepted + 1} accepted answers`);
+    assert.ok(bare.rows() >= inserted, `the peer stored ${bare.rows()} rows for ${inserted} answers`);
+    assert.deepEqual((await t.services.ledger.verify(ws.id)).problems, []);
+
+    const rps = (xs: PostResult[]) => median(xs.map((x) => x.reqPerSec));
+    const p99 = (xs: PostResult[]) => median(xs.map((x) => x.p99));
+    const ratio = median(ratios);
+    info(BENCH, 'http', { tandem_req_per_s: rps(subject), tandem_p50_ms: median(subject.map((x) => x.p50)), tandem_p99_ms: p99(subject), p99_target_ms: 10, peer_req_per_s: rps(peer), peer_p99_ms: p99(peer), ratio: ratio.toFixed(3) });
+    info(BENCH, 'http_c100', { connections: HTTP.highConnections, tandem_req_per_s: hiT.reqPerSec, tandem_p99_ms: hiT.p99, peer_req_per_s: hiP.reqPerSec, peer_p99_ms: hiP.p99 });
+    return { bench: BENCH, figure: 'http', ratio, goal: GOALS.http };
+  } finally {
+    counter.close();
+    await bare.close();
+    await t.close();
+  }
+}
+
+// ---------------------------------------------------------------- pg-ingest (PostgreSQL)
+/** The PostgreSQL server to use, if the environment names one. */
+function postgresUrl(): string | undefined {
+  const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  return url && /^postgres(ql)?:\/\//.test(url) ? url : undefined;
+}
+
+/** The peer: the same rows as the SQLite peer, written with unnest arrays, one transaction per batch. */
+async function rawPgIngester() {
+  const tdb = await freshDatabase('postgres');
+  const client = new pg.Client({ connectionString: tdb.url });
+  await client.connect();
+  await client.query(`create table events (workspace_id text not null, id text not null, source text not null, external_id text not null, type text not null, occurred_at bigint not null, received_at bigint not null, person_id text not null, account_id text, team_id text, properties text not null, status text not null, primary key (workspace_id, id), unique (workspace_id, source, external_id));
+    create table transfers (workspace_id text not null, id text not null, debit_account text not null, credit_account text not null, amount bigint not null, cause text not null, event_id text, program_id text, rule_id text, occurred_at bigint not null, created_at bigint not null, primary key (workspace_id, id));
+    create table balances (workspace_id text not null, account text not null, balance bigint not null, updated_at bigint not null, primary key (workspace_id, account));`);
+  const ids = createIds();
+  return {
+    async send(events: BenchEvent[]) {
+      const now = Date.now();
+      const ev = { id: [] as string[], ext: [] as string[], type: [] as string[], at: [] as number[], person: [] as string[], props: [] as string[] };
+      const tr = { id: [] as string[], credit: [] as string[], amount: [] as number[], event: [] as string[], at: [] as number[] };
+      const delta = new Map<string, number>();
+      for (const e of events) {
+        const id = ids.next('evt');
+        const at = Date.parse(e.occurredAt);
+        ev.id.push(id);
+        ev.ext.push(e.id);
+        ev.type.push(e.type);
+        ev.at.push(at);
+        ev.person.push(e.personExternalId);
+        ev.props.push(JSON.stringify(e.properties));
+        for (const pts of [10, Math.floor(e.properties.score / 10)]) {
+          const wallet = `wallet:${e.personExternalId}`;
+          tr.id.push(ids.next('trf'));
+          tr.credit.push(wallet);
+          tr.amount.push(pts);
+          tr.event.push(id);
+          tr.at.push(at);
+          delta.set('budget:x', (delta.get('budget:x') ?? 0) - pts);
+          delta.set(wallet, (delta.get(wallet) ?? 0) + pts);
+        }
+      }
+      // One row per account in the upsert: ON CONFLICT cannot touch a row twice in one statement.
+      await client.query('begin');
+      try {
+        await client.query(
+          `insert into events select 'ws', id, 'api', ext, type, at, $7, person, null, null, props, 'accepted' from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) as u(id, ext, type, at, person, props)`,
+          [ev.id, ev.ext, ev.type, ev.at, ev.person, ev.props, now],
+        );
+        await client.query(
+          `insert into transfers select 'ws', id, 'budget:x', credit, amount, 'event', event, 'prg', 'r', at, $6 from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[]) as u(id, credit, amount, event, at)`,
+          [tr.id, tr.credit, tr.amount, tr.event, tr.at, now],
+        );
+        await client.query(
+          `insert into balances select 'ws', account, amount, $3 from unnest($1::text[], $2::bigint[]) as u(account, amount)
+           on conflict (workspace_id, account) do update set balance = balances.balance + excluded.balance, updated_at = excluded.updated_at`,
+          [[...delta.keys()], [...delta.values()], now],
+        );
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback');
+        throw err;
+      }
+    },
+    async close() {
+      const { rows } = await client.query<{ n: string }>('select count(*) as n from events');
+      await client.end();
+      await tdb.drop();
+      return Number(rows[0]!.n);
+    },
+  };
+}
+
+async function pgIngestFigure(): Promise<Figure | null> {
+  const url = postgresUrl();
+  if (!url) {
+    info(BENCH, 'pg-ingest', { skipped: 'set TEST_DATABASE_URL (or DATABASE_URL) to a PostgreSQL server to measure it' });
+    return null;
+  }
+  // test/support/app.ts creates its databases through TEST_DATABASE_URL.
+  process.env.TEST_DATABASE_URL ??= url;
+  const BATCHES = 10;
+  const SIZE = 1000;
+  const t = await createTestApp('postgres');
+  const peer = await rawPgIngester();
+  try {
+    const { ws, ctx } = await seedProgram(t);
+    const tandemTimes: number[] = [];
+    const peerTimes: number[] = [];
+    const timeTandem = async (events: BenchEvent[]) => {
+      const t0 = process.hrtime.bigint();
+      const out = await t.services.events.ingest(ctx, events);
+      tandemTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      assert.equal(out.summary.accepted, SIZE);
+      assert.equal(out.results[0]!.effects.length, 2);
+    };
+    const timePeer = async (events: BenchEvent[]) => {
+      const t0 = process.hrtime.bigint();
+      await peer.send(events);
+      peerTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    };
+    for (let b = 0; b < BATCHES; b++) {
+      const events = eventBatch(b, SIZE);
+      // The first side swaps every batch, so neither always runs on a warmer (or busier) machine.
+      if (b % 2) {
+        await timePeer(events);
+        await timeTandem(events);
+      } else {
+        await timeTandem(events);
+        await timePeer(events);
+      }
+    }
+    assert.deepEqual((await t.services.ledger.verify(ws.id)).problems, []);
+    const tm = median(tandemTimes);
+    const pm = median(peerTimes);
+    info(BENCH, 'pg-ingest', { tandem_events_per_s: (SIZE * 1000) / tm, raw_events_per_s: (SIZE * 1000) / pm, tandem_ms_per_batch: tm, raw_ms_per_batch: pm, server: new URL(url).host });
+    return { bench: BENCH, figure: 'pg-ingest', ratio: pm / tm, goal: GOALS['pg-ingest'] };
+  } finally {
+    assert.equal(await peer.close(), BATCHES * SIZE);
+    await t.close();
+  }
+}
+
 export const engineBenchmark: Benchmark = {
-  figures: ['rules', 'ingest', 'wallet'],
+  figures: ['rules', 'ingest', 'wallet', 'http', 'pg-ingest'],
   async run(figures) {
     const out: Figure[] = [];
     if (figures.includes('rules')) out.push(await rulesFigure());
     if (figures.includes('ingest')) out.push(await ingestFigure());
     if (figures.includes('wallet')) out.push(await walletFigure());
+    if (figures.includes('http')) out.push(await httpFigure());
+    if (figures.includes('pg-ingest')) {
+      const f = await pgIngestFigure();
+      if (f) out.push(f);
+    }
     return out;
   },
 };

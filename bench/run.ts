@@ -16,7 +16,7 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Benchmark>
     load: async () => (await import('./people.bench.js')).peopleBenchmark,
   },
   engine: {
-    about: '20 rules over 100,000 events vs json-rules-engine; SQLite batch ingestion vs raw better-sqlite3; wallet read vs a raw lookup',
+    about: '20 rules vs json-rules-engine; SQLite and PostgreSQL batch ingestion vs raw inserts; single-event HTTP vs a bare route; wallet read vs a raw lookup',
     load: async () => (await import('./engine.bench.js')).engineBenchmark,
   },
 };
