@@ -431,7 +431,7 @@ export interface Transfer {
   from: string;
   to: string;
   amount: number;
-  cause: TransferCause | string;
+  cause: TransferCause;
   eventId: string | null;
   programId: string | null;
   programVersion: number | null;

@@ -50,7 +50,7 @@ export function AccountForm({ account, onDone, onCancel }: { account?: Account; 
           <SegmentedControl
             aria-labelledby="account-kind-label"
             value={kind}
-            onChange={(v) => setKind(v as AccountKind)}
+            onChange={(v) => setKind(v)}
             data={[
               { value: 'customer', label: 'Customer' },
               { value: 'partner', label: 'Partner' },
@@ -67,7 +67,7 @@ export function AccountForm({ account, onDone, onCancel }: { account?: Account; 
         <Select
           label="Status"
           value={status}
-          onChange={(v) => v && setStatus(v as Status)}
+          onChange={(v) => v && setStatus(v)}
           allowDeselect={false}
           data={[
             { value: 'active', label: 'Active' },

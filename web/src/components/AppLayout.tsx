@@ -54,7 +54,7 @@ function WorkspaceSwitcher() {
       setSession(s);
       const section = `/${location.pathname.split('/')[1] ?? ''}`;
       const allowed = NAV.find((n) => n.to === section)?.show((p) => s.permissions.includes(p), !!s.personId);
-      navigate(allowed && section === location.pathname ? section : homePath(s), { replace: true });
+      void navigate(allowed && section === location.pathname ? section : homePath(s), { replace: true });
     },
   });
 
@@ -96,7 +96,7 @@ function UserMenu() {
   const done = () => {
     qc.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
     setSession(null);
-    navigate('/sign-in', { replace: true });
+    void navigate('/sign-in', { replace: true });
   };
   const signOut = useMutation({ mutationFn: sessionApi.signOut, onSettled: done });
   const signOutAll = useMutation({ mutationFn: sessionApi.signOutEverywhere, onSuccess: done });

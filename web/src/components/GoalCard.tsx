@@ -78,7 +78,7 @@ export function GoalCard({ goal, eventTypes, points }: { goal: Goal; eventTypes:
             size="xs"
             aria-label={`Period of ${goal.name}`}
             value={which}
-            onChange={(v) => setWhich(v as 'current' | 'previous')}
+            onChange={(v) => setWhich(v)}
             data={[
               { value: 'current', label: PERIOD_WORDS[goal.period].current },
               { value: 'previous', label: PERIOD_WORDS[goal.period].previous },

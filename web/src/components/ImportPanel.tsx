@@ -146,7 +146,7 @@ export function ImportPanel({ kind: fixedKind, onImported }: { kind?: ImportKind
             aria-labelledby="import-kind-label"
             value={kind}
             onChange={(v) => {
-              setKind(v as ImportKind);
+              setKind(v);
               run.reset();
             }}
             data={(Object.keys(KIND_LABELS) as ImportKind[]).map((k) => ({ value: k, label: KIND_LABELS[k] }))}

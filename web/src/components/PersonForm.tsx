@@ -63,7 +63,7 @@ export function PersonForm({ person, defaults, onDone, onCancel }: { person?: Pe
           <SegmentedControl
             aria-labelledby="person-kind-label"
             value={kind}
-            onChange={(v) => setKind(v as PersonKind)}
+            onChange={(v) => setKind(v)}
             data={(['employee', 'customer', 'partner'] as PersonKind[]).map((k) => ({ value: k, label: KIND_LABELS[k] }))}
             fullWidth
           />
@@ -103,7 +103,7 @@ export function PersonForm({ person, defaults, onDone, onCancel }: { person?: Pe
         <Select
           label="Status"
           value={status}
-          onChange={(v) => v && setStatus(v as Status)}
+          onChange={(v) => v && setStatus(v)}
           allowDeselect={false}
           data={[
             { value: 'active', label: 'Active' },

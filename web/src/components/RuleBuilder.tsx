@@ -204,7 +204,7 @@ function ConditionRow({
         allowDeselect={false}
         data={ops.map((op) => ({ value: op, label: opLabel(op, info ?? undefined) }))}
         value={value.op}
-        onChange={(op) => op && onChange({ ...value, op: op as Operator, value: adaptValue(value.value, info, op as Operator) })}
+        onChange={(op) => op && onChange({ ...value, op: op, value: adaptValue(value.value, info, op) })}
         error={errors.at(`${path}.op`)}
         style={{ flex: '1 1 150px' }}
       />
@@ -277,7 +277,7 @@ function ConditionsSection({ rule, base, type, attributeKeys, errors, onChange, 
               { value: 'any', label: 'any of these holds' },
             ]}
             value={cr.mode}
-            onChange={(m) => set(cr.rows, m as 'all' | 'any')}
+            onChange={(m) => set(cr.rows, m)}
           />
         </Group>
       )}
@@ -359,7 +359,7 @@ function AwardSection({ rule, base, type, attributeKeys, errors, onChange, point
             allowDeselect={false}
             data={ROUNDING}
             value={per.round}
-            onChange={(r) => r && setAward({ ...award, pointsPer: { ...per, round: r as Rounding } })}
+            onChange={(r) => r && setAward({ ...award, pointsPer: { ...per, round: r } })}
             error={errors.at(`${path}.pointsPer.round`)}
             style={{ flex: '1 1 150px' }}
           />
@@ -471,7 +471,7 @@ function RecipientsSection({ rule, base, errors, onChange, onOpenJson }: Omit<Se
                 { value: 'each', label: 'Each gets them all' },
               ]}
               value={f.split}
-              onChange={(split) => set({ split: split as 'equal' | 'each' })}
+              onChange={(split) => set({ split: split })}
             />
           </Group>
         )}
@@ -504,7 +504,7 @@ export function CapFields({ cap, onChange, path, errors, label, points }: { cap:
             allowDeselect={false}
             data={PERIODS.map((p) => ({ value: p, label: p === 'program' ? 'Whole program' : CAP_PERIOD_LABELS[p][0]!.toUpperCase() + CAP_PERIOD_LABELS[p].slice(1) }))}
             value={cap.per}
-            onChange={(per) => per && onChange({ ...cap, per: per as CapPeriod })}
+            onChange={(per) => per && onChange({ ...cap, per: per })}
             error={errors.at(`${path}.per`)}
             style={{ flex: '1 1 140px' }}
           />

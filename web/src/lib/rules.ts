@@ -170,8 +170,8 @@ export const isComparison = (c: unknown): c is Comparison => !!c && typeof c ===
 export function conditionRows(c: Condition | undefined): ConditionRows | null {
   if (c === undefined) return { mode: 'all', rows: [], lone: false };
   if (isComparison(c)) return { mode: 'all', rows: [c], lone: true };
-  if ('all' in c && Array.isArray(c.all) && c.all.every(isComparison)) return { mode: 'all', rows: c.all as Comparison[], lone: false };
-  if ('any' in c && Array.isArray(c.any) && c.any.every(isComparison)) return { mode: 'any', rows: c.any as Comparison[], lone: false };
+  if ('all' in c && Array.isArray(c.all) && c.all.every(isComparison)) return { mode: 'all', rows: c.all, lone: false };
+  if ('any' in c && Array.isArray(c.any) && c.any.every(isComparison)) return { mode: 'any', rows: c.any, lone: false };
   return null;
 }
 

@@ -205,7 +205,7 @@ function ServingEmployees({ account }: { account: Account }) {
               label="Role"
               value={role}
               allowDeselect={false}
-              onChange={(v) => v && setRole(v as AssignmentRole)}
+              onChange={(v) => v && setRole(v)}
               data={(Object.keys(ASSIGNMENT_ROLE_LABELS) as AssignmentRole[]).map((r) => ({ value: r, label: ASSIGNMENT_ROLE_LABELS[r] }))}
               error={fieldError(add.error, 'role')}
               style={{ flex: '1 1 200px' }}

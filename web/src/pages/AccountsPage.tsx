@@ -74,7 +74,7 @@ export default function AccountsPage() {
             clearButtonProps={clearProps('Kind')}
             value={kind}
             onChange={(v) => {
-              setKind(v as AccountKind | null);
+              setKind(v);
               resetPaging();
             }}
             data={[
@@ -103,7 +103,7 @@ export default function AccountsPage() {
             clearButtonProps={clearProps('Status')}
             value={status}
             onChange={(v) => {
-              setStatus(v as Status | null);
+              setStatus(v);
               resetPaging();
             }}
             data={[
@@ -130,7 +130,7 @@ export default function AccountsPage() {
             </Table.Thead>
             <Table.Tbody>
               {rows.map((a) => (
-                <Table.Tr key={a.id} className="tandem-row-link" onClick={() => navigate(`/accounts/${a.id}`)}>
+                <Table.Tr key={a.id} className="tandem-row-link" onClick={() => void navigate(`/accounts/${a.id}`)}>
                   <Table.Td>
                     <Anchor component={Link} to={`/accounts/${a.id}`} fw={500} size="sm" onClick={(e) => e.stopPropagation()}>
                       {a.name}
@@ -190,10 +190,10 @@ export default function AccountsPage() {
         nextCursor={list.data?.nextCursor}
         loading={list.isFetching}
         onPrevious={() => setCursors((c) => c.slice(0, -1))}
-        onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])}
+        onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
       />
       <Modal opened={creating} onClose={() => setCreating(false)} title="Add an account" size="md">
-        {creating && <AccountForm onDone={(a) => navigate(`/accounts/${a.id}`)} onCancel={() => setCreating(false)} />}
+        {creating && <AccountForm onDone={(a) => void navigate(`/accounts/${a.id}`)} onCancel={() => setCreating(false)} />}
       </Modal>
     </>
   );

@@ -61,7 +61,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated(k: CreatedApiKey): v
           description={ROLE_DESCRIPTIONS[role]}
           value={role}
           allowDeselect={false}
-          onChange={(v) => v && setRole(v as Role)}
+          onChange={(v) => v && setRole(v)}
           data={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
           error={fieldError(err, 'role')}
           comboboxProps={{ withinPortal: true }}

@@ -418,7 +418,7 @@ export default function EventsPage() {
             ]}
             value={status}
             onChange={(v) => {
-              setStatus(v as EventStatus | null);
+              setStatus(v);
               reset();
             }}
             style={{ flex: '1 1 130px' }}
@@ -574,7 +574,7 @@ export default function EventsPage() {
         nextCursor={list.data?.nextCursor}
         loading={list.isFetching}
         onPrevious={() => setCursors((c) => c.slice(0, -1))}
-        onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])}
+        onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
       />
       <ReverseModal
         event={reversing}

@@ -1,7 +1,7 @@
 import { Badge, Card, Group, List, Paper, Progress, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { meApi } from '../api/endpoints';
-import type { MyProgram, Rule } from '../api/types';
+import type { MyProgram } from '../api/types';
 import { useSession } from '../session';
 import { PageLoader } from '../components/PageLoader';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -64,7 +64,7 @@ function WaysToEarn() {
             <List size="sm" mt={4}>
               {p.rules.map((r) => (
                 <List.Item key={r.ruleId || r.name}>
-                  <strong>{r.name}</strong>: {describeAward({ name: r.name, on: r.on, award: r.pointsPer ? { pointsPer: { ...r.pointsPer, round: 'down' } } : { points: r.points ?? 0 } } as Rule, eventTypes.data?.find((t) => t.name === r.on), points)}
+                  <strong>{r.name}</strong>: {describeAward({ name: r.name, on: r.on, award: r.pointsPer ? { pointsPer: { ...r.pointsPer, round: 'down' } } : { points: r.points ?? 0 } }, eventTypes.data?.find((t) => t.name === r.on), points)}
                 </List.Item>
               ))}
             </List>

@@ -106,7 +106,7 @@ export default function PeoplePage() {
             value={teamId ? 'employee' : kind}
             disabled={!!teamId}
             onChange={(v) => {
-              setKind(v as PersonKind | null);
+              setKind(v);
               resetPaging();
             }}
             data={(['employee', 'customer', 'partner'] as PersonKind[]).map((k) => ({ value: k, label: KIND_LABELS[k] }))}
@@ -129,7 +129,7 @@ export default function PeoplePage() {
             clearButtonProps={clearProps('Status')}
             value={status}
             onChange={(v) => {
-              setStatus(v as Status | null);
+              setStatus(v);
               resetPaging();
             }}
             data={[
@@ -271,7 +271,7 @@ export default function PeoplePage() {
         nextCursor={list.data?.nextCursor}
         loading={list.isFetching}
         onPrevious={() => setCursors((c) => c.slice(0, -1))}
-        onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])}
+        onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
       />
       <ErrorAlert error={reactivate.error} />
 

@@ -71,7 +71,7 @@ function AudienceFields({ audience, onChange, errors, attributeKeys }: { audienc
           placeholder={audience.kinds?.length ? undefined : 'Everyone'}
           data={(['employee', 'customer', 'partner'] as PersonKind[]).map((k) => ({ value: k, label: KIND_PLURALS[k] }))}
           value={audience.kinds ?? []}
-          onChange={(v) => set('kinds', v as PersonKind[])}
+          onChange={(v) => set('kinds', v)}
           error={msg('kinds')}
         />
         <TeamMultiSelect label="Teams" description="Each team counts with the teams under it" placeholder={audience.teams?.length ? undefined : 'Any team'} value={audience.teams ?? []} onChange={(v) => set('teams', v)} error={msg('teams')} />
@@ -142,7 +142,7 @@ function changedFields(before: ProgramBody, after: ProgramBody): ProgramPatch {
   for (const k of Object.keys(after) as (keyof ProgramBody)[]) {
     if (JSON.stringify(after[k] ?? null) !== JSON.stringify(before[k] ?? null)) patch[k] = after[k] ?? null;
   }
-  return patch as ProgramPatch;
+  return patch;
 }
 
 function Editor({ program }: { program?: Program }) {
@@ -356,7 +356,7 @@ function Editor({ program }: { program?: Program }) {
                   min={0}
                   thousandSeparator=","
                   value={draft.budget}
-                  onChange={(n) => update({ budget: n as number })}
+                  onChange={(n) => update({ budget: n })}
                   error={err('budget')}
                   description={money ? `Worth ${money}${live ? '; a change is funded at once' : ''}` : undefined}
                 />

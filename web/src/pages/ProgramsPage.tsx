@@ -70,7 +70,7 @@ export default function ProgramsPage() {
           aria-label="Status"
           value={status}
           onChange={(v) => {
-            setStatus(v as ProgramStatus | 'all');
+            setStatus(v);
             setCursors([undefined]);
           }}
           data={[
@@ -143,7 +143,7 @@ export default function ProgramsPage() {
                 <Table.Tr>
                   <Table.Td colSpan={6}>
                     <Stack align="center" gap={4} py="xl">
-                      <Text fw={500}>{status === 'all' ? 'No programs yet' : `No ${STATUS_LABELS[status as ProgramStatus].toLowerCase()} programs`}</Text>
+                      <Text fw={500}>{status === 'all' ? 'No programs yet' : `No ${STATUS_LABELS[status].toLowerCase()} programs`}</Text>
                       <Text size="sm" c="dimmed">
                         {status !== 'all' ? 'Try another status.' : can('programs.manage') ? 'Create a program: pick the events that earn, simulate the cost, then launch it.' : 'Programs appear here once a program manager creates them.'}
                       </Text>
@@ -171,7 +171,7 @@ export default function ProgramsPage() {
           nextCursor={list.data?.nextCursor}
           loading={list.isFetching}
           onPrevious={() => setCursors((c) => c.slice(0, -1))}
-          onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])}
+          onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
         />
       )}
     </>

@@ -173,7 +173,7 @@ function AddUserForm({ onCreated, onCancel }: { onCreated(u: CreatedUser): void;
           description={ROLE_DESCRIPTIONS[role]}
           value={role}
           allowDeselect={false}
-          onChange={(v) => v && setRole(v as UserRole)}
+          onChange={(v) => v && setRole(v)}
           data={USER_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
           error={fieldError(err, 'role')}
           comboboxProps={{ withinPortal: true }}
@@ -229,7 +229,7 @@ function EditUserForm({ user, onDone, onCancel }: { user: User; onDone(): void; 
           description={ROLE_DESCRIPTIONS[role]}
           value={role}
           allowDeselect={false}
-          onChange={(v) => v && setRole(v as UserRole)}
+          onChange={(v) => v && setRole(v)}
           data={USER_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
           error={fieldError(err, 'role')}
           comboboxProps={{ withinPortal: true }}

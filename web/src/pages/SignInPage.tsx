@@ -46,7 +46,7 @@ export default function SignInPage() {
     },
     onSuccess: (s) => {
       setSession(s);
-      navigate(next ?? homePath(s), { replace: true });
+      void navigate(next ?? homePath(s), { replace: true });
     },
   });
 
