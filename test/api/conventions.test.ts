@@ -64,6 +64,15 @@ for (const dialect of DIALECTS) {
       assert.equal(r.body.code, 'unsupported_media_type');
     });
 
+    test('a NUL character is refused naming the field; the text \\u0000 is just text', async () => {
+      const nul = await t.call('POST', '/api/v1/teams', { key: ws.ownerKey, payload: '{"name":"a\\u0000b"}', headers: { 'content-type': 'application/json' } });
+      assert.equal(nul.status, 400);
+      assert.deepEqual(nul.body.errors, [{ path: 'name', message: 'contains a NUL character (U+0000)' }]);
+      const text = await t.call('POST', '/api/v1/teams', { key: ws.ownerKey, payload: '{"name":"a\\\\u0000b"}', headers: { 'content-type': 'application/json' } });
+      assert.equal(text.status, 201);
+      assert.equal(text.body.name, 'a\\u0000b');
+    });
+
     test('CSV to a JSON route, or JSON to an import route, answers 415', async () => {
       const a = await t.call('POST', '/api/v1/teams', { key: ws.ownerKey, payload: 'name\nA\n', headers: { 'content-type': 'text/csv' } });
       assert.equal(a.status, 415);

@@ -29,6 +29,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth: AuthContext;
     idempotency?: { key: string; caller: string; route: string };
+    /** the JSON body held no escaped NUL (checked on the raw text) */
+    jsonChecked?: boolean;
   }
 }
 
@@ -129,6 +131,23 @@ export async function createHttpServer(opts: HttpOptions) {
   });
 
   await app.register(cookie);
+  // JSON: the default parser (prototype-poisoning guards included), after a look at the raw text
+  // for an escaped NUL (\u0000 after an odd number of backslashes), which PostgreSQL cannot
+  // store; a raw NUL is not valid JSON and fails the parse itself.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    let nul = false;
+    for (let i = text.indexOf('\\u0000'); i !== -1 && !nul; i = text.indexOf('\\u0000', i + 1)) {
+      let slashes = 0;
+      for (let j = i; j >= 0 && text[j] === '\\'; j--) slashes++;
+      nul = slashes % 2 === 1;
+    }
+    // Without one the body needs no walk later; with one, the walk names the fields.
+    req.jsonChecked = !nul;
+    parseJson(req, text, done);
+  });
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: BATCH_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
   await app.register(swagger, {
@@ -198,7 +217,8 @@ export async function createHttpServer(opts: HttpOptions) {
         }
       }
     };
-    scan(req.body, '');
+    // A JSON body was checked as text before parsing (cheaper than walking a large batch).
+    if (!req.jsonChecked) scan(req.body, '');
     scan(req.query, 'querystring');
     scan(req.params, 'params');
     if (found.length) throw new AppError('validation_failed', { detail: found.map((e) => `${e.path}: ${e.message}`).join('; '), errors: found });
