@@ -146,7 +146,7 @@ export async function createHttpServer(opts: HttpOptions) {
     }
     // Without one the body needs no walk later; with one, the walk names the fields.
     req.jsonChecked = !nul;
-    parseJson(req, text, done);
+    void parseJson(req, text, done);
   });
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: BATCH_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
