@@ -11,7 +11,7 @@ import type { WorkspacesService } from '../workspaces/index.js';
 import type { PeopleService } from '../people/index.js';
 import type { LedgerService } from '../ledger/index.js';
 import { checkProperties, type EngineService } from '../engine/index.js';
-import type { EngineContext, EngineEvent, ProgramsService, TOutcome } from '../programs/index.js';
+import { engineContextOf, type EngineContext, type EngineEvent, type ProgramsService, type TOutcome } from '../programs/index.js';
 import { createEventsRepository, type EventsTable } from './events.repository.js';
 import { ZEventIn, type TEventIn, type TEventQuery, type TEventResult } from './events.schema.js';
 
@@ -76,16 +76,7 @@ export function createEventsService(deps: Deps) {
   /** The context the engine needs for a set of stored events. */
   async function contextFor(ws: string, rows: EventsTable[], timezone: string, expireMonths: number | null): Promise<EngineContext> {
     const pc = await deps.people.eventContext(undefined, ws, { personIds: [...new Set(rows.map((r) => r.person_id))], personExternalIds: [], accountIds: [...new Set(rows.flatMap((r) => (r.account_id ? [r.account_id] : [])))], accountExternalIds: [] });
-    const ctx: EngineContext = {
-      timezone,
-      expireMonths,
-      people: new Map(pc.people.map((p) => [p.id, p])),
-      accounts: new Map(pc.accounts.map((a) => [a.id, a])),
-      teams: new Map(pc.teams.map((t) => [t.id, { parentId: t.parentId, managerId: t.managerId }])),
-      assignments: new Map(),
-    };
-    for (const a of pc.assignments) ctx.assignments.set(a.accountId, [...(ctx.assignments.get(a.accountId) ?? []), { personId: a.personId, role: a.role }]);
-    return ctx;
+    return engineContextOf(pc, { timezone, pointsExpireMonths: expireMonths });
   }
 
   return {
@@ -141,15 +132,7 @@ export function createEventsService(deps: Deps) {
       const personByExt = new Map(pc.people.map((p) => [p.externalId, p]));
       const accountById = new Map(pc.accounts.map((a) => [a.id, a]));
       const accountByExt = new Map(pc.accounts.map((a) => [a.externalId, a]));
-      const engineCtx: EngineContext = {
-        timezone: workspace.timezone,
-        expireMonths: workspace.pointsExpireMonths,
-        people: new Map(pc.people.map((p) => [p.id, p])),
-        accounts: new Map(pc.accounts.map((a) => [a.id, a])),
-        teams: new Map(pc.teams.map((t) => [t.id, { parentId: t.parentId, managerId: t.managerId }])),
-        assignments: new Map(),
-      };
-      for (const a of pc.assignments) engineCtx.assignments.set(a.accountId, [...(engineCtx.assignments.get(a.accountId) ?? []), { personId: a.personId, role: a.role }]);
+      const engineCtx = engineContextOf(pc, workspace);
 
       // Everything that can be judged before the transaction: person, account, type, properties.
       const ready: { i: number; e: TEventIn; personId: string; accountId: string | null; teamId: string | null; occurredAt: number }[] = [];

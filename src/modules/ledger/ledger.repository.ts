@@ -54,14 +54,14 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     expiredByWallet: async (ws: string, now: number) => {
       const rows = await base
         .selectFrom('lots')
-        .select(['account', sql<number>`sum(remaining)`.as('points'), sql<number>`max(expires_at)`.as('latest')])
+        .select(['account', sql<number>`sum(remaining)`.as('points')])
         .where('workspace_id', '=', ws)
         .where('remaining', '>', 0)
         .where('expires_at', '<=', now)
         .groupBy('account')
         .orderBy('account')
         .execute();
-      return rows.map((r) => ({ account: r.account, points: Number(r.points), latest: Number(r.latest) }));
+      return rows.map((r) => ({ account: r.account, points: Number(r.points) }));
     },
     openLots: (tx: AnyDb | undefined, ws: string, account: string) =>
       t(tx).selectFrom('lots').selectAll().where('workspace_id', '=', ws).where('account', '=', account).where('remaining', '>', 0).orderBy('earned_at').orderBy('transfer_id').execute(),

@@ -282,7 +282,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
           const l = lots.get(account) ?? 0;
           if (l !== Math.max(0, a)) problems.push(`${account}: lots hold ${l} but the spendable balance is ${Math.max(0, a)}`);
         }
-        if (GUARDED.has(kindOf(account)) && kindOf(account) === 'budget' && a < 0) problems.push(`${account}: budget below zero (${a})`);
+        if (kindOf(account) === 'budget' && a < 0) problems.push(`${account}: budget below zero (${a})`);
       }
       const total = [...rebuilt.values()].reduce((s, v) => s + v, 0);
       if (total !== 0) problems.push(`the ledger sums to ${total}, not 0`);

@@ -39,6 +39,23 @@ export interface EngineContext {
   assignments: Map<string, { personId: string; role: string }[]>;
 }
 
+/** The people module's answer for a batch (PeopleService.eventContext), as the engine reads it. */
+export function engineContextOf(
+  pc: Awaited<ReturnType<PeopleService['eventContext']>>,
+  workspace: { timezone: string; pointsExpireMonths: number | null },
+): EngineContext {
+  const assignments = new Map<string, { personId: string; role: string }[]>();
+  for (const a of pc.assignments) assignments.set(a.accountId, [...(assignments.get(a.accountId) ?? []), { personId: a.personId, role: a.role }]);
+  return {
+    timezone: workspace.timezone,
+    expireMonths: workspace.pointsExpireMonths,
+    people: new Map(pc.people.map((p) => [p.id, p])),
+    accounts: new Map(pc.accounts.map((a) => [a.id, a])),
+    teams: new Map(pc.teams.map((t) => [t.id, { parentId: t.parentId, managerId: t.managerId }])),
+    assignments,
+  };
+}
+
 interface LoadedVersion {
   version: number;
   effectiveFrom: number;
@@ -389,8 +406,11 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       const loaded = new Map<string, LoadedVersion[]>();
       for (const p of programs) loaded.set(p.id, (await repo.versions(tx, ws, p.id)).map((v) => load(ws, v, vocab)));
       const now = deps.clock.now();
-      const goalsOf = new Map<string, Awaited<ReturnType<typeof goals.loadFor>>>();
-      for (const g of await goals.loadFor(tx, ws, programs.map((p) => p.id))) goalsOf.set(g.program_id, [...(goalsOf.get(g.program_id) ?? []), g]);
+      // Goals of the live programs, with the event type each counts (read once per batch).
+      const goalsOf = new Map<string, { goal: Awaited<ReturnType<typeof goals.loadFor>>[number]; on: string }[]>();
+      for (const g of await goals.loadFor(tx, ws, programs.map((p) => p.id))) {
+        goalsOf.set(g.program_id, [...(goalsOf.get(g.program_id) ?? []), { goal: g, on: (JSON.parse(g.metric) as { on: string }).on }]);
+      }
       const outcomeRows: Parameters<typeof repo.insertOutcomes>[1] = [];
       const bank = await batchBank(tx, ws, ctx, programs.map((p) => p.id));
 
@@ -410,7 +430,7 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
           const versions = loaded.get(p.id)!;
           const v = [...versions].reverse().find((x) => x.effectiveFrom <= e.occurredAt) ?? versions[0]!;
           const rules = v.compiled.byType.get(e.type) ?? [];
-          const goalsHere = (goalsOf.get(p.id) ?? []).filter((g) => JSON.parse(g.metric).on === e.type);
+          const goalsHere = (goalsOf.get(p.id) ?? []).filter((g) => g.on === e.type).map((g) => g.goal);
           if ((!rules.length && !goalsHere.length) || !v.audience(e.personId, ctx)) continue;
           const record = (o: Omit<TOutcome, 'programId' | 'programVersion'>) => {
             const full: TOutcome = { programId: p.id, programVersion: v.version, ...o };
@@ -530,14 +550,7 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       const pc = await deps.people.eventContext(undefined, ws, { personIds: [ctx.personId], personExternalIds: [], accountIds: [], accountExternalIds: [] });
       const me = pc.people[0];
       if (!me) return { data: [] };
-      const engineCtx: EngineContext = {
-        timezone: workspace.timezone,
-        expireMonths: workspace.pointsExpireMonths,
-        people: new Map([[me.id, me]]),
-        accounts: new Map(pc.accounts.map((a) => [a.id, a])),
-        teams: new Map(pc.teams.map((t) => [t.id, { parentId: t.parentId, managerId: t.managerId }])),
-        assignments: new Map(),
-      };
+      const engineCtx = engineContextOf(pc, workspace);
       const vocab = await deps.engine.vocabulary(ws);
       const now = deps.clock.now();
       const data = [];
