@@ -31,6 +31,7 @@ import Fastify from 'fastify';
 import { Engine } from 'json-rules-engine';
 import pg from 'pg';
 import { createIds } from '../src/core/ids.js';
+import { openSqliteFile } from '../src/core/db/db.js';
 import { compileRules, type Facts, type TRule } from '../src/modules/engine/index.js';
 import { BUILTIN_EVENT_TYPES } from '../src/modules/engine/engine.vocabulary.js';
 import { ZRule } from '../src/modules/engine/engine.rules.js';
@@ -180,9 +181,7 @@ async function ingestFigure(): Promise<Figure> {
 
   // The peer writes to a file on the same disk with the same pragmas as Tandem's (src/core/db/db.ts).
   const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-raw-'));
-  const raw = new SQLite(path.join(rawDir, 'raw.db'));
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = NORMAL');
+  const { sqlite: raw, close: closeRaw } = openSqliteFile(path.join(rawDir, 'raw.db'));
   raw.exec(`create table events (workspace_id text, id text, source text, external_id text, type text, occurred_at integer, received_at integer, person_id text, account_id text, team_id text, properties text, status text, primary key (workspace_id, id), unique (workspace_id, source, external_id));
     create table transfers (workspace_id text, id text, debit_account text, credit_account text, amount integer, cause text, event_id text, program_id text, rule_id text, occurred_at integer, created_at integer, primary key (workspace_id, id));
     create table balances (workspace_id text, account text, balance integer, updated_at integer, primary key (workspace_id, account));`);
@@ -216,7 +215,7 @@ async function ingestFigure(): Promise<Figure> {
     peerTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   assert.deepEqual((await s.ledger.verify(ws.id)).problems, []);
-  raw.close();
+  await closeRaw();
   fs.rmSync(rawDir, { recursive: true, force: true });
   await t.close();
   const tm = median(tandemTimes);
@@ -297,12 +296,8 @@ function loadPost(url: string, body: string, opts: { connections: number; second
 /** The peer: a bare Fastify route, no auth and no Zod, one prepared insert of an event row. */
 async function startBareIngest() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bare-'));
-  const raw = new SQLite(path.join(dir, 'bare.db'));
-  // The same pragmas as src/core/db/db.ts.
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
-  raw.pragma('synchronous = NORMAL');
+  // Opened as Tandem opens its file (src/core/db/db.ts).
+  const { sqlite: raw, close: closeRaw } = openSqliteFile(path.join(dir, 'bare.db'));
   raw.exec(`create table events (workspace_id text not null, id text not null, source text not null, external_id text not null, type text not null, occurred_at integer not null, received_at integer not null, person_id text not null, account_id text, team_id text, properties text not null, status text not null, primary key (workspace_id, id), unique (workspace_id, source, external_id))`);
   const ins = raw.prepare('insert into events values (?,?,?,?,?,?,?,?,?,?,?,?)');
   const ids = createIds();
@@ -319,7 +314,7 @@ async function startBareIngest() {
     rows: () => (raw.prepare('select count(*) as n from events').get() as { n: number }).n,
     async close() {
       await app.close();
-      raw.close();
+      await closeRaw();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Migration, Migrator } from 'kysely';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 // int8 values (counts, epoch ms) stay below 2^53: answer numbers on both dialects.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -27,16 +28,43 @@ export interface DbOptions {
   poolSize?: number;
 }
 
+/**
+ * Every SQLite connection's settings (benchmarks' raw peers open their files with the same):
+ * one process owns the file, so it keeps 64 MB of pages in memory rather than SQLite's 2 MB.
+ */
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL', 'cache_size = -65536'] as const;
+
+/** 64 MB of WAL: only reached when the background checkpointer falls behind or has stopped. */
+const SAFETY_CHECKPOINT_PAGES = 16_000;
+
+/**
+ * A better-sqlite3 connection as Tandem opens one: its pragmas and, for a file, checkpoints
+ * run beside it (see checkpointer.ts) with the connection's own automatic checkpoint kept as
+ * a safety net for a WAL the checkpointer left to grow. Benchmarks open their raw peers so too.
+ */
+export function openSqliteFile(file: string): { sqlite: SQLite.Database; close: () => Promise<void> } {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  for (const p of SQLITE_PRAGMAS) sqlite.pragma(p);
+  if (file === ':memory:') return { sqlite, close: async () => { if (sqlite.open) sqlite.close(); } };
+  sqlite.pragma(`wal_autocheckpoint = ${SAFETY_CHECKPOINT_PAGES}`);
+  const checkpointer: Checkpointer = startCheckpointer(file);
+  return {
+    sqlite,
+    close: async () => {
+      await checkpointer.stop();
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
 export function openDatabase(opts: DbOptions): Database {
   let db: AnyDb;
+  let stopSqlite: (() => Promise<void>) | undefined;
   if (opts.dialect === 'sqlite') {
-    const file = opts.file ?? ':memory:';
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    const sqlite = new SQLite(file);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('synchronous = NORMAL');
+    const opened = openSqliteFile(opts.file ?? ':memory:');
+    stopSqlite = opened.close;
+    const sqlite = opened.sqlite;
     db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   } else {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
@@ -55,7 +83,10 @@ export function openDatabase(opts: DbOptions): Database {
         return false;
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      await stopSqlite?.();
+    },
   };
 }
 
