@@ -39,26 +39,31 @@ export interface Ids {
  * same millisecond by one process still sort in creation order (a monotonic counter).
  */
 export function createIds(now: () => number = Date.now): Ids {
-  let lastMs = 0;
-  let lastRand: number[] = [];
+  let lastMs = -1;
+  let timePart = '';
+  const rand = new Uint8Array(16);
   return {
     next(prefix) {
       const ms = now();
-      let rand: number[];
-      if (ms <= lastMs && lastRand.length) {
-        rand = [...lastRand];
-        for (let i = rand.length - 1; i >= 0; i--) {
-          if (rand[i]! < 31) { rand[i]!++; break; }
-          rand[i] = 0;
-        }
-      } else {
-        rand = [...random16()].map((b) => b % 32);
+      if (ms > lastMs) {
+        const bytes = random16();
+        for (let i = 0; i < 16; i++) rand[i] = bytes[i]! % 32;
         rand[0] = rand[0]! % 16; // leave room to count up within one millisecond
         lastMs = ms;
+        timePart = encodeTime(ms);
+      } else {
+        // The same millisecond (or a clock that stepped back): count up from the last id.
+        for (let i = 15; i >= 0; i--) {
+          if (rand[i]! < 31) {
+            rand[i]!++;
+            break;
+          }
+          rand[i] = 0;
+        }
       }
-      lastRand = rand;
-      const id = encodeTime(Math.max(ms, lastMs)) + rand.map((r) => ALPHABET[r]).join('');
-      return `${prefix}_${id}`;
+      let tail = '';
+      for (let i = 0; i < 16; i++) tail += ALPHABET[rand[i]!];
+      return `${prefix}_${timePart}${tail}`;
     },
   };
 }
