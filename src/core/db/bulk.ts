@@ -26,6 +26,27 @@ export function createBulkInserter(chunk = 300) {
   };
 }
 
+/**
+ * The same for rows already laid out as value arrays in the order of `columns` (all scalar):
+ * for writers of many rows of one shape, which need not build an object per row.
+ */
+export function createTupleInserter(table: string, columns: readonly string[], chunk = 300) {
+  const compiled = new Map<number, string>();
+  return async function insertTuples(db: AnyDb, rows: readonly unknown[][]) {
+    for (let i = 0; i < rows.length; i += chunk) {
+      const n = Math.min(chunk, rows.length - i);
+      let text = compiled.get(n);
+      if (text === undefined) {
+        const sample = Object.fromEntries(columns.map((c) => [c, null]));
+        compiled.set(n, (text = db.insertInto(table).values(Array.from({ length: n }, () => sample)).compile().sql));
+      }
+      const params: unknown[] = [];
+      for (let j = i; j < i + n; j++) for (const v of rows[j]!) params.push(v);
+      await db.executeQuery(CompiledQuery.raw(text, params));
+    }
+  };
+}
+
 /** The rows' columns when all share them, in the same order, with scalar values; otherwise null. */
 function sameColumns(rows: Record<string, unknown>[]): string[] | null {
   const columns = Object.keys(rows[0]!);

@@ -3,7 +3,7 @@ import type { Ids } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
 import type { AuthContext } from '../../core/auth.js';
 import type { ErrorCode, FieldError } from '../../core/errors.js';
-import type { AuditEntry, AuditService } from '../audit/index.js';
+import type { AuditBatchItem, AuditEntry, AuditService } from '../audit/index.js';
 import type { PeopleRepository, Row, Table } from './people.repository.js';
 import type { ResourceSpec } from './people.resources.js';
 
@@ -27,6 +27,7 @@ export interface WriteResult {
   errors: FieldError[];
 }
 
+const rejected = (extIn: string | null | undefined, code: ErrorCode, errors: FieldError[]): WriteResult => ({ status: 'rejected', id: null, externalId: extIn ?? null, code, errors });
 const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null) || String(a) === String(b);
 
 /**
@@ -74,20 +75,17 @@ export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; cl
     const inserts: Row[] = [];
     const pending = new Set<string>();
     const updates: { id: string; patch: Record<string, unknown> }[] = [];
-    const audits: AuditEntry[] = [];
+    const audits: AuditPart[] = [];
     const naturalKeys = new Map<string, string>();
 
     for (const i of order) {
       const it = items[i]!;
       const extIn = (it.externalId ?? it.input.externalId) as string | null | undefined;
-      const reject = (code: ErrorCode, errors: FieldError[]) => {
-        results[i] = { status: 'rejected', id: null, externalId: extIn ?? null, code, errors };
-      };
       const existing = it.mode === 'patch' ? lookup(spec.table, it.id) : extIn != null ? byExt.get(spec.table)?.get(extIn) : undefined;
-      if (it.mode === 'patch' && !existing) { reject('not_found', [{ path: 'id', message: `${spec.noun} not found` }]); continue; }
-      if (it.mode === 'create' && existing) { reject('conflict', [{ path: 'externalId', message: `a ${spec.noun.toLowerCase()} with this external id exists` }]); continue; }
-      if (existing?.erased_at) { reject('conflict', [{ path: it.mode === 'patch' ? 'id' : 'externalId', message: 'this person was erased: the record cannot change, and its external id cannot be used again' }]); continue; }
-      if (spec.externalIdRequired && !existing && extIn == null) { reject('validation_failed', [{ path: 'externalId', message: 'required' }]); continue; }
+      if (it.mode === 'patch' && !existing) { results[i] = rejected(extIn, 'not_found', [{ path: 'id', message: `${spec.noun} not found` }]); continue; }
+      if (it.mode === 'create' && existing) { results[i] = rejected(extIn, 'conflict', [{ path: 'externalId', message: `a ${spec.noun.toLowerCase()} with this external id exists` }]); continue; }
+      if (existing?.erased_at) { results[i] = rejected(extIn, 'conflict', [{ path: it.mode === 'patch' ? 'id' : 'externalId', message: 'this person was erased: the record cannot change, and its external id cannot be used again' }]); continue; }
+      if (spec.externalIdRequired && !existing && extIn == null) { results[i] = rejected(extIn, 'validation_failed', [{ path: 'externalId', message: 'required' }]); continue; }
 
       const errors: FieldError[] = [];
       const fresh = !existing || it.mode === 'replace';
@@ -98,11 +96,14 @@ export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; cl
         if (!(key in it.input)) continue;
         const v = it.input[key];
         if (col === 'attributes') {
-          const base = fresh ? {} : (JSON.parse(String(next.attributes ?? '{}')) as Record<string, unknown>);
-          const merged = { ...base, ...(v as Record<string, unknown> | null) };
+          const base: Record<string, unknown> = fresh ? {} : (JSON.parse(String(next.attributes ?? '{}')) as Record<string, unknown>);
           // A null attribute means 'no value': it is removed, never stored.
-          for (const [k, val] of Object.entries(merged)) if (val === null) delete merged[k];
-          next.attributes = JSON.stringify(merged);
+          const incoming = v as Record<string, unknown> | null;
+          for (const k in incoming) {
+            if (incoming[k] === null) delete base[k];
+            else base[k] = incoming[k];
+          }
+          next.attributes = JSON.stringify(base);
         } else next[col] = v;
       }
       if (extIn !== undefined && it.mode === 'patch') {
@@ -141,8 +142,8 @@ export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; cl
         const twin = naturalKeys.get(nk) ?? (await repo.findByColumns(tx, spec.table, ws, Object.fromEntries(spec.naturalKey.map((c) => [c, next[c]]))))?.id;
         if (twin && twin !== existing?.id) errors.push({ path: spec.naturalKey.map((c) => c.replace(/_id$/, 'Id')).join('+'), message: `the same ${spec.noun.toLowerCase()} exists (${twin})` });
       }
-      if (errors.length && errors.some((e) => e.message.startsWith('the same '))) { reject('conflict', errors); continue; }
-      if (errors.length) { reject(refMissing && errors.every((e) => e.message.includes('not found') || e.message.startsWith('no ')) ? 'not_found' : 'validation_failed', errors); continue; }
+      if (errors.length && errors.some((e) => e.message.startsWith('the same '))) { results[i] = rejected(extIn, 'conflict', errors); continue; }
+      if (errors.length) { results[i] = rejected(extIn, refMissing && errors.every((e) => e.message.includes('not found') || e.message.startsWith('no ')) ? 'not_found' : 'validation_failed', errors); continue; }
 
       if (existing) {
         const changed = Object.keys(next).filter((c) => c !== 'updated_at' && c !== 'member_count' && !same(next[c], existing[c]));
@@ -153,27 +154,92 @@ export function createRecordsEngine(deps: { repo: PeopleRepository; ids: Ids; cl
         else updates.push({ id: existing.id, patch: { ...patch, updated_at: now } });
         remember(spec.table, next);
         if (teams) teams.set(next.id, (next.parent_id as string) ?? null);
-        audits.push({ action: `${spec.auditType}.updated`, targetType: spec.auditType, targetId: existing.id, before: spec.toApi(existing), after: spec.toApi(next) });
+        audits.push({ id: existing.id, change: 'updated', ...changes(spec.toApi(existing), spec.toApi(next)) });
         results[i] = { status: 'updated', id: existing.id, externalId: (next.external_id) ?? null, row: next, errors: [] };
       } else {
-        const row = Object.assign({}, next, { workspace_id: ws, id: deps.ids.next(spec.prefix), external_id: extIn ?? null, created_at: now, updated_at: now }) as Row;
+        // The new row is `next` itself, completed (every new row gains its keys in one order).
+        const row = next;
+        row.workspace_id = ws;
+        row.id = deps.ids.next(spec.prefix);
+        row.external_id = extIn ?? null;
+        row.created_at = now;
+        row.updated_at = now;
         inserts.push(row);
         pending.add(row.id);
         remember(spec.table, row);
         if (teams) teams.set(row.id, (row.parent_id as string) ?? null);
         if (spec.naturalKey) naturalKeys.set(spec.naturalKey.map((c) => String(row[c])).join('\u0000'), row.id);
-        audits.push({ action: `${spec.auditType}.created`, targetType: spec.auditType, targetId: row.id, after: spec.toApi(row) });
+        audits.push({ id: row.id, change: 'created', afterJson: givenJson(spec, row) });
         results[i] = { status: 'created', id: row.id, externalId: row.external_id, row, errors: [] };
       }
     }
 
     await repo.insertMany(tx, spec.table, inserts);
     for (const u of updates) await repo.update(tx, spec.table, ws, u.id, u.patch);
-    if (audits.length) await deps.audit.recordMany(tx, ctx, audits);
+    if (!process.env.NOAUDIT) await writeAudit(tx, ctx, spec, audits);
     return results;
   }
 
+  /**
+   * A change to one record is an entry of its own; a request that changes several (a batch, a
+   * CSV import) is one entry listing them, which each record's history still finds.
+   */
+  async function writeAudit(tx: AnyDb, ctx: AuthContext, spec: ResourceSpec, parts: AuditPart[]) {
+    if (parts.length === 1) {
+      const p = parts[0]!;
+      const entry: AuditEntry = { action: `${spec.auditType}.${p.change}`, targetType: spec.auditType, targetId: p.id };
+      await deps.audit.recordMany(tx, ctx, [p.change === 'created' ? { ...entry, afterJson: p.afterJson } : { ...entry, before: p.before, after: p.after }]);
+    } else if (parts.length > 1) {
+      const summary = { created: 0, updated: 0 };
+      const items: AuditBatchItem[] = parts.map((p) => {
+        summary[p.change]++;
+        const head = `{"id":${JSON.stringify(p.id)},"change":"${p.change}"`;
+        return { id: p.id, json: p.change === 'created' ? `${head},"after":${p.afterJson}}` : `${head},"before":${JSON.stringify(p.before)},"after":${JSON.stringify(p.after)}}` };
+      });
+      await deps.audit.recordBatch(tx, ctx, { action: `${spec.auditType}.batch_upserted`, targetType: spec.auditType, summary, items });
+    }
+  }
+
   return { write };
+}
+
+type AuditPart = { id: string; change: 'created'; afterJson: string } | { id: string; change: 'updated'; before: Record<string, unknown>; after: Record<string, unknown> };
+
+// The audit entry of a record says what it was created with, or what changed: the id is its
+// target and the time its own, so neither is repeated; empty fields are left out of a creation.
+const IMPLIED = new Set(['id', 'createdAt', 'updatedAt', 'memberCount']);
+
+/** What a new record was created with, as JSON text in API names, from the row as stored. */
+function givenJson(spec: ResourceSpec, row: Row): string {
+  let out = '';
+  for (const [key, col] of apiColumns(spec)) {
+    const v = row[col];
+    if (v == null || (col === 'attributes' && v === '{}')) continue;
+    // Attributes are stored as JSON text already: they go in as they are.
+    out += `${out ? ',' : '{'}"${key}":${col === 'attributes' ? String(v) : JSON.stringify(v)}`;
+  }
+  return out ? `${out}}` : '{}';
+}
+
+const apiColumnsOf = new WeakMap<ResourceSpec, [string, string][]>();
+function apiColumns(spec: ResourceSpec) {
+  let cols = apiColumnsOf.get(spec);
+  if (!cols) {
+    cols = [['externalId', 'external_id'], ...Object.entries(spec.columns), ...spec.refs.map((r): [string, string] => [r.input, r.column])];
+    apiColumnsOf.set(spec, cols);
+  }
+  return cols;
+}
+
+function changes(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const k in after) {
+    if (IMPLIED.has(k) || JSON.stringify(before[k]) === JSON.stringify(after[k])) continue;
+    b[k] = before[k] ?? null;
+    a[k] = after[k] ?? null;
+  }
+  return { before: b, after: a };
 }
 
 /** Orders items so that a team comes after the team it names as parent in the same batch. */

@@ -143,6 +143,35 @@ for (const dialect of DIALECTS) {
       assert.equal(csv.body.rows[0].status, 'rejected');
     });
 
+    test('a batch is one audit entry listing its records; each record\'s history finds its part, and erasure scrubs it', async () => {
+      await post('/api/v1/people', { kind: 'employee', externalId: 'AB-2', name: 'Before Batch' });
+      const b = await t.call('POST', '/api/v1/people/batch', { key, body: { items: [
+        { externalId: 'AB-1', kind: 'employee', name: 'Ada Batch', email: 'ada@batch.example', attributes: { phone: '777' } },
+        { externalId: 'AB-2', kind: 'employee', name: 'Bo Batch' },
+        { externalId: 'AB-3', kind: 'employee', name: 'Cy Batch' },
+      ] } });
+      assert.deepEqual(b.body.summary, { created: 2, updated: 1, unchanged: 0, rejected: 0 });
+      const [ada, bo] = b.body.results.map((r: { id: string }) => r.id);
+      const log = await t.call('GET', '/api/v1/audit-log?action=person.batch_upserted', { key });
+      const entry = log.body.data[0];
+      assert.deepEqual(entry.after.summary, { created: 2, updated: 1 });
+      assert.equal(entry.after.items.length, 3);
+      assert.equal(entry.actor.type, 'key');
+
+      const boHistory = await t.call('GET', `/api/v1/audit-log?targetId=${bo}`, { key });
+      assert.deepEqual(boHistory.body.data.map((e: { action: string }) => e.action), ['person.batch_upserted', 'person.created']);
+      assert.deepEqual(boHistory.body.data[0].after.items, [{ id: bo, change: 'updated', before: { name: 'Before Batch' }, after: { name: 'Bo Batch' } }]);
+
+      const adaHistory = await t.call('GET', `/api/v1/audit-log?targetId=${ada}`, { key });
+      assert.equal(adaHistory.body.data.length, 1);
+      assert.deepEqual(adaHistory.body.data[0].after.items[0].after, { kind: 'employee', externalId: 'AB-1', name: 'Ada Batch', email: 'ada@batch.example', status: 'active', attributes: { phone: '777' } });
+
+      assert.equal((await t.call('POST', `/api/v1/people/${ada}/erase`, { key })).status, 200);
+      const after = await t.call('GET', '/api/v1/audit-log?action=person.batch_upserted', { key });
+      assert.doesNotMatch(JSON.stringify(after.body), /Ada Batch|ada@batch|777/);
+      assert.match(JSON.stringify(after.body), /Bo Batch/, 'the other records of the batch keep their history');
+    });
+
     test('a person erased cannot be changed back by PATCH', async () => {
       const p = await post('/api/v1/people', { kind: 'employee', externalId: 'GDPR-2', name: 'Gone Soon', email: 'gone@example.com' });
       await t.call('POST', `/api/v1/people/${p.body.id}/erase`, { key });
