@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Permission } from '../../core/auth.js';
-import { BATCH_BODY_LIMIT } from '../../core/http/server.js';
+import { BATCH_BODY_LIMIT, plainJson } from '../../core/http/server.js';
 import { pageOf } from '../../core/http/pagination.js';
 import type { PeopleService, Resource } from './people.service.js';
 import * as S from './people.schema.js';
@@ -45,6 +45,7 @@ export const peopleRoutes = (people: PeopleService): FastifyPluginAsyncZod => as
 
     app.post(`${base}/batch`, {
       bodyLimit: BATCH_BODY_LIMIT,
+      serializerCompiler: plainJson,
       config: { access: 'org.write' },
       schema: {
         tags,

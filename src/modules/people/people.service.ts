@@ -134,14 +134,12 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
     /** Up to 1,000 upserts by external id; one result per item; one bad item stops none. */
     async batch(ctx: AuthContext, resource: Resource, items: Input[]) {
       ctx.require('org.write');
-      const writes = items.map((input): WriteItem => {
-        const { externalId, ...rest } = input;
-        return { mode: 'replace', externalId: (externalId as string | null | undefined) ?? null, input: rest };
-      });
+      // The input goes as it came: the engine reads externalId from the item, not as a column.
+      const writes = items.map((input): WriteItem => ({ mode: 'replace', externalId: (input.externalId as string | null | undefined) ?? null, input }));
       const results = await deps.db.transaction().execute((tx) => engine.write(tx, ctx, SPECS[resource], writes));
       return {
         summary: summarise(results),
-        results: results.map((r, index) => ({ index, externalId: r.externalId, status: r.status, id: r.id, ...(r.code ? { code: r.code } : {}), errors: r.errors })),
+        results: results.map((r, index) => (r.code ? { index, externalId: r.externalId, status: r.status, id: r.id, code: r.code, errors: r.errors } : { index, externalId: r.externalId, status: r.status, id: r.id, errors: r.errors })),
       };
     },
 
