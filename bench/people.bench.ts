@@ -1,8 +1,10 @@
 // People: how close Tandem's people API comes to the storage underneath it.
 //
 // import  100,000 employees through POST /api/v1/people/batch (1,000 a request, real HTTP on
-//         127.0.0.1), against raw better-sqlite3 inserting the same rows (one prepared INSERT,
-//         transactions of 1,000) into the same schema in a fresh file. Goal: ratio ≥ 0.30.
+//         127.0.0.1) to Tandem running as its own process exactly as `npm start` runs it (same
+//         node flags, fresh data directory), against raw better-sqlite3 in this process
+//         inserting the same rows (one prepared INSERT, transactions of 1,000) into the same
+//         schema in a fresh file. Goal: ratio ≥ 0.30.
 // list    GET /api/v1/people?limit=50 with an owner key, 10 connections, against a bare Fastify
 //         route running the same SELECT through a prepared statement on the same database file
 //         and answering the same JSON. Goal: ratio ≥ 0.50.
@@ -11,9 +13,15 @@
 // runs for the list) and medians are taken, so machine noise (shared, 2 cores) hits both alike.
 // Only the ratios are the contract; the rest is information.
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import Fastify from 'fastify';
 import { createIds } from '../src/core/ids.js';
+import { openSqliteFile } from '../src/core/db/db.js';
 import { createTestApp } from '../test/support/app.js';
 import { info, median, type Figure } from './figures.js';
 import { load, type LoadResult } from './load.js';
@@ -51,14 +59,10 @@ function personItem(i: number): PersonItem {
   };
 }
 
-/** The same pragmas as src/core/db/db.ts. */
+/** A connection as Tandem opens one (src/core/db/db.ts): the same pragmas and background checkpoints. */
 function openRaw(file: string) {
-  const db = new SQLite(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
-  return db;
+  const { sqlite, close } = openSqliteFile(file);
+  return Object.assign(sqlite, { stop: close });
 }
 
 /** A fresh, migrated SQLite database with a workspace, its owner key and the teams. */
@@ -72,7 +76,7 @@ async function freshWorkspace(listen: boolean) {
 }
 
 const countPeople = (file: string, ws: string) => {
-  const raw = openRaw(file);
+  const raw = new SQLite(file, { readonly: true });
   try {
     return (raw.prepare('SELECT count(*) AS n FROM people WHERE workspace_id = ?').get(ws) as { n: number }).n;
   } finally {
@@ -82,8 +86,70 @@ const countPeople = (file: string, ws: string) => {
 
 // ---- import
 
-/** Tandem's side: a listening app; one batch is one POST of a body serialized beforehand. */
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** The node flags `npm start` runs the server with (package.json), so the bench runs what ships. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const m = /node ((?:--\S+ )*)--import tsx src\/cli\/main\.ts serve/.exec(pkg.scripts.start);
+  assert.ok(m, 'package.json start script: expected "node [flags] --import tsx src/cli/main.ts serve"');
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+
+/**
+ * Tandem's side: `tandem serve` in a child process on a fresh data directory, a workspace and
+ * an owner key made by the CLI first; one batch is one POST of a body serialized beforehand.
+ */
 async function apiImporter() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-people-'));
+  const port = await freePort();
+  const env = { PATH: process.env.PATH!, TANDEM_DATA_DIR: dir, TANDEM_DEMO: '0', LOG_LEVEL: 'warn', PORT: String(port) };
+  const node = [...startFlags(), '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts')];
+  const cli = <T>(...args: string[]) => JSON.parse(execFileSync(process.execPath, [...node, ...args, '--json'], { cwd: ROOT, env, encoding: 'utf8' })) as T;
+  const ws = cli<{ id: string }>('workspace', 'create', '--name', 'Bench Co');
+  const { key } = cli<{ key: string }>('key', 'create', '--workspace', ws.id, '--role', 'owner');
+  const child = spawn(process.execPath, [...node, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('Tandem is running')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`tandem serve did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const base = `http://127.0.0.1:${port}`;
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const teams = await fetch(`${base}/api/v1/teams/batch`, { method: 'POST', headers, body: JSON.stringify({ items: TEAMS.map((e) => ({ externalId: e, name: `Team ${e}` })) }) });
+  assert.equal(teams.status, 200, await teams.text());
+  return {
+    ws: { id: ws.id },
+    file: path.join(dir, 'tandem.db'),
+    async send(body: string) {
+      const res = await fetch(`${base}/api/v1/people/batch`, { method: 'POST', headers, body });
+      const text = await res.text();
+      assert.equal(res.status, 200, text.slice(0, 500));
+      const summary = (JSON.parse(text) as { summary: { created: number } }).summary;
+      assert.equal(summary.created, BATCH, `a batch created ${summary.created} of ${BATCH}: ${text.slice(0, 500)}`);
+    },
+    async close() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The in-process app the list figure is measured on, filled through the batch API. */
+async function inProcessImporter() {
   const { t, ws, file } = await freshWorkspace(true);
   const url = `${t.url}/api/v1/people/batch`;
   const headers = { authorization: `Bearer ${ws.ownerKey}`, 'content-type': 'application/json' };
@@ -93,17 +159,18 @@ async function apiImporter() {
     file,
     async send(body: string) {
       const res = await fetch(url, { method: 'POST', headers, body });
-      const text = await res.text();
-      assert.equal(res.status, 200, text.slice(0, 500));
-      const summary = (JSON.parse(text) as { summary: { created: number } }).summary;
-      assert.equal(summary.created, BATCH, `a batch created ${summary.created} of ${BATCH}: ${text.slice(0, 500)}`);
+      assert.equal(res.status, 200, (await res.text()).slice(0, 500));
     },
   };
 }
 
 /**
- * The peer: the same rows (the columns Tandem writes, ids from the same generator, attributes
- * as JSON text) through one prepared INSERT, a transaction per 1,000.
+ * The peer: the same rows Tandem writes for an import (as the engine benchmark's peer writes the
+ * events, transfers and balances): the people (the columns Tandem writes, ids from the same
+ * generator, attributes as JSON text) through one prepared INSERT, and the audit trail of the
+ * batch (one entry listing the records created, with the values each was created with, and
+ * a target link per record), a transaction per 1,000. The audit part is timed apart too, so
+ * the ratio against the people rows alone is printed as well.
  */
 async function rawImporter() {
   const { t, ws, file } = await freshWorkspace(false);
@@ -114,18 +181,35 @@ async function rawImporter() {
     `INSERT INTO people (workspace_id, id, kind, external_id, name, email, team_id, account_id, hire_date, status, attributes, locale, timezone, erased_at, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, 'active', ?, NULL, NULL, NULL, ?, ?)`,
   );
+  const insertAudit = raw.prepare(
+    `INSERT INTO audit_log (workspace_id, id, actor_type, actor_id, action, target_type, target_id, before, after, created_at)
+     VALUES (?, ?, 'key', 'key_bench', 'person.batch_upserted', 'person', NULL, NULL, ?, ?)`,
+  );
+  const insertTargets = raw.prepare(`INSERT INTO audit_targets (workspace_id, target_id, audit_id) SELECT ?, value, ? FROM json_each(?)`);
+  let auditMs = 0;
   const insertBatch = raw.transaction((batch: PersonItem[]) => {
     const now = Date.now();
+    const created: { id: string; change: 'created'; after: Record<string, unknown> }[] = [];
     for (const it of batch) {
-      insert.run(ws.id, ids.next('per'), it.kind, it.externalId, it.name, it.email, teamIds.get(it.teamExternalId) ?? null, JSON.stringify(it.attributes), now, now);
+      const id = ids.next('per');
+      const teamId = teamIds.get(it.teamExternalId) ?? null;
+      insert.run(ws.id, id, it.kind, it.externalId, it.name, it.email, teamId, JSON.stringify(it.attributes), now, now);
+      created.push({ id, change: 'created', after: { kind: it.kind, externalId: it.externalId, name: it.name, email: it.email, status: 'active', attributes: it.attributes, teamId } });
     }
+    const t0 = performance.now();
+    const auditId = ids.next('aud');
+    insertAudit.run(ws.id, auditId, JSON.stringify({ summary: { created: created.length, updated: 0 }, items: created }), now);
+    insertTargets.run(ws.id, auditId, JSON.stringify(created.map((c) => c.id)));
+    auditMs += performance.now() - t0;
   });
   return {
     send: (batch: PersonItem[]) => insertBatch(batch),
+    /** milliseconds spent on the audit rows so far */
+    auditMs: () => auditMs,
     /** closes and drops the database; answers how many people it held */
     async close() {
       const n = countPeople(file, ws.id);
-      raw.close();
+      await raw.stop();
       await t.close();
       return n;
     },
@@ -144,7 +228,7 @@ interface Populated {
  * between Tandem and the peer (and which goes first), so a burst of load on the machine lands
  * on both sides alike.
  */
-async function measureImport(): Promise<{ figure: Figure; populated: Populated }> {
+async function measureImport(): Promise<Figure> {
   const items = Array.from({ length: PEOPLE }, (_, i) => personItem(i + 1));
   const batches: PersonItem[][] = [];
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
@@ -154,10 +238,9 @@ async function measureImport(): Promise<{ figure: Figure; populated: Populated }
   const ratios: number[] = [];
   const peerRates: number[] = [];
   const subjectRates: number[] = [];
-  let last: Awaited<ReturnType<typeof apiImporter>> | undefined;
+  const peopleOnlyRatios: number[] = [];
   for (let r = 1; r <= IMPORT_ROUNDS; r++) {
-    if (last) await last.t.close();
-    const api = (last = await apiImporter());
+    const api = await apiImporter();
     const peer = await rawImporter();
     let apiMs = 0;
     let peerMs = 0;
@@ -174,24 +257,33 @@ async function measureImport(): Promise<{ figure: Figure; populated: Populated }
       if (!(k % 2)) timePeer();
     }
     assert.equal(countPeople(api.file, api.ws.id), PEOPLE);
+    await api.close();
+    const peopleOnlyMs = peerMs - peer.auditMs();
     assert.equal(await peer.close(), PEOPLE);
     const [subjectRate, peerRate] = [PEOPLE / (apiMs / 1000), PEOPLE / (peerMs / 1000)];
     subjectRates.push(subjectRate);
     peerRates.push(peerRate);
     ratios.push(subjectRate / peerRate);
-    info(BENCH, 'import_round', { round: r, tandem_rows_per_s: subjectRate, tandem_s: apiMs / 1000, peer_rows_per_s: peerRate, peer_s: peerMs / 1000, ratio: (subjectRate / peerRate).toFixed(3) });
+    peopleOnlyRatios.push(peopleOnlyMs / apiMs);
+    info(BENCH, 'import_round', {
+      round: r,
+      tandem_rows_per_s: subjectRate,
+      tandem_s: apiMs / 1000,
+      peer_rows_per_s: peerRate,
+      peer_s: peerMs / 1000,
+      peer_audit_s: peer.auditMs() / 1000,
+      ratio: (subjectRate / peerRate).toFixed(3),
+      ratio_vs_people_rows_only: (peopleOnlyMs / apiMs).toFixed(3),
+    });
   }
   const ratio = median(ratios);
-  info(BENCH, 'import', { tandem_rows_per_s: median(subjectRates), peer_rows_per_s: median(peerRates), ratio: ratio.toFixed(3) });
-  return {
-    figure: { bench: BENCH, figure: 'import', ratio, goal: GOALS.import },
-    populated: { t: last!.t, wsId: last!.ws.id, ownerKey: last!.ws.ownerKey, file: last!.file },
-  };
+  info(BENCH, 'import', { tandem_rows_per_s: median(subjectRates), peer_rows_per_s: median(peerRates), ratio: ratio.toFixed(3), ratio_vs_people_rows_only: median(peopleOnlyRatios).toFixed(3) });
+  return { bench: BENCH, figure: 'import', ratio, goal: GOALS.import };
 }
 
-/** Only the list asked for: fill a database through the API, no peer, nothing timed. */
+/** For the list: fill an in-process app's database through the API, no peer, nothing timed. */
 async function populate(): Promise<Populated> {
-  const api = await apiImporter();
+  const api = await inProcessImporter();
   for (let i = 0; i < PEOPLE; i += BATCH) await api.send(JSON.stringify({ items: Array.from({ length: BATCH }, (_, k) => personItem(i + k + 1)) }));
   assert.equal(countPeople(api.file, api.ws.id), PEOPLE);
   return { t: api.t, wsId: api.ws.id, ownerKey: api.ws.ownerKey, file: api.file };
@@ -253,7 +345,7 @@ async function startBareServer(file: string, wsId: string) {
     url,
     async close() {
       await app.close();
-      raw.close();
+      await raw.stop();
     },
   };
 }
@@ -318,12 +410,8 @@ export const peopleBenchmark: Benchmark = {
     const out: Figure[] = [];
     let populated: Populated | undefined;
     try {
-      if (figures.includes('import')) {
-        const r = await measureImport();
-        out.push(r.figure);
-        populated = r.populated;
-      }
-      if (figures.includes('list')) out.push(await measureList((populated ??= await populate())));
+      if (figures.includes('import')) out.push(await measureImport());
+      if (figures.includes('list')) out.push(await measureList((populated = await populate())));
     } finally {
       await populated?.t.close();
     }
