@@ -40,8 +40,7 @@ export const eventsRoutes = (events: EventsService): FastifyPluginAsyncZod => as
   }, async (req, reply) => {
     const body = req.body as { events?: unknown[] };
     if (Array.isArray(body.events)) return events.ingest(req.auth, body.events);
-    const { results } = await events.ingest(req.auth, [body]);
-    const r = results[0]!;
+    const r = await events.ingestOne(req.auth, body);
     if (r.status === 'rejected') {
       throw new AppError((r.code as 'validation_failed') ?? 'validation_failed', { detail: (r.errors ?? []).map((e) => `${e.path}: ${e.message}`).join('; '), errors: r.errors });
     }

@@ -79,7 +79,44 @@ export function createEventsService(deps: Deps) {
     return engineContextOf(pc, { timezone, pointsExpireMonths: expireMonths });
   }
 
-  return {
+  /**
+   * Group commit for events sent one per request (decisions.md: SQLite has one writer). A
+   * caller's single events that arrive while its previous group is being written wait, and then
+   * go through `ingest` together: one set of reads, one transaction, one commit. Each request
+   * still gets its own result, in arrival order, exactly as if they had come one by one (a
+   * twin later in the group is a duplicate of the first). Groups are per workspace and caller,
+   * so the context (permissions, the actor in the audit log) is the same for all.
+   */
+  const groups = new Map<string, { ctx: AuthContext; pending: { raw: unknown; resolve: (r: TEventResult) => void; reject: (e: unknown) => void }[] }>();
+  async function drain(key: string) {
+    const g = groups.get(key)!;
+    // Let the requests that are already parsed join the first group.
+    await new Promise((r) => setImmediate(r));
+    while (g.pending.length) {
+      const batch = g.pending.splice(0, 1000);
+      try {
+        const { results } = await service.ingest(g.ctx, batch.map((b) => b.raw));
+        batch.forEach((b, i) => b.resolve(results[i]!));
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    groups.delete(key);
+  }
+
+  const service = {
+    /** One event, written with the others of its caller that arrive meanwhile (group commit). */
+    ingestOne(ctx: AuthContext, raw: unknown): Promise<TEventResult> {
+      ctx.require('events.write');
+      const key = `${ctx.workspaceId}|${ctx.actor.type}|${ctx.actor.id}`;
+      let g = groups.get(key);
+      const start = !g;
+      if (!g) groups.set(key, (g = { ctx, pending: [] }));
+      const done = new Promise<TEventResult>((resolve, reject) => g.pending.push({ raw, resolve, reject }));
+      if (start) void drain(key);
+      return done;
+    },
+
     /** Simulates a program over the stored events of a window (writes nothing). */
     async simulate(ctx: AuthContext, programId: string, window: { from: string; to: string }) {
       ctx.require('programs.manage');
@@ -185,7 +222,8 @@ export function createEventsService(deps: Deps) {
               const k = keyOf(r.e.source, r.e.id);
               const prior = existing.get(k);
               if (prior || seen.has(k)) {
-                local.set(r.i, { status: 'duplicate', eventId: prior?.id ?? null });
+                // A twin earlier in the same batch is the event this one duplicates.
+                local.set(r.i, { status: 'duplicate', eventId: prior?.id ?? inBatch.get(k)?.id ?? null });
                 continue;
               }
               seen.add(k);
@@ -271,6 +309,7 @@ export function createEventsService(deps: Deps) {
       );
     },
   };
+  return service;
 }
 export type EventsService = ReturnType<typeof createEventsService>;
 

@@ -300,6 +300,32 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(v.problems, []);
     });
 
+
+    test('single events sent at once are written together, each request answered as if alone', async () => {
+      const p = await post('/api/v1/people', { kind: 'customer', externalId: 'GRP', name: 'Gro Up', accountId: ids.customerAcc });
+      const one = (id: string, revenue: unknown) => post('/api/v1/events', { id, occurredAt: '2026-11-03T10:00:00Z', type: 'sale.closed', personId: p.body.id, properties: { revenue, margin: 0.5 } });
+      // 30 requests in flight together: 24 distinct events, 3 sent twice, 3 invalid.
+      const calls = [
+        ...Array.from({ length: 24 }, (_, i) => one(`grp-${i}`, 1000 * (i + 1))),
+        one('grp-0', 1000),
+        one('grp-1', 2000),
+        one('grp-2', 3000),
+        one('grp-bad-1', 'lots'),
+        one('grp-bad-2', 'lots'),
+        one('grp-bad-3', 'lots'),
+      ];
+      const answers = await Promise.all(calls);
+      assert.deepEqual(answers.slice(0, 24).map((a) => [a.status, a.body.status]), Array.from({ length: 24 }, () => [201, 'accepted']));
+      assert.deepEqual(answers.slice(24, 27).map((a) => [a.status, a.body.status, a.body.eventId]), answers.slice(0, 3).map((a) => [200, 'duplicate', a.body.eventId]));
+      for (const a of answers.slice(27)) {
+        assert.equal(a.status, 400);
+        assert.equal(a.body.errors[0].path, 'properties.revenue');
+      }
+      assert.equal(answers[5]!.body.effects.length, 3, 'each answer lists its own effects (the buyer and two account managers)');
+      assert.equal(await balance(p.body.id), (24 * 25) / 2);
+      const again = await one('grp-bad-1', 5000);
+      assert.equal(again.status, 201, 'a rejected single event did not use up its id');
+    });
     test('another workspace’s people, events and wallets are invisible', async () => {
       const other = await t.workspace('Other Co');
       const r = await t.call('POST', '/api/v1/events', { key: other.ownerKey, body: ev({ type: 'review.posted', personId: ids.buyer, properties: { rating: 1 } }) });
