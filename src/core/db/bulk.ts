@@ -1,14 +1,22 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, PostgresAdapter } from 'kysely';
 import type { AnyDb } from './db.js';
 
 /**
  * Multi-row INSERTs whose SQL is compiled once per shape (table, columns, row count) and then
  * run with fresh values: Kysely builds a bulk insert value by value, which costs more than the
- * insert itself. Rows of mixed shapes or non-scalar values go through Kysely as usual.
+ * insert itself. On PostgreSQL the rows go as one array per column through `unnest`, in one
+ * statement of fixed text whatever the count (PostgreSQL would otherwise parse and plan a new
+ * 4,000-parameter statement per chunk). Rows of mixed shapes or non-scalar values go through
+ * Kysely as usual.
  */
 export function createBulkInserter(chunk = 300) {
   const compiled = new Map<string, string>();
   return async function insertRows(db: AnyDb, table: string, rows: Record<string, unknown>[]) {
+    if (!rows.length) return;
+    if (db.getExecutor().adapter instanceof PostgresAdapter) {
+      const columns = sameColumns(rows);
+      if (columns) return insertUnnest(db, table, columns, rows);
+    }
     for (let i = 0; i < rows.length; i += chunk) {
       const part = rows.slice(i, i + chunk);
       const columns = sameColumns(part);
@@ -24,6 +32,39 @@ export function createBulkInserter(chunk = 300) {
       await db.executeQuery(CompiledQuery.raw(text, params));
     }
   };
+}
+
+// PostgreSQL: each table's column types, read once, for the casts of the unnest arrays.
+const columnTypes = new Map<string, Promise<Map<string, string>>>();
+function typesOf(db: AnyDb, table: string) {
+  let types = columnTypes.get(table);
+  if (!types) {
+    types = db
+      .executeQuery<{ column_name: string; udt_name: string }>(
+        CompiledQuery.raw('select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = $1', [table]),
+      )
+      .then((r) => new Map(r.rows.map((c) => [c.column_name, c.udt_name])));
+    // A failed read is not remembered: the next insert asks again.
+    types.catch(() => columnTypes.delete(table));
+    columnTypes.set(table, types);
+  }
+  return types;
+}
+
+async function insertUnnest(db: AnyDb, table: string, columns: string[], rows: Record<string, unknown>[]) {
+  const types = await typesOf(db, table);
+  const arrays = columns.map(() => new Array<unknown>(rows.length));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    for (let j = 0; j < columns.length; j++) arrays[j]![i] = r[columns[j]!];
+  }
+  const casts = columns.map((c, j) => {
+    const t = types.get(c);
+    if (!t) throw new Error(`bulk insert: no column ${c} in ${table}`);
+    return `$${j + 1}::${t}[]`;
+  });
+  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${casts.join(', ')})`;
+  await db.executeQuery(CompiledQuery.raw(text, arrays));
 }
 
 /**
