@@ -46,6 +46,11 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     transfer: (tx: AnyDb | undefined, ws: string, id: string) => t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
     transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) =>
       t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where('event_id', '=', eventId).orderBy('id').execute(),
+    /** The awards (event and goal tier transfers) caused by these events, oldest first. */
+    awardsOfEvents: (ws: string, eventIds: string[]) =>
+      eventIds.length
+        ? base.selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where('event_id', 'in', eventIds).where('cause', 'in', ['event', 'goal_tier']).orderBy('id').execute()
+        : Promise.resolve([]),
     reversalsOf: (tx: AnyDb, ws: string, ids: string[]) =>
       ids.length ? t(tx).selectFrom('transfers').select('reverses_id').where('workspace_id', '=', ws).where('reverses_id', 'in', ids).execute() : Promise.resolve([]),
 

@@ -183,6 +183,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     lock: (tx: AnyDb, ws: string, list: string[]) => repo.lockBalances(tx, ws, list, deps.clock.now()),
     balance: (ws: string, account: string, tx?: AnyDb) => repo.balance(ws, account, tx).then(Number),
     transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) => repo.transfersOfEvent(tx, ws, eventId),
+    awardsOfEvents: (ws: string, eventIds: string[]) => repo.awardsOfEvents(ws, eventIds),
     transfer: (tx: AnyDb | undefined, ws: string, id: string) => repo.transfer(tx, ws, id),
     reversedIds: async (tx: AnyDb, ws: string, ids: string[]) => new Set((await repo.reversalsOf(tx, ws, ids)).map((r) => r.reverses_id!)),
     ruleUsage: (...args: Parameters<typeof repo.ruleUsage>) => repo.ruleUsage(...args),

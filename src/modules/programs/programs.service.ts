@@ -435,6 +435,8 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
           const record = (o: Omit<TOutcome, 'programId' | 'programVersion'>) => {
             const full: TOutcome = { programId: p.id, programVersion: v.version, ...o };
             out.get(e.id)!.push(full);
+            // A full award is its transfer (read back from the ledger); only the others are rows.
+            if (o.outcome === 'awarded' && o.transferId) return;
             outcomeRows.push({ workspace_id: ws, id: deps.ids.next('out'), event_id: e.id, program_id: p.id, program_version: v.version, rule_id: o.ruleId, recipient_id: o.recipientId, outcome: o.outcome, points_due: o.pointsDue, points_paid: o.points, transfer_id: o.transferId, occurred_at: e.occurredAt, created_at: now });
           };
           const matched = rules.filter((r) => r.matches(facts));
@@ -584,13 +586,30 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
     /** A reversed event: what it added to goals is taken back, with the tiers it no longer reaches. */
     onEventReversed: (tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string; timezone: string }) => goals.onReversal(tx, ws, eventId, why),
 
+    /**
+     * What each event did, in the order it happened: full awards are read from their transfers,
+     * the rest (partly capped, capped, budget exhausted, held out, no recipient) from the outcomes.
+     */
     async outcomesOfEvents(ws: string, eventIds: string[]) {
-      const rows = await repo.outcomesOfEvents(ws, eventIds);
-      const out = new Map<string, TOutcome[]>();
+      const [rows, awards] = await Promise.all([repo.outcomesOfEvents(ws, eventIds), deps.ledger.awardsOfEvents(ws, eventIds)]);
+      const listed = new Set(rows.flatMap((r) => (r.transfer_id ? [r.transfer_id] : [])));
+      const all: { at: string; eventId: string; o: TOutcome }[] = [];
       for (const r of rows) {
-        const list = out.get(r.event_id) ?? [];
-        list.push({ programId: r.program_id, programVersion: r.program_version, ruleId: r.rule_id, outcome: r.outcome as TOutcome['outcome'], recipientId: r.recipient_id, pointsDue: Number(r.points_due), points: Number(r.points_paid), transferId: r.transfer_id });
-        out.set(r.event_id, list);
+        all.push({ at: r.id.slice(4), eventId: r.event_id, o: { programId: r.program_id, programVersion: r.program_version, ruleId: r.rule_id, outcome: r.outcome as TOutcome['outcome'], recipientId: r.recipient_id, pointsDue: Number(r.points_due), points: Number(r.points_paid), transferId: r.transfer_id } });
+      }
+      for (const t of awards) {
+        if (listed.has(t.id) || !t.program_id) continue;
+        const ruleId = t.cause === 'goal_tier' ? `goal:${t.goal_id}:${String(t.rule_id).replace(/^tier:/, '')}` : t.rule_id;
+        const amount = Number(t.amount);
+        all.push({ at: t.id.slice(4), eventId: t.event_id!, o: { programId: t.program_id, programVersion: Number(t.program_version), ruleId, outcome: 'awarded', recipientId: t.credit_account.replace(/^wallet:/, ''), pointsDue: amount, points: amount, transferId: t.id } });
+      }
+      // Ids of both kinds come from one time-ordered generator: their order is the order of events.
+      all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      const out = new Map<string, TOutcome[]>();
+      for (const x of all) {
+        const list = out.get(x.eventId) ?? [];
+        list.push(x.o);
+        out.set(x.eventId, list);
       }
       return out;
     },
