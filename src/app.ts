@@ -19,6 +19,7 @@ import { createLedgerService, ledgerMigrations, ledgerRoutes } from './modules/l
 import { createEngineService, engineMigrations, engineRoutes } from './modules/engine/index.js';
 import { createProgramsService, goalsRoutes, programsMigrations, programsRoutes } from './modules/programs/index.js';
 import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.js';
+import { commsMigrations, createCommsService, webhooksRoutes } from './modules/comms/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -34,6 +35,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...engineMigrations,
   ...programsMigrations,
   ...eventsMigrations,
+  ...commsMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
@@ -43,7 +45,7 @@ export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir
 }
 
 /** The services, wired by hand: the only place that knows every module. */
-export function createServices(database: Database, clock: Clock = systemClock) {
+export function createServices(database: Database, clock: Clock = systemClock, opts: { production?: boolean } = {}) {
   const db = database.db;
   const ids = createIds(() => clock.now());
   const outbox = createOutbox(ids, () => clock.now());
@@ -55,9 +57,10 @@ export function createServices(database: Database, clock: Clock = systemClock) {
   const engine = createEngineService({ db, clock, audit });
   const programs = createProgramsService({ db, ids, clock, audit, engine, ledger, people, workspaces });
   const events = createEventsService({ db, ids, clock, audit, workspaces, people, engine, programs, ledger });
+  const comms = createCommsService({ db, dialect: database.dialect, ids, clock, audit, outbox, production: opts.production ?? false });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, housekeeping };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, housekeeping };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -92,6 +95,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(goalsRoutes(services.programs.goals));
   await app.register(eventsRoutes(services.events));
   await app.register(ledgerRoutes(services.ledger, services.people));
+  await app.register(webhooksRoutes(services.comms));
   await app.ready();
   return { app, routes };
 }

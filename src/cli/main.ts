@@ -52,11 +52,12 @@ const json = () => new Option('--json', 'machine-readable output');
 program
   .command('serve')
   .description('serve the API and the web app (migrates first; seeds the demo on an empty database)')
-  .action(async () => {
+  .option('--no-worker', 'do not deliver the outbox in this process (run `tandem worker` instead)')
+  .action(async (o: { worker: boolean }) => {
     const c = config();
     const database = openConfiguredDatabase(c);
     await migrate(database);
-    const services = createServices(database);
+    const services = createServices(database, undefined, { production: c.production });
     let demo: Awaited<ReturnType<typeof seedDemo>> | undefined;
     if (c.demo && (await services.workspaces.list()).length === 0) demo = await seedDemo(services);
     const { app } = await buildApp(services, c);
@@ -71,13 +72,45 @@ program
     const expireSafely = () => expire().catch((err: unknown) => app.log.warn({ err }, 'points expiry failed'));
     void expireSafely();
     setInterval(() => void expireSafely(), 24 * 3600_000).unref();
+    // The outbox's delivery worker (webhooks), unless it runs as its own process.
+    const worker = o.worker ? services.comms.worker({ onError: (err) => app.log.warn({ err }, 'outbox delivery failed') }) : undefined;
+    const delivering = worker?.start();
     const url = `http://${c.host}:${c.port}`;
     process.stdout.write(`\nTandem is running at ${url}  (database: ${c.dialect})\n`);
     if (demo?.created) process.stdout.write(`Demo workspace "${DEMO.name}" created. Sign in as ${DEMO.admin} / ${DEMO.password}\n  (also ${DEMO.manager} and ${DEMO.participant}, same password)\n`);
     process.stdout.write(`API docs: ${url}/api/docs\n\n`);
     const stop = async () => {
+      await delivering?.stop();
+      await worker?.close();
       await app.close();
       await database.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  });
+
+program
+  .command('worker')
+  .description('deliver the outbox (webhooks) until SIGINT or SIGTERM; several may run on one PostgreSQL')
+  .option('--concurrency <n>', 'requests in flight per batch', (v) => Number.parseInt(v, 10), 32)
+  .option('--lease-ms <ms>', 'how long a claim holds before another worker may take the message', (v) => Number.parseInt(v, 10), 300_000)
+  .addOption(json())
+  .action(async (o: { concurrency: number; leaseMs: number; json?: boolean }) => {
+    if (!(o.concurrency >= 1 && o.concurrency <= 1000)) throw new CliError('--concurrency must be between 1 and 1000');
+    if (!(o.leaseMs >= 1000)) throw new CliError('--lease-ms must be at least 1000');
+    const c = config();
+    const database = openConfiguredDatabase(c);
+    await migrate(database);
+    const services = createServices(database, undefined, { production: c.production });
+    const worker = services.comms.worker({ concurrency: o.concurrency, leaseMs: o.leaseMs, timeoutMs: Math.min(10_000, Math.floor(o.leaseMs / 2)), onError: (err) => process.stderr.write(`outbox delivery failed: ${err instanceof Error ? err.message : String(err)}\n`) });
+    const running = worker.start();
+    print(!!o.json, { worker: worker.workerId, database: c.dialect, started: true }, `Worker ${worker.workerId} delivering the outbox (database: ${c.dialect})`);
+    const stop = async () => {
+      await running.stop();
+      await worker.close();
+      await database.close();
+      print(!!o.json, { worker: worker.workerId, stopped: true, ...running.total }, `Worker ${worker.workerId} stopped: ${running.total.delivered} delivered, ${running.total.failed} failed attempts, ${running.total.dead} dead letters`);
       process.exit(0);
     };
     process.once('SIGINT', () => void stop());

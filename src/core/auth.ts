@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   'events.reverse': ['owner', 'admin', 'program_manager'],
   'wallets.read': [...STAFF],
   'ledger.adjust': ['owner', 'admin'],
+  'webhooks.manage': ['owner', 'admin'],
+  'outbox.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

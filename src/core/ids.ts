@@ -15,7 +15,8 @@ function random16(): Buffer {
 /** The id prefixes in use (decisions.md keeps the list). */
 export type IdPrefix =
   | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'imp'
-  | 'evt' | 'prg' | 'trf' | 'rul' | 'gol' | 'out';
+  | 'evt' | 'prg' | 'trf' | 'rul' | 'gol' | 'out'
+  | 'whe' | 'whd' | 'wha';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 

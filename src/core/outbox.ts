@@ -1,6 +1,15 @@
 import type { AnyDb } from './db/db.js';
 import type { Ids } from './ids.js';
 
+/**
+ * The domain messages Tandem publishes (webhook endpoints subscribe to these types). A module
+ * writes one with `outbox.enqueue(tx, { workspaceId, topic, payload })` in the transaction of
+ * its cause; docs/webhooks.md describes each payload. Topics starting with `comms.` are the
+ * comms module's own work items, never published.
+ */
+export const DOMAIN_TOPICS = ['event.accepted', 'points.awarded', 'goal.tier_reached', 'webhook.disabled'] as const;
+export type DomainTopic = (typeof DOMAIN_TOPICS)[number];
+
 export interface OutboxMessage {
   workspaceId: string;
   topic: string;

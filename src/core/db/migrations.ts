@@ -42,4 +42,18 @@ export const coreMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Delivery state of the outbox (comms' worker): a claim sets a lease (lease_until, claimed_by)
+  // and moves available_at to the lease's end, so a killed worker's messages fall due again;
+  // settled_at is when a message was delivered, dead-lettered or discarded; give_up_at, when set,
+  // replaces created_at + 24 h as the end of retries (a dead letter retried by an admin).
+  '20261124_0500_outbox_delivery': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('outbox').addColumn('lease_until', 'bigint').execute();
+      await db.schema.alterTable('outbox').addColumn('claimed_by', 'text').execute();
+      await db.schema.alterTable('outbox').addColumn('last_error', 'text').execute();
+      await db.schema.alterTable('outbox').addColumn('settled_at', 'bigint').execute();
+      await db.schema.alterTable('outbox').addColumn('give_up_at', 'bigint').execute();
+      await db.schema.createIndex('outbox_workspace_status').on('outbox').columns(['workspace_id', 'status', 'id']).execute();
+    },
+  },
 };

@@ -1,0 +1,126 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnyDb, Dialect } from '../../core/db/db.js';
+import { createBulkInserter } from '../../core/db/bulk.js';
+import type { CommsTables, OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './comms.tables.js';
+
+type Db = Kysely<CommsTables>;
+
+/** The comms module's queries: its webhook tables, and the delivery state of core's outbox. */
+export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
+  const db = anyDb as Db;
+  const t = (tx?: AnyDb) => (tx ?? db) as Db;
+  const insertRows = createBulkInserter(200);
+  return {
+    /**
+     * Claims up to `limit` due messages for `token` until `leaseUntil`, in one statement: on
+     * PostgreSQL rows another worker holds are skipped (FOR UPDATE SKIP LOCKED), on SQLite the
+     * single writer makes the statement atomic. available_at moves to the lease's end, so a
+     * message whose worker dies falls due again then.
+     */
+    async claim(now: number, limit: number, token: string, leaseUntil: number): Promise<OutboxTable[]> {
+      const q =
+        dialect === 'postgres'
+          ? sql<OutboxTable>`with due as (
+              select workspace_id, id from outbox where status = 'pending' and available_at <= ${now}
+              order by available_at limit ${limit} for update skip locked)
+            update outbox o set claimed_by = ${token}, lease_until = ${leaseUntil}, available_at = ${leaseUntil}, attempts = o.attempts + 1
+            from due where o.workspace_id = due.workspace_id and o.id = due.id
+            returning o.*`
+          : sql<OutboxTable>`update outbox set claimed_by = ${token}, lease_until = ${leaseUntil}, available_at = ${leaseUntil}, attempts = attempts + 1
+            where rowid in (select rowid from outbox where status = 'pending' and available_at <= ${now} order by available_at limit ${limit})
+            returning *`;
+      return (await q.execute(db)).rows;
+    },
+    /** Settles claimed messages as delivered; fenced by the claim token (a lost lease writes nothing). */
+    settleDelivered: (tx: AnyDb, ws: string, ids: string[], token: string, now: number) =>
+      t(tx)
+        .updateTable('outbox')
+        .set({ status: 'delivered', settled_at: now, lease_until: null, claimed_by: null, last_error: null })
+        .where('workspace_id', '=', ws)
+        .where('id', 'in', ids)
+        .where('claimed_by', '=', token)
+        .execute(),
+    /** A failed attempt: due again at `retryAt`, or a dead letter when `retryAt` is null. */
+    settleFailed: (tx: AnyDb, ws: string, id: string, token: string, now: number, retryAt: number | null, error: string) =>
+      t(tx)
+        .updateTable('outbox')
+        .set(retryAt === null ? { status: 'dead', settled_at: now, lease_until: null, claimed_by: null, last_error: error } : { available_at: retryAt, lease_until: null, claimed_by: null, last_error: error })
+        .where('workspace_id', '=', ws)
+        .where('id', '=', id)
+        .where('claimed_by', '=', token)
+        .executeTakeFirst(),
+    settleAs: (tx: AnyDb, ws: string, id: string, token: string, now: number, status: 'dead' | 'discarded', error: string) =>
+      t(tx)
+        .updateTable('outbox')
+        .set({ status, settled_at: now, lease_until: null, claimed_by: null, last_error: error })
+        .where('workspace_id', '=', ws)
+        .where('id', '=', id)
+        .where('claimed_by', '=', token)
+        .execute(),
+    insertOutbox: (tx: AnyDb, rows: OutboxTable[]) => insertRows(tx, 'outbox', rows as unknown as Record<string, unknown>[]),
+
+    outboxMessage: (ws: string, id: string, tx?: AnyDb) => t(tx).selectFrom('outbox').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    listDead: (ws: string, after: string | undefined, limit: number) => {
+      let q = db.selectFrom('outbox').selectAll().where('workspace_id', '=', ws).where('status', '=', 'dead');
+      if (after) q = q.where('id', '>', after);
+      return q.orderBy('id').limit(limit).execute();
+    },
+    updateOutbox: (tx: AnyDb, ws: string, id: string, patch: Partial<OutboxTable>) =>
+      t(tx).updateTable('outbox').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+
+    endpoint: (ws: string, id: string, tx?: AnyDb) =>
+      t(tx).selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    endpointsByIds: (ws: string, ids: string[]) =>
+      ids.length ? db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids).execute() : Promise.resolve([]),
+    enabledEndpoints: (ws: string) => db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('enabled', '=', 1).execute(),
+    listEndpoints: (ws: string, after: string | undefined, limit: number) => {
+      let q = db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws);
+      if (after) q = q.where('id', '>', after);
+      return q.orderBy('id').limit(limit).execute();
+    },
+    insertEndpoint: (tx: AnyDb, row: WebhookEndpointsTable) => t(tx).insertInto('webhook_endpoints').values(row).execute(),
+    updateEndpoint: (tx: AnyDb, ws: string, id: string, patch: Partial<WebhookEndpointsTable>) =>
+      t(tx).updateTable('webhook_endpoints').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    /** Marks the start of a run of failures (kept when one is under way); answers the endpoint after. */
+    markFailing: (tx: AnyDb, ws: string, id: string, now: number) =>
+      t(tx).updateTable('webhook_endpoints').set({ failing_since: sql<number>`coalesce(failing_since, ${now})` }).where('workspace_id', '=', ws).where('id', '=', id).returningAll().executeTakeFirst(),
+    /** Disables an endpoint still enabled; answers whether this call did it. */
+    async disableEndpoint(tx: AnyDb, ws: string, id: string, reason: string, now: number) {
+      const r = await t(tx).updateTable('webhook_endpoints').set({ enabled: 0, disabled_reason: reason, updated_at: now }).where('workspace_id', '=', ws).where('id', '=', id).where('enabled', '=', 1).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    clearFailing: (tx: AnyDb, ws: string, ids: string[]) =>
+      t(tx).updateTable('webhook_endpoints').set({ failing_since: null }).where('workspace_id', '=', ws).where('id', 'in', ids).where('failing_since', 'is not', null).execute(),
+    async deleteEndpoint(tx: AnyDb, ws: string, id: string) {
+      const deliveries = t(tx).selectFrom('webhook_deliveries').select('id').where('workspace_id', '=', ws).where('endpoint_id', '=', id);
+      await t(tx).deleteFrom('webhook_attempts').where('workspace_id', '=', ws).where('delivery_id', 'in', deliveries).execute();
+      await t(tx).deleteFrom('webhook_deliveries').where('workspace_id', '=', ws).where('endpoint_id', '=', id).execute();
+      await t(tx).deleteFrom('webhook_endpoints').where('workspace_id', '=', ws).where('id', '=', id).execute();
+    },
+
+    insertDeliveries: (tx: AnyDb, rows: WebhookDeliveriesTable[]) => insertRows(tx, 'webhook_deliveries', rows as unknown as Record<string, unknown>[]),
+    delivery: (ws: string, id: string, tx?: AnyDb) => t(tx).selectFrom('webhook_deliveries').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    deliveriesByIds: (ws: string, ids: string[]) =>
+      ids.length ? db.selectFrom('webhook_deliveries').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids).execute() : Promise.resolve([]),
+    /** An endpoint's deliveries, newest first. */
+    listDeliveries: (ws: string, endpointId: string, before: string | undefined, limit: number) => {
+      let q = db.selectFrom('webhook_deliveries').selectAll().where('workspace_id', '=', ws).where('endpoint_id', '=', endpointId);
+      if (before) q = q.where('id', '<', before);
+      return q.orderBy('id', 'desc').limit(limit).execute();
+    },
+    attemptsOf: (ws: string, deliveryIds: string[]) =>
+      deliveryIds.length
+        ? db.selectFrom('webhook_attempts').selectAll().where('workspace_id', '=', ws).where('delivery_id', 'in', deliveryIds).orderBy('id').execute()
+        : Promise.resolve([] as WebhookAttemptsTable[]),
+    insertAttempts: (tx: AnyDb, rows: WebhookAttemptsTable[]) => insertRows(tx, 'webhook_attempts', rows as unknown as Record<string, unknown>[]),
+    /** The outcome of an attempt on a delivery's log row. */
+    updateDeliveries: (tx: AnyDb, ws: string, ids: string[], patch: Partial<WebhookDeliveriesTable>, countAttempt: boolean) =>
+      t(tx)
+        .updateTable('webhook_deliveries')
+        .set(countAttempt ? { ...patch, attempts: sql<number>`attempts + 1` } : patch)
+        .where('workspace_id', '=', ws)
+        .where('id', 'in', ids)
+        .execute(),
+  };
+}
+export type CommsRepository = ReturnType<typeof createCommsRepository>;

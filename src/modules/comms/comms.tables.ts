@@ -1,0 +1,72 @@
+/** The outbox as comms reads it (the table is core's: src/core/db/migrations.ts). */
+export interface OutboxTable {
+  workspace_id: string;
+  id: string;
+  topic: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'dead' | 'discarded';
+  attempts: number;
+  available_at: number;
+  created_at: number;
+  lease_until: number | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  settled_at: number | null;
+  give_up_at: number | null;
+}
+
+export interface WebhookEndpointsTable {
+  workspace_id: string;
+  id: string;
+  url: string;
+  description: string;
+  /** JSON array of message types, or ["*"] */
+  event_types: string;
+  enabled: number;
+  allow_private_network: number;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  /** the first failure of the current run of failures; null after a success */
+  failing_since: number | null;
+  disabled_reason: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  workspace_id: string;
+  /** the Tandem-Delivery-Id, also the id of the outbox row that carries it */
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  /** the exact JSON body sent (signed as is) */
+  body: string;
+  status: 'pending' | 'delivered' | 'dead' | 'discarded';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: number | null;
+  replay_of: string | null;
+  created_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  workspace_id: string;
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  created_at: number;
+}
+
+export interface CommsTables {
+  outbox: OutboxTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}

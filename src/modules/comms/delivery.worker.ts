@@ -1,0 +1,314 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import type { AnyDb } from '../../core/db/db.js';
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import type { Ids } from '../../core/ids.js';
+import type { Outbox } from '../../core/outbox.js';
+import type { CommsRepository } from './comms.repository.js';
+import type { OutboxTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './comms.tables.js';
+import { signatureHeader } from './webhooks.signing.js';
+import { guardedLookup, hostOf, isPrivateAddress } from './webhooks.ssrf.js';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+/** How long a message is retried before it becomes a dead letter. */
+export const RETRY_WINDOW_MS = DAY;
+/** An endpoint failing this long without a success is disabled. */
+export const DISABLE_AFTER_MS = 3 * DAY;
+/** Backoff: 30 s, 1 min, 2 min … doubling up to 1 h between attempts, plus up to 20% jitter. */
+export const BACKOFF = { baseMs: 30_000, maxMs: HOUR, jitter: 0.2 } as const;
+/** The topic of a webhook delivery's work item in the outbox (comms' own, never published). */
+export const WEBHOOK_TOPIC = 'comms.webhook';
+
+export function backoffMs(attempt: number, random: () => number): number {
+  const d = Math.min(BACKOFF.baseMs * 2 ** Math.max(0, attempt - 1), BACKOFF.maxMs);
+  return d + Math.floor(random() * d * BACKOFF.jitter);
+}
+
+export interface WorkerOptions {
+  /** names this worker in claims (default: random) */
+  workerId?: string;
+  /** messages claimed at a time (default 100) */
+  batchSize?: number;
+  /** HTTP requests in flight at once per batch (default 32) */
+  concurrency?: number;
+  /** batches worked on at once by start() (default 2: one is sent while the other is written) */
+  lanes?: number;
+  /** how long a claim holds (default 5 min); must exceed timeoutMs */
+  leaseMs?: number;
+  /** per request (default 10 s) */
+  timeoutMs?: number;
+  /** idle wait between empty claims in start() (default 500 ms) */
+  pollMs?: number;
+  /** jitter's randomness (tests fix it) */
+  random?: () => number;
+  onError?: (err: unknown) => void;
+}
+
+export interface WorkerDeps {
+  db: AnyDb;
+  repo: CommsRepository;
+  ids: Ids;
+  clock: Clock;
+  outbox: Outbox;
+  /** refuse private addresses unless the endpoint allows them */
+  production: boolean;
+}
+
+export interface RunStats {
+  claimed: number;
+  fannedOut: number;
+  delivered: number;
+  failed: number;
+  dead: number;
+}
+
+interface Outcome {
+  row: OutboxTable;
+  delivery: WebhookDeliveriesTable | undefined;
+  endpoint: WebhookEndpointsTable | undefined;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  /** not sent at all: the endpoint is gone (discard) or disabled (dead letter) */
+  skip?: 'discarded' | 'dead';
+}
+
+const groupBy = <T>(xs: T[], key: (x: T) => string) => {
+  const m = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
+};
+
+/**
+ * Delivers the outbox. A domain message is fanned out into one delivery per subscribed,
+ * enabled webhook endpoint (each its own outbox row, id whd_…, the Tandem-Delivery-Id); a
+ * delivery is a signed POST. Claims carry a lease: a worker killed mid-batch loses nothing,
+ * its messages fall due again when the lease ends (at least once, with a stable delivery id).
+ */
+export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {}) {
+  const { repo, clock } = deps;
+  const workerId = opts.workerId ?? `wkr-${randomBytes(6).toString('hex')}`;
+  const batchSize = opts.batchSize ?? 100;
+  const concurrency = opts.concurrency ?? 32;
+  const leaseMs = opts.leaseMs ?? 5 * 60_000;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const random = opts.random ?? Math.random;
+  let seq = 0;
+  const agentOpts = { keepAliveTimeout: 10_000, connections: concurrency * (opts.lanes ?? 2) };
+  const openAgent = new Agent(agentOpts);
+  const guardedAgent = new Agent({ ...agentOpts, connect: { lookup: guardedLookup } });
+
+  async function fanOut(rows: OutboxTable[], token: string, stats: RunStats) {
+    for (const [ws, msgs] of groupBy(rows, (r) => r.workspace_id)) {
+      const endpoints = (await repo.enabledEndpoints(ws)).map((e) => ({ e, types: new Set(JSON.parse(e.event_types) as string[]) }));
+      const now = clock.now();
+      const work: OutboxTable[] = [];
+      const log: WebhookDeliveriesTable[] = [];
+      for (const m of msgs) {
+        const body = `{"id":${JSON.stringify(m.id)},"type":${JSON.stringify(m.topic)},"createdAt":"${toIso(m.created_at)}","data":${m.payload}}`;
+        for (const { e, types } of endpoints) {
+          if (!types.has('*') && !types.has(m.topic)) continue;
+          const id = deps.ids.next('whd');
+          work.push({ workspace_id: ws, id, topic: WEBHOOK_TOPIC, payload: `{"endpointId":"${e.id}"}`, status: 'pending', attempts: 0, available_at: now, created_at: now, lease_until: null, claimed_by: null, last_error: null, settled_at: null, give_up_at: null });
+          log.push({ workspace_id: ws, id, endpoint_id: e.id, event_id: m.id, event_type: m.topic, body, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, replay_of: null, created_at: now });
+        }
+      }
+      await deps.db.transaction().execute(async (tx) => {
+        if (work.length) {
+          await repo.insertOutbox(tx, work);
+          await repo.insertDeliveries(tx, log);
+        }
+        await repo.settleDelivered(tx, ws, msgs.map((m) => m.id), token, now);
+      });
+      stats.fannedOut += work.length;
+      stats.delivered += msgs.length;
+    }
+  }
+
+  async function send(o: Outcome): Promise<void> {
+    const { delivery: d, endpoint: e } = o;
+    if (!d || !e) return;
+    const started = performance.now();
+    try {
+      const url = new URL(e.url);
+      const guarded = deps.production && !e.allow_private_network;
+      if (guarded && net.isIP(hostOf(url)) && isPrivateAddress(hostOf(url))) throw new Error(`refused: ${hostOf(url)} is a private address`);
+      const now = clock.now();
+      const secrets = e.previous_secret && (e.previous_secret_expires_at ?? 0) > now ? [e.secret, e.previous_secret] : [e.secret];
+      const res = await request(url, {
+        method: 'POST',
+        body: d.body,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Tandem-Webhooks/1',
+          'tandem-delivery-id': d.id,
+          'tandem-signature': signatureHeader(d.body, Math.floor(now / 1000), secrets),
+        },
+        dispatcher: guarded ? guardedAgent : openAgent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body.dump();
+      o.statusCode = res.statusCode;
+      if (res.statusCode < 200 || res.statusCode > 299) o.error = `HTTP ${res.statusCode}`;
+    } catch (err) {
+      const e2 = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+      const inner = e2.cause?.code === 'EPRIVATEADDRESS' ? e2.cause : e2;
+      o.error = String(inner.message ?? err).slice(0, 500) || String(inner.code ?? 'request failed');
+    } finally {
+      o.durationMs = Math.round(performance.now() - started);
+    }
+  }
+
+  async function deliverAll(rows: OutboxTable[], token: string, stats: RunStats) {
+    const outcomes: Outcome[] = [];
+    for (const [ws, items] of groupBy(rows, (r) => r.workspace_id)) {
+      const deliveries = new Map((await repo.deliveriesByIds(ws, items.map((r) => r.id))).map((d) => [d.id, d]));
+      const endpointIds = [...new Set([...deliveries.values()].map((d) => d.endpoint_id))];
+      const endpoints = new Map((await repo.endpointsByIds(ws, endpointIds)).map((e) => [e.id, e]));
+      for (const row of items) {
+        const delivery = deliveries.get(row.id);
+        const endpoint = delivery && endpoints.get(delivery.endpoint_id);
+        const o: Outcome = { row, delivery, endpoint, statusCode: null, durationMs: 0, error: null };
+        if (!delivery || !endpoint) o.skip = 'discarded';
+        else if (!endpoint.enabled) o.skip = 'dead';
+        outcomes.push(o);
+      }
+    }
+    let next = 0;
+    const lane = async () => {
+      while (next < outcomes.length) {
+        const o = outcomes[next++]!;
+        if (!o.skip) await send(o);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, outcomes.length) }, lane));
+    await settle(outcomes, token, stats);
+  }
+
+  /** Writes a batch's outcomes in one transaction: the log, the outbox rows, the endpoints' health. */
+  async function settle(outcomes: Outcome[], token: string, stats: RunStats) {
+    const now = clock.now();
+    await deps.db.transaction().execute(async (tx) => {
+      for (const [ws, list] of groupBy(outcomes, (o) => o.row.workspace_id)) {
+        const sent = list.filter((o) => !o.skip);
+        if (sent.length)
+          await repo.insertAttempts(
+            tx,
+            sent.map((o) => ({ workspace_id: ws, id: deps.ids.next('wha'), delivery_id: o.row.id, attempt: o.delivery!.attempts + 1, status_code: o.statusCode, duration_ms: o.durationMs, error: o.error, created_at: now })),
+          );
+        const ok = sent.filter((o) => o.error === null);
+        if (ok.length) {
+          await repo.settleDelivered(tx, ws, ok.map((o) => o.row.id), token, now);
+          for (const [code, group] of groupBy(ok, (o) => String(o.statusCode)))
+            await repo.updateDeliveries(tx, ws, group.map((o) => o.row.id), { status: 'delivered', last_status_code: Number(code), last_error: null, last_attempt_at: now }, true);
+          await repo.clearFailing(tx, ws, [...new Set(ok.map((o) => o.endpoint!.id))]);
+          stats.delivered += ok.length;
+        }
+        for (const o of list.filter((x) => x.skip)) {
+          const why = o.skip === 'dead' ? 'endpoint disabled' : 'endpoint deleted';
+          await repo.settleAs(tx, ws, o.row.id, token, now, o.skip!, why);
+          if (o.delivery) await repo.updateDeliveries(tx, ws, [o.row.id], { status: o.skip!, last_error: why }, false);
+          if (o.skip === 'dead') stats.dead++;
+        }
+        const disabledNow = new Set<string>();
+        for (const o of sent.filter((x) => x.error !== null)) {
+          const giveUpAt = o.row.give_up_at ?? o.row.created_at + RETRY_WINDOW_MS;
+          const retryAt = now >= giveUpAt ? null : Math.min(now + backoffMs(o.row.attempts, random), giveUpAt);
+          await repo.settleFailed(tx, ws, o.row.id, token, now, retryAt, o.error!);
+          await repo.updateDeliveries(tx, ws, [o.row.id], { status: retryAt === null ? 'dead' : 'pending', last_status_code: o.statusCode, last_error: o.error, last_attempt_at: now }, true);
+          stats.failed++;
+          if (retryAt === null) stats.dead++;
+          const e = await repo.markFailing(tx, ws, o.endpoint!.id, now);
+          if (e && e.enabled && e.failing_since !== null && now - e.failing_since >= DISABLE_AFTER_MS && !disabledNow.has(e.id)) {
+            disabledNow.add(e.id);
+            if (await repo.disableEndpoint(tx, ws, e.id, 'failed for 3 days', now))
+              await deps.outbox.enqueue(tx, {
+                workspaceId: ws,
+                topic: 'webhook.disabled',
+                payload: { endpointId: e.id, url: e.url, failingSince: toIso(e.failing_since), disabledAt: toIso(now), owner: e.created_by, reason: 'failed for 3 days' },
+              });
+          }
+        }
+      }
+    });
+  }
+
+  /** Claims one batch of due messages and works it to the end. */
+  async function runOnce(): Promise<RunStats> {
+    const stats: RunStats = { claimed: 0, fannedOut: 0, delivered: 0, failed: 0, dead: 0 };
+    const token = `${workerId}:${++seq}`;
+    const now = clock.now();
+    const rows = await repo.claim(now, batchSize, token, now + leaseMs);
+    stats.claimed = rows.length;
+    if (!rows.length) return stats;
+    const domain = rows.filter((r) => !r.topic.startsWith('comms.'));
+    if (domain.length) await fanOut(domain, token, stats);
+    const webhooks = rows.filter((r) => r.topic === WEBHOOK_TOPIC);
+    if (webhooks.length) await deliverAll(webhooks, token, stats);
+    // Another channel's work item (later: email, inbox) that this version does not know.
+    for (const r of rows.filter((x) => x.topic.startsWith('comms.') && x.topic !== WEBHOOK_TOPIC)) {
+      await repo.settleAs(deps.db, r.workspace_id, r.id, token, clock.now(), 'dead', `no channel for ${r.topic}`);
+      stats.dead++;
+    }
+    return stats;
+  }
+
+  const add = (a: RunStats, b: RunStats) => {
+    for (const k of Object.keys(a) as (keyof RunStats)[]) a[k] += b[k];
+  };
+
+  return {
+    workerId,
+    runOnce,
+    /** Runs batches until nothing is due at the clock's time (tests, the CLI's one-shot runs). */
+    async drain(): Promise<RunStats> {
+      const total: RunStats = { claimed: 0, fannedOut: 0, delivered: 0, failed: 0, dead: 0 };
+      for (;;) {
+        const r = await runOnce();
+        add(total, r);
+        if (!r.claimed) return total;
+      }
+    },
+    /** Works until stop(): `lanes` loops claim and deliver; an idle loop waits pollMs. */
+    start() {
+      const stop = new AbortController();
+      const total: RunStats = { claimed: 0, fannedOut: 0, delivered: 0, failed: 0, dead: 0 };
+      const loop = async () => {
+        while (!stop.signal.aborted) {
+          let r: RunStats | undefined;
+          try {
+            r = await runOnce();
+            add(total, r);
+          } catch (err) {
+            opts.onError?.(err);
+          }
+          if (!r?.claimed) await sleep(opts.pollMs ?? 500, undefined, { signal: stop.signal }).catch(() => {});
+        }
+      };
+      const running = Promise.all(Array.from({ length: opts.lanes ?? 2 }, loop));
+      return {
+        total,
+        /** Finishes the batches in hand, then resolves. */
+        async stop() {
+          stop.abort();
+          await running;
+        },
+      };
+    },
+    async close() {
+      await Promise.all([openAgent.close(), guardedAgent.close()]);
+    },
+  };
+}
+export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
