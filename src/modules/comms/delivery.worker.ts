@@ -103,6 +103,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const random = opts.random ?? Math.random;
   let seq = 0;
+  // undici's own timeouts (connect 10 s, headers and body timeoutMs) bound a request: no per-request timer.
   const agentOpts = { keepAliveTimeout: 10_000, connections: concurrency * (opts.lanes ?? 2) };
   const openAgent = new Agent(agentOpts);
   const guardedAgent = new Agent({ ...agentOpts, connect: { lookup: guardedLookup } });
@@ -156,7 +157,6 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
         dispatcher: guarded ? guardedAgent : openAgent,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
       });
       await res.body.dump();
       o.statusCode = res.statusCode;
