@@ -74,6 +74,40 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     setLotRemaining: (tx: AnyDb, ws: string, transferId: string, remaining: number) =>
       t(tx).updateTable('lots').set({ remaining }).where('workspace_id', '=', ws).where('transfer_id', '=', transferId).execute(),
 
+    /**
+     * Points a budget paid out (awards, goal tiers, bulk awards) and got back (their reversals)
+     * in a window, summed per counterparty and per hour: what a program's statistics are built
+     * from. Both read the (account, program, time) indexes.
+     */
+    async budgetFlows(ws: string, budget: string, programId: string, from: number, to: number) {
+      // A literal, not a parameter: PostgreSQL matches the GROUP BY expression by its text.
+      const hour = sql<number>`occurred_at / 3600000`;
+      const out = base
+        .selectFrom('transfers')
+        .where('workspace_id', '=', ws)
+        .where('debit_account', '=', budget)
+        .where('program_id', '=', programId)
+        .where('occurred_at', '>=', from)
+        .where('occurred_at', '<', to)
+        .where('cause', 'in', ['event', 'goal_tier', 'bulk_award']);
+      const back = base
+        .selectFrom('transfers')
+        .where('workspace_id', '=', ws)
+        .where('credit_account', '=', budget)
+        .where('program_id', '=', programId)
+        .where('occurred_at', '>=', from)
+        .where('occurred_at', '<', to)
+        .where('cause', '=', 'reversal');
+      const [paidTo, paidHours, backFrom, backHours] = await Promise.all([
+        out.select(['credit_account as account', sql<number>`sum(amount)`.as('points'), sql<number>`count(*)`.as('n')]).groupBy('credit_account').execute(),
+        out.select([hour.as('hour'), sql<number>`sum(amount)`.as('points')]).groupBy(hour).execute(),
+        back.select(['debit_account as account', sql<number>`sum(amount)`.as('points'), sql<number>`count(*)`.as('n')]).groupBy('debit_account').execute(),
+        back.select([hour.as('hour'), sql<number>`sum(amount)`.as('points')]).groupBy(hour).execute(),
+      ]);
+      const num = <T extends Record<string, unknown>>(rows: T[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'account' ? v : Number(v)])) as T);
+      return { paidTo: num(paidTo), paidHours: num(paidHours), backFrom: num(backFrom), backHours: num(backHours) };
+    },
+
     history: (ws: string, account: string, after: string | undefined, limit: number) => {
       let q = base.selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where((eb) => eb.or([eb('credit_account', '=', account), eb('debit_account', '=', account)]));
       if (after) q = q.where('id', '<', after);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
 import { createBulkInserter } from '../../core/db/bulk.js';
 
@@ -72,6 +72,19 @@ export function createProgramsRepository(anyDb: AnyDb) {
     updateVersion: (tx: AnyDb, ws: string, programId: string, version: number, patch: Partial<ProgramVersionsTable>) =>
       t(tx).updateTable('program_versions').set(patch).where('workspace_id', '=', ws).where('program_id', '=', programId).where('version', '=', version).execute(),
     insertOutcomes: (tx: AnyDb, rows: AwardOutcomesTable[]) => insertRows(tx, 'award_outcomes', rows as unknown as Record<string, unknown>[]),
+    /** How many awards of a program in a window ended other than paid in full, by outcome. */
+    outcomeCounts: async (ws: string, programId: string, from: number, to: number) => {
+      const rows = await base
+        .selectFrom('award_outcomes')
+        .select(['outcome', sql<number>`count(*)`.as('n'), sql<number>`sum(points_due)`.as('due')])
+        .where('workspace_id', '=', ws)
+        .where('program_id', '=', programId)
+        .where('occurred_at', '>=', from)
+        .where('occurred_at', '<', to)
+        .groupBy('outcome')
+        .execute();
+      return new Map(rows.map((r) => [r.outcome, { count: Number(r.n), pointsDue: Number(r.due) }]));
+    },
     outcomesOfEvents: (ws: string, eventIds: string[]) =>
       eventIds.length ? base.selectFrom('award_outcomes').selectAll().where('workspace_id', '=', ws).where('event_id', 'in', eventIds).orderBy('id').execute() : Promise.resolve([]),
   };

@@ -18,6 +18,28 @@ const ZMyProgram = z
   })
   .meta({ id: 'MyProgram' });
 
+const ZOutcomeCount = z.object({ count: z.number().int(), pointsDue: z.number().int() });
+const ZProgramStats = z
+  .object({
+    programId: z.string(),
+    window: z.object({ from: z.string(), to: z.string() }),
+    points: z.number().int().describe('paid out in the window, net of reversals'),
+    cost: z.object({ amountCents: z.number().int(), currency: z.string() }),
+    awards: z.number().int(),
+    reversals: z.number().int(),
+    reversedPoints: z.number().int(),
+    earners: z.number().int(),
+    capped: ZOutcomeCount.describe('awards a cap cut (partly or wholly)'),
+    budgetExhausted: ZOutcomeCount.describe('awards not paid because the budget could not cover them'),
+    heldOut: z.number().int(),
+    noRecipient: z.number().int(),
+    budget: z.number().int(),
+    budgetRemaining: z.number().int(),
+    burnByWeek: z.array(z.object({ weekStart: z.string(), points: z.number().int(), cumulative: z.number().int() })),
+    topEarners: z.array(z.object({ personId: z.string(), points: z.number().int() })),
+  })
+  .meta({ id: 'ProgramStats' });
+
 export const programsRoutes = (programs: ProgramsService): FastifyPluginAsyncZod => async (app) => {
   const tags = ['programs'];
   app.get('/api/v1/programs', {
@@ -40,6 +62,16 @@ export const programsRoutes = (programs: ProgramsService): FastifyPluginAsyncZod
     config: { access: 'programs.read' },
     schema: { tags, params, response: { 200: ZProgram } },
   }, async (req) => programs.get(req.auth, req.params.id));
+  app.get('/api/v1/programs/:id/stats', {
+    config: { access: 'programs.read' },
+    schema: {
+      tags,
+      summary: 'What the program did in a window (default: since it started): points, cost, earners, capped and unpaid awards, burn by week, top earners',
+      params,
+      querystring: z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }).strict(),
+      response: { 200: ZProgramStats },
+    },
+  }, async (req) => programs.stats(req.auth, req.params.id, req.query));
   app.patch('/api/v1/programs/:id', {
     config: { access: 'programs.manage' },
     schema: { tags, summary: 'Edit a program: a draft in place; a live one gets a new version from effectiveFrom', params, body: ZUpdateProgram, response: { 200: ZProgram } },

@@ -587,6 +587,81 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
     onEventReversed: (tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string; timezone: string }) => goals.onReversal(tx, ws, eventId, why),
 
     /**
+     * What a program has done in a window (default: since it started): points paid out net of
+     * reversals, earners, the awards that were capped, not paid for want of budget or held out,
+     * the burn by week in the workspace's time zone with the budget left, and the top earners.
+     * Read from the ledger's budget flows and the outcome counts, not from the event log.
+     */
+    async stats(ctx: AuthContext, id: string, q: { from?: string; to?: string }) {
+      ctx.require('programs.read');
+      const ws = ctx.workspaceId;
+      const r = await repo.get(undefined, ws, id);
+      if (!r) throw notFound('Program');
+      const program = await toProgram(r);
+      const { timezone } = await deps.workspaces.get(ws);
+      const now = deps.clock.now();
+      // By default since the program started: events may have occurred before it was created.
+      const from = q.from ? Date.parse(q.from) : (r.starts_at ?? 0);
+      const to = q.to ? Date.parse(q.to) : now + 24 * 3600_000;
+      if (!(from < to)) throw new AppError('validation_failed', { detail: 'from must be before to', errors: [{ path: 'querystring.from', message: 'must be before to' }] });
+      const [flows, outcomes] = await Promise.all([deps.ledger.budgetFlows(ws, id, from, to), repo.outcomeCounts(ws, id, from, to)]);
+      const net = new Map<string, number>();
+      let awards = 0;
+      let reversals = 0;
+      for (const f of flows.paidTo) {
+        net.set(f.account, (net.get(f.account) ?? 0) + f.points);
+        awards += f.n;
+      }
+      for (const f of flows.backFrom) {
+        net.set(f.account, (net.get(f.account) ?? 0) - f.points);
+        reversals += f.n;
+      }
+      const paid = flows.paidTo.reduce((a, f) => a + f.points, 0);
+      const returned = flows.backFrom.reduce((a, f) => a + f.points, 0);
+      const byWeek = new Map<number, number>();
+      const HOUR = 3_600_000;
+      for (const h of flows.paidHours) {
+        const w = periodOf(h.hour * HOUR, 'week', timezone).from;
+        byWeek.set(w, (byWeek.get(w) ?? 0) + h.points);
+      }
+      for (const h of flows.backHours) {
+        const w = periodOf(h.hour * HOUR, 'week', timezone).from;
+        byWeek.set(w, (byWeek.get(w) ?? 0) - h.points);
+      }
+      // Every week of the window, the quiet ones too, so a chart has no gaps.
+      const weeks: { weekStart: string; points: number; cumulative: number }[] = [];
+      let cumulative = 0;
+      const lastWeek = periodOf(Math.min(to - 1, now), 'week', timezone).from;
+      const earliest = Math.min(r.created_at, ...flows.paidHours.map((h) => h.hour * HOUR));
+      const firstWeek = periodOf(q.from || r.starts_at != null ? from : earliest, 'week', timezone).from;
+      for (let w = firstWeek, n = 0; w <= lastWeek && n < 600; w = periodOf(w + 8 * 24 * HOUR, 'week', timezone).from, n++) {
+        cumulative += byWeek.get(w) ?? 0;
+        weeks.push({ weekStart: toIso(w)!, points: byWeek.get(w) ?? 0, cumulative });
+      }
+      const earners = [...net.entries()].filter(([a, v]) => a.startsWith('wallet:') && v > 0).map(([a, v]) => ({ personId: a.slice('wallet:'.length), points: v }));
+      earners.sort((a, b) => b.points - a.points || (a.personId < b.personId ? -1 : 1));
+      const count = (o: string) => outcomes.get(o) ?? { count: 0, pointsDue: 0 };
+      return {
+        programId: id,
+        window: { from: toIso(q.from || r.starts_at != null ? from : earliest)!, to: toIso(to)! },
+        points: paid - returned,
+        cost: { amountCents: (paid - returned) * program.pointValueCents, currency: program.currency },
+        awards,
+        reversals,
+        reversedPoints: returned,
+        earners: earners.length,
+        capped: count('capped'),
+        budgetExhausted: count('budget_exhausted'),
+        heldOut: count('holdout').count,
+        noRecipient: count('no_recipient').count,
+        budget: program.budget,
+        budgetRemaining: program.budgetRemaining,
+        burnByWeek: weeks,
+        topEarners: earners.slice(0, 10),
+      };
+    },
+
+    /**
      * What each event did, in the order it happened: full awards are read from their transfers,
      * the rest (partly capped, capped, budget exhausted, held out, no recipient) from the outcomes.
      */

@@ -128,3 +128,59 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`program statistics (${dialect})`, () => {
+    let t: TestApp;
+    let key: string;
+    const people: string[] = [];
+    let programId = '';
+    const post = (url: string, body: unknown) => t.call('POST', url, { key, body });
+    before(async () => {
+      t = await createTestApp(dialect);
+      key = (await t.workspace('Stats Co')).ownerKey;
+      for (let i = 0; i < 3; i++) people.push((await post('/api/v1/people', { kind: 'employee', externalId: `S${i}`, name: `Stat ${i}` })).body.id);
+      programId = (await post('/api/v1/programs', { name: 'Tickets', audience: { kinds: ['employee'] }, budget: 55, pointValueCents: 2, rules: [{ name: 'Ticket', on: 'ticket.resolved', award: { points: 10 }, cap: { times: 2, per: 'day' } }] })).body.id;
+      await post(`/api/v1/programs/${programId}/activate`, {});
+    });
+    after(() => t.close());
+
+    test('points net of reversals, earners, capped and unpaid awards, weekly burn and top earners come from the ledger', async () => {
+      const ev = (id: string, person: string, day: number) => ({ id, occurredAt: `2026-11-${String(day).padStart(2, '0')}T10:00:00Z`, type: 'ticket.resolved', personId: person });
+      const sent = await post('/api/v1/events', { events: [
+        ev('a1', people[0]!, 9), ev('a2', people[0]!, 9), ev('a3', people[0]!, 9), // the third is capped
+        ev('b1', people[1]!, 10), ev('b2', people[1]!, 17),
+        ev('c1', people[2]!, 17), ev('c2', people[2]!, 18), // the budget (55) cannot cover c2
+      ] });
+      assert.deepEqual(sent.body.summary, { accepted: 7, duplicate: 0, rejected: 0 });
+      const b2 = sent.body.results[4].eventId;
+      assert.equal((await post(`/api/v1/events/${b2}/reverse`, { reason: 'duplicate ticket' })).status, 200);
+
+      const s = await t.call('GET', `/api/v1/programs/${programId}/stats`, { key });
+      assert.equal(s.status, 200, JSON.stringify(s.body));
+      assert.equal(s.body.points, 40);
+      assert.deepEqual(s.body.cost, { amountCents: 80, currency: 'USD' });
+      assert.equal(s.body.awards, 5);
+      assert.equal(s.body.reversals, 1);
+      assert.equal(s.body.reversedPoints, 10);
+      assert.equal(s.body.earners, 3);
+      assert.deepEqual(s.body.capped, { count: 1, pointsDue: 10 });
+      assert.deepEqual(s.body.budgetExhausted, { count: 1, pointsDue: 10 });
+      assert.equal(s.body.budgetRemaining, 15);
+      assert.deepEqual(s.body.topEarners[0], { personId: people[0], points: 20 });
+      assert.equal(s.body.topEarners.length, 3);
+      const weeks = s.body.burnByWeek as { weekStart: string; points: number; cumulative: number }[];
+      assert.equal(weeks[0]!.weekStart, '2026-11-09T00:00:00.000Z', 'weeks start on Monday in the workspace time zone');
+      assert.deepEqual(weeks.slice(0, 2).map((w) => w.points), [30, 10], 'the week of the 9th: a1, a2, b1; the week of the 16th: c1 (b2 was reversed)');
+      assert.equal(weeks.at(-1)!.cumulative, 40);
+
+      const window = await t.call('GET', `/api/v1/programs/${programId}/stats?from=2026-11-16T00:00:00Z&to=2026-11-23T00:00:00Z`, { key });
+      assert.equal(window.body.points, 10);
+      assert.equal(window.body.budgetExhausted.count, 1);
+      assert.equal(window.body.capped.count, 0);
+
+      assert.equal((await t.call('GET', `/api/v1/programs/${programId}/stats?from=2026-11-20T00:00:00Z&to=2026-11-01T00:00:00Z`, { key })).status, 400);
+      assert.equal((await t.call('GET', '/api/v1/programs/prg_00000000000000000000000000/stats', { key })).status, 404);
+    });
+  });
+}

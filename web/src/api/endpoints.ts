@@ -39,8 +39,7 @@ import type {
   UpdateWorkspace,
   User,
   Workspace,
-  MyProgram,
-} from './types';
+  MyProgram, ProgramStats } from './types';
 
 const V1 = '/api/v1';
 const enc = encodeURIComponent;
@@ -129,6 +128,7 @@ export const programsApi = {
   update: (id: string, body: ProgramPatch) => api.patch<Program>(`${V1}/programs/${enc(id)}`, body),
   transition: (id: string, action: 'activate' | 'pause' | 'end') => api.post<Program>(`${V1}/programs/${enc(id)}/${action}`),
   simulate: (id: string, window: { from: string; to: string }) => api.post<Simulation>(`${V1}/programs/${enc(id)}/simulate`, window),
+  stats: (id: string, window: { from?: string; to?: string } = {}) => api.get<ProgramStats>(`${V1}/programs/${enc(id)}/stats`, { ...window }),
 };
 
 export const goalsApi = {

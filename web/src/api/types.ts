@@ -299,6 +299,31 @@ export interface Audience {
 }
 
 export type ProgramStatus = 'draft' | 'active' | 'paused' | 'ended';
+export interface OutcomeCount {
+  count: number;
+  pointsDue: number;
+}
+
+/** GET /api/v1/programs/{id}/stats: what the program did in a window, from the ledger. */
+export interface ProgramStats {
+  programId: string;
+  window: { from: string; to: string };
+  points: number;
+  cost: { amountCents: number; currency: string };
+  awards: number;
+  reversals: number;
+  reversedPoints: number;
+  earners: number;
+  capped: OutcomeCount;
+  budgetExhausted: OutcomeCount;
+  heldOut: number;
+  noRecipient: number;
+  budget: number;
+  budgetRemaining: number;
+  burnByWeek: { weekStart: string; points: number; cumulative: number }[];
+  topEarners: { personId: string; points: number }[];
+}
+
 export interface Program {
   id: string;
   name: string;

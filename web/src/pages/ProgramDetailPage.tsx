@@ -3,8 +3,8 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { Accordion, Alert, Anchor, Badge, Button, Card, Code, Group, Loader, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
-import { eventsApi, goalsApi, programsApi } from '../api/endpoints';
-import type { Program, TandemEvent } from '../api/types';
+import { goalsApi, programsApi } from '../api/endpoints';
+import type { Program } from '../api/types';
 import { useSession } from '../session';
 import { PageLoader } from '../components/PageLoader';
 import { ConfirmModal } from '../components/ConfirmModal';
@@ -34,118 +34,57 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-const ACTIVITY_DAYS = 90;
-const MAX_PAGES = 10;
-const shortDate = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-
-/** Monday 00:00 (browser time) of the week holding `t`. */
-function weekStart(t: number) {
-  const d = new Date(t);
-  d.setHours(0, 0, 0, 0);
-  d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
-  return d.getTime();
-}
-
-/**
- * What the program awarded lately, read from the event log (the API has no per-program totals):
- * the accepted events of the last 90 days, up to 5,000.
- */
-async function programActivity(programId: string) {
-  const from = new Date(Date.now() - ACTIVITY_DAYS * 86_400_000);
-  const events: TandemEvent[] = [];
-  let cursor: string | undefined;
-  let pages = 0;
-  do {
-    const page = await eventsApi.list({ from: from.toISOString(), status: 'accepted', limit: 500, cursor });
-    events.push(...page.data);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && ++pages < MAX_PAGES);
-  const byPerson = new Map<string, number>();
-  const byWeek = new Map<number, number>();
-  let awards = 0;
-  let points = 0;
-  let capped = 0;
-  let unpaid = 0;
-  let heldOut = 0;
-  for (const e of events)
-    for (const f of e.effects) {
-      if (f.programId !== programId) continue;
-      if (f.outcome === 'capped') capped++;
-      if (f.outcome === 'budget_exhausted') unpaid++;
-      if (f.outcome === 'holdout') heldOut++;
-      if (f.outcome !== 'awarded' && !(f.outcome === 'capped' && f.points > 0)) continue;
-      awards++;
-      points += f.points;
-      if (f.recipientId) byPerson.set(f.recipientId, (byPerson.get(f.recipientId) ?? 0) + f.points);
-      const w = weekStart(Date.parse(e.occurredAt));
-      byWeek.set(w, (byWeek.get(w) ?? 0) + f.points);
-    }
-  const weeks: { week: number; points: number }[] = [];
-  for (let w = weekStart(from.getTime()); w <= Date.now(); w = weekStart(w + 8 * 86_400_000)) weeks.push({ week: w, points: byWeek.get(w) ?? 0 });
-  const top = [...byPerson.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5);
-  return { from: from.toISOString(), scanned: events.length, truncated: !!cursor, awards, points, capped, unpaid, heldOut, earners: byPerson.size, weeks, top };
-}
-
 function Activity({ program, points }: { program: Program; points: string }) {
-  const { can } = useSession();
-  const q = useQuery({ queryKey: ['programs', 'one', program.id, 'activity'], queryFn: () => programActivity(program.id), enabled: can('events.read') && program.status !== 'draft', staleTime: 60_000 });
-  const people = usePeopleByIdList(q.data?.top.map(([id]) => id) ?? []);
+  const { session } = useSession();
+  // Weeks start on Monday in the workspace's time zone: their labels are dates there too.
+  const shortDate = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: session.workspace.timezone });
+  const q = useQuery({ queryKey: ['programs', 'one', program.id, 'stats'], queryFn: () => programsApi.stats(program.id), enabled: program.status !== 'draft', staleTime: 30_000 });
+  const people = usePeopleByIdList(q.data?.topEarners.slice(0, 5).map((e) => e.personId) ?? []);
   if (program.status === 'draft') return null;
-  if (!can('events.read'))
-    return (
-      <Text size="sm" c="dimmed">
-        Your role does not include the event log, where the program’s recent activity is read from.
-      </Text>
-    );
   if (q.isPending)
     return (
       <Group gap="xs">
         <Loader size="xs" />
         <Text size="sm" c="dimmed">
-          Reading the last {ACTIVITY_DAYS} days of events…
+          Adding up what the program paid…
         </Text>
       </Group>
     );
   if (!q.data) return <ErrorAlert error={q.error} />;
   const a = q.data;
-  // The budget left at the end of each week: what is left now plus what was awarded after.
-  let after = 0;
-  const chart = [...a.weeks]
-    .reverse()
-    .map((w) => {
-      const row = { week: shortDate.format(new Date(w.week)), points: w.points, budgetLeft: program.budgetRemaining + after };
-      after += w.points;
-      return row;
-    })
-    .reverse();
+  // The budget left at the end of each week: the budget less what was paid out until then.
+  const paidBefore = a.budget - a.budgetRemaining - a.points;
+  const chart = a.burnByWeek.slice(-26).map((w) => ({ week: shortDate.format(new Date(w.weekStart)), points: w.points, budgetLeft: a.budget - paidBefore - w.cumulative }));
+  const since = formatDate(a.window.from);
   return (
     <Stack gap="md">
       <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
-        <Stat label="Earners" value={formatNumber(a.earners)} hint={`in the last ${ACTIVITY_DAYS} days`} />
-        <Stat label={`${points} awarded`} value={formatNumber(a.points)} hint={`${formatNumber(a.awards)} awards`} />
-        <Stat label="Held back by caps" value={formatNumber(a.capped)} hint="awards a cap stopped or cut" />
-        <Stat label="Not paid" value={formatNumber(a.unpaid)} color={a.unpaid ? 'red.7' : undefined} hint="awards after the budget ran out" />
+        <Stat label="Earners" value={formatNumber(a.earners)} hint={`since ${since}`} />
+        <Stat label={`${points} awarded`} value={formatNumber(a.points)} hint={`${formatNumber(a.awards)} awards${a.reversals ? `, ${formatNumber(a.reversals)} reversed` : ''}`} />
+        <Stat label="Held back by caps" value={formatNumber(a.capped.count)} hint={a.capped.count ? `awards a cap stopped or cut (${formatNumber(a.capped.pointsDue)} ${points} due)` : 'awards a cap stopped or cut'} />
+        <Stat label="Not paid" value={formatNumber(a.budgetExhausted.count)} color={a.budgetExhausted.count ? 'red.7' : undefined} hint={a.budgetExhausted.count ? `${formatNumber(a.budgetExhausted.pointsDue)} ${points} the budget could not cover` : 'awards after the budget ran out'} />
       </SimpleGrid>
-      <Suspense fallback={<Loader size="sm" aria-label="Loading the chart" />}>
-        <BurnChart data={chart} points={points} height={240} label={`${formatNumber(a.points)} ${points} awarded in the last ${ACTIVITY_DAYS} days, by week`} />
-      </Suspense>
-      {a.top.length > 0 && (
+      {chart.length > 0 && (
+        <Suspense fallback={<Loader size="sm" aria-label="Loading the chart" />}>
+          <BurnChart data={chart} points={points} height={240} label={`${formatNumber(a.points)} ${points} awarded since ${since}, by week${a.burnByWeek.length > chart.length ? ' (the last 26 weeks shown)' : ''}`} />
+        </Suspense>
+      )}
+      {a.topEarners.length > 0 && (
         <div>
           <Text size="sm" fw={600} mb={4}>
-            Top earners in the last {ACTIVITY_DAYS} days
+            Top earners since {since}
           </Text>
           <Group gap="xs">
-            {a.top.map(([id, pts]) => (
-              <Badge key={id} variant="light" size="lg" radius="sm" component={Link} to={`/people/${id}/wallet`} style={{ cursor: 'pointer', textTransform: 'none' }}>
-                {people.get(id) ? personLabel(people.get(id)!) : '…'} · {formatNumber(pts)}
+            {a.topEarners.slice(0, 5).map((e) => (
+              <Badge key={e.personId} variant="light" size="lg" radius="sm" component={Link} to={`/people/${e.personId}/wallet`} style={{ cursor: 'pointer', textTransform: 'none' }}>
+                {people.get(e.personId) ? personLabel(people.get(e.personId)!) : '…'} · {formatNumber(e.points)}
               </Badge>
             ))}
           </Group>
         </div>
       )}
       <Text size="xs" c="dimmed">
-        From {formatNumber(a.scanned)} events in the log since {formatDate(a.from)}
-        {a.truncated ? ` (the latest ${formatNumber(a.scanned)} only)` : ''}; reversed events are left out.
+        From the ledger: awards paid from the budget since {since}, net of reversals{a.heldOut ? `; ${formatNumber(a.heldOut)} events of held-out people were kept and earned nothing` : ''}.
       </Text>
     </Stack>
   );
@@ -177,7 +116,7 @@ function Overview({ program, points }: { program: Program; points: string }) {
         {!draft && (
           <>
             <Title order={3} size="h5" mt="lg" mb="xs">
-              Recent activity
+              Activity
             </Title>
             <Activity program={program} points={points} />
           </>
