@@ -55,8 +55,8 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const access = createAccessService({ db, ids, clock, audit, workspaces, people });
   const ledger = createLedgerService({ db, dialect: database.dialect, ids, clock, audit, workspaces });
   const engine = createEngineService({ db, clock, audit });
-  const programs = createProgramsService({ db, ids, clock, audit, engine, ledger, people, workspaces });
-  const events = createEventsService({ db, ids, clock, audit, workspaces, people, engine, programs, ledger });
+  const programs = createProgramsService({ db, ids, clock, audit, engine, ledger, people, workspaces, outbox });
+  const events = createEventsService({ db, ids, clock, audit, workspaces, people, engine, programs, ledger, outbox });
   const comms = createCommsService({ db, dialect: database.dialect, ids, clock, audit, outbox, production: opts.production ?? false });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });

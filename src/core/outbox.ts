@@ -1,5 +1,6 @@
 import type { AnyDb } from './db/db.js';
 import type { Ids } from './ids.js';
+import { createTupleInserter } from './db/bulk.js';
 
 /**
  * The domain messages Tandem publishes (webhook endpoints subscribe to these types). A module
@@ -18,11 +19,34 @@ export interface OutboxMessage {
 }
 
 /**
+ * The topics a workspace listens to (its webhook subscriptions; later the inbox's), asked with
+ * the caller's transaction handle. The comms module sets it; until then every topic is wanted.
+ */
+export type Interest = (db: AnyDb, workspaceId: string) => Promise<ReadonlySet<string>>;
+
+/**
  * Adds a message to the outbox inside the caller's transaction, so it exists if and only if
  * its cause committed. The comms module delivers it.
  */
 export function createOutbox(ids: Ids, now: () => number) {
+  let interest: Interest = async () => new Set(['*']);
+  const insert = createTupleInserter('outbox', ['workspace_id', 'id', 'topic', 'payload', 'status', 'attempts', 'available_at', 'created_at'], 500);
   return {
+    /** Who decides which topics are wanted (comms, at start). */
+    listenWith(fn: Interest) {
+      interest = fn;
+    },
+    /**
+     * Domain messages of one topic, written only when the workspace listens to it (a batch of
+     * 1,000 events writes no messages nobody would receive), in one statement when it does.
+     */
+    async publish(tx: AnyDb, workspaceId: string, topic: DomainTopic, payloads: unknown[]) {
+      if (!payloads.length) return;
+      const wanted = await interest(tx, workspaceId);
+      if (!wanted.has('*') && !wanted.has(topic)) return;
+      const t = now();
+      await insert(tx, payloads.map((p) => [workspaceId, ids.next('msg'), topic, JSON.stringify(p), 'pending', 0, t, t]));
+    },
     async enqueue(tx: AnyDb, m: OutboxMessage) {
       const t = now();
       await tx

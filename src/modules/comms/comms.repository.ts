@@ -72,6 +72,9 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
       t(tx).selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
     endpointsByIds: (ws: string, ids: string[]) =>
       ids.length ? db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids).execute() : Promise.resolve([]),
+    /** The event_types (JSON) of a workspace's enabled endpoints, read with the caller's handle. */
+    subscribedTypes: async (tx: AnyDb, ws: string) =>
+      (await (tx as typeof db).selectFrom('webhook_endpoints').select('event_types').where('workspace_id', '=', ws).where('enabled', '=', 1).execute()).map((r) => r.event_types),
     enabledEndpoints: (ws: string) => db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('enabled', '=', 1).execute(),
     listEndpoints: (ws: string, after: string | undefined, limit: number) => {
       let q = db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws);

@@ -70,6 +70,20 @@ const audited = (e: TEndpoint) => ({ url: e.url, eventTypes: e.eventTypes, enabl
 export function createCommsService(deps: CommsDeps) {
   const repo = createCommsRepository(deps.db, deps.dialect);
 
+  // The topics each workspace's enabled endpoints subscribe to, kept for 2 s (dropped at once
+  // when this process changes an endpoint): the outbox then writes no message nobody would
+  // receive. Another process's new endpoint is noticed within those 2 s.
+  const INTEREST_TTL_MS = 2000;
+  const interests = new Map<string, { at: number; topics: ReadonlySet<string> }>();
+  deps.outbox.listenWith(async (db, ws) => {
+    const now = performance.now();
+    const hit = interests.get(ws);
+    if (hit && now - hit.at < INTEREST_TTL_MS) return hit.topics;
+    const topics = new Set((await repo.subscribedTypes(db, ws)).flatMap((t) => JSON.parse(t) as string[]));
+    interests.set(ws, { at: now, topics });
+    return topics;
+  });
+
   /** The URL's rules: http(s), no credentials, and in production no private address unless allowed. */
   async function checkUrl(url: string, allowPrivate: boolean) {
     const problem = urlProblem(url);
@@ -124,6 +138,7 @@ export function createCommsService(deps: CommsDeps) {
         await repo.insertEndpoint(tx, row);
         await deps.audit.record(tx, ctx, { action: 'webhook_endpoint.created', targetType: 'webhook_endpoint', targetId: row.id, after: audited(e) });
       });
+      interests.delete(ctx.workspaceId);
       return { ...e, secret: row.secret };
     },
     async listEndpoints(ctx: AuthContext, q: { limit: number; cursor?: string }) {
@@ -153,13 +168,15 @@ export function createCommsService(deps: CommsDeps) {
         if (patch.enabled && !current.enabled) Object.assign(next, { failing_since: null, disabled_reason: null });
         if (!patch.enabled && current.enabled) next.disabled_reason = 'disabled by hand';
       }
-      return deps.db.transaction().execute(async (tx) => {
+      const updated = await deps.db.transaction().execute(async (tx) => {
         const before = await endpointOf(ctx, id, tx);
         await repo.updateEndpoint(tx, ctx.workspaceId, id, next);
         const after = toEndpoint((await repo.endpoint(ctx.workspaceId, id, tx))!);
         await deps.audit.record(tx, ctx, { action: 'webhook_endpoint.updated', targetType: 'webhook_endpoint', targetId: id, before: audited(toEndpoint(before)), after: audited(after) });
         return after;
       });
+      interests.delete(ctx.workspaceId);
+      return updated;
     },
     async deleteEndpoint(ctx: AuthContext, id: string) {
       ctx.require('webhooks.manage');
@@ -168,6 +185,7 @@ export function createCommsService(deps: CommsDeps) {
         await repo.deleteEndpoint(tx, ctx.workspaceId, id);
         await deps.audit.record(tx, ctx, { action: 'webhook_endpoint.deleted', targetType: 'webhook_endpoint', targetId: id, before: audited(toEndpoint(before)) });
       });
+      interests.delete(ctx.workspaceId);
     },
     /** A new secret, answered once; the old one keeps signing (a second v1) for 24 hours. */
     async rotateSecret(ctx: AuthContext, id: string) {

@@ -1,6 +1,7 @@
 import type { AnyDb } from '../../core/db/db.js';
 import { isRetryableTxError, isUniqueViolation } from '../../core/db/db.js';
 import type { Ids } from '../../core/ids.js';
+import type { Outbox } from '../../core/outbox.js';
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
 import type { AuthContext } from '../../core/auth.js';
@@ -25,6 +26,7 @@ interface Deps {
   engine: EngineService;
   programs: ProgramsService;
   ledger: LedgerService;
+  outbox: Outbox;
 }
 
 const keyOf = (source: string, id: string) => `${source}\u0000${id}`;
@@ -268,6 +270,7 @@ export function createEventsService(deps: Deps) {
               apply.push({ id: row.id, type: row.type, occurredAt: row.occurred_at, properties: r.e.properties, personId: row.person_id, accountId: row.account_id });
             }
             await repo.insertMany(tx, rows);
+            await deps.outbox.publish(tx, ws, 'event.accepted', rows.map((r) => ({ eventId: r.id, id: r.external_id, source: r.source, type: r.type, occurredAt: toIso(r.occurred_at), personId: r.person_id, accountId: r.account_id, reverses: r.reverses })));
             const effects = await deps.programs.apply(tx, ws, apply, engineCtx);
             for (const target of reversals) await reverseStored(tx, ctx, target, 'reversed by a later event', workspace.timezone);
             for (const part of local.values()) if (part.status === 'accepted') part.effects = effects.get(part.eventId!) ?? [];

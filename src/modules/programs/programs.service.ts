@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AnyDb } from '../../core/db/db.js';
 import type { Ids } from '../../core/ids.js';
+import type { Outbox } from '../../core/outbox.js';
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
 import type { AuthContext } from '../../core/auth.js';
@@ -108,7 +109,7 @@ export function isHeldOut(programId: string, personId: string, percent: number) 
   return createHash('sha256').update(`${programId}:${personId}`).digest().readUInt32BE(0) % 100 < percent;
 }
 
-export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService; engine: EngineService; ledger: LedgerService; people: PeopleService; workspaces: WorkspacesService }) {
+export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService; engine: EngineService; ledger: LedgerService; people: PeopleService; workspaces: WorkspacesService; outbox: Outbox }) {
   const repo = createProgramsRepository(deps.db);
   const goals = createGoalsService({ ...deps, programs: repo });
   // Versions never change once active, so their compiled form is cached for good.
@@ -451,6 +452,19 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       }
       await bank.flush();
       await repo.insertOutcomes(tx, outcomeRows);
+      // Domain messages (webhooks, later the inbox): what was paid, and the goal tiers reached.
+      const awarded: Record<string, unknown>[] = [];
+      const tiers: Record<string, unknown>[] = [];
+      for (const [eventId, list] of out) {
+        for (const o of list) {
+          if (!o.transferId || o.points <= 0) continue;
+          awarded.push({ eventId, programId: o.programId, programVersion: o.programVersion, ruleId: o.ruleId, personId: o.recipientId, points: o.points, transferId: o.transferId });
+          const tier = o.ruleId?.startsWith('goal:') ? /^goal:(.+):(\d+)$/.exec(o.ruleId) : null;
+          if (tier) tiers.push({ eventId, programId: o.programId, goalId: tier[1], tierPercent: Number(tier[2]), personId: o.recipientId, points: o.points, transferId: o.transferId });
+        }
+      }
+      await deps.outbox.publish(tx, ws, 'points.awarded', awarded);
+      await deps.outbox.publish(tx, ws, 'goal.tier_reached', tiers);
       return out;
     },
 
