@@ -68,10 +68,28 @@ export function createAccessService(deps: AccessDeps) {
     lastUsedAt: toIso(r.last_used_at),
   });
 
+  // Keys read lately, for 5 s: a busy integration is not a database read per request. The
+  // secret is still checked every time; a revocation in this process drops the key at once,
+  // one made by another process takes effect within the 5 s.
+  const KEY_TTL_MS = 5000;
+  const keyCache = new Map<string, { at: number; row: NonNullable<Awaited<ReturnType<typeof repo.keyById>>> }>();
+  async function keyRow(id: string) {
+    const hit = keyCache.get(id);
+    if (hit && performance.now() - hit.at < KEY_TTL_MS) return hit.row;
+    const row = await repo.keyById(id);
+    if (!row) {
+      keyCache.delete(id);
+      return undefined;
+    }
+    if (keyCache.size > 10_000) keyCache.clear();
+    keyCache.set(id, { at: performance.now(), row });
+    return row;
+  }
+
   async function authenticateKey(presented: string): Promise<Authenticated | null> {
     const m = /^tnd_([0-9a-z]{26})_([A-Za-z0-9_-]{43})$/.exec(presented);
     if (!m) return null;
-    const row = await repo.keyById(`key_${m[1]}`);
+    const row = await keyRow(`key_${m[1]}`);
     if (!row) return null;
     const a = Buffer.from(sha256(m[2]!), 'hex');
     const b = Buffer.from(row.secret_hash, 'hex');
@@ -79,7 +97,10 @@ export function createAccessService(deps: AccessDeps) {
     const t = now();
     if (row.revoked_at || (row.expires_at && row.expires_at <= t)) return null;
     // Last use is written at most once a minute, so a busy key does not write on every call.
-    if (!row.last_used_at || row.last_used_at < t - MINUTE) await repo.updateKey(undefined, row.workspace_id, row.id, { last_used_at: t });
+    if (!row.last_used_at || row.last_used_at < t - MINUTE) {
+      await repo.updateKey(undefined, row.workspace_id, row.id, { last_used_at: t });
+      row.last_used_at = t;
+    }
     return {
       auth: makeAuthContext({ workspaceId: row.workspace_id, role: row.role as Role, actor: { type: 'key', id: row.id }, userId: null, personId: row.person_id, sessionId: null }),
     };
@@ -306,6 +327,7 @@ export function createAccessService(deps: AccessDeps) {
         const after = { ...before, revoked_at: now() };
         await repo.updateKey(tx, ctx.workspaceId, id, { revoked_at: after.revoked_at });
         await deps.audit.record(tx, ctx, { action: 'api_key.revoked', targetType: 'api_key', targetId: id, before: toKey(before), after: toKey(after) });
+        keyCache.delete(id);
         return toKey(after);
       });
     },
