@@ -18,12 +18,18 @@ async function plan(query: string) {
   return rows.map((r) => r.detail).join('\n');
 }
 
-test('a cap counts a wallet’s awards in a program and period through the account-program-time indexes', async () => {
-  const p = await plan(`select count(*) from transfers where workspace_id = 'w' and program_id = 'p' and occurred_at >= 0 and occurred_at < 9
-    and ((cause = 'event' and credit_account = 'a') or (cause = 'reversal' and debit_account = 'a' and goal_id is null))`);
-  assert.match(p, /USING INDEX transfers_credit_program/);
-  assert.match(p, /USING INDEX transfers_debit_program/);
-  assert.doesNotMatch(p, /SCAN transfers/);
+test('a cap counts a wallet’s awards and reversals in a program and period through the wallet’s (account, id) indexes', async () => {
+  const awards = await plan(`select sum(amount), count(*) from transfers where workspace_id = 'w' and credit_account = 'a' and program_id = 'p' and occurred_at >= 0 and occurred_at < 9 and cause = 'event' and rule_id = 'r'`);
+  assert.match(awards, /SEARCH transfers USING INDEX transfers_credit \(workspace_id=\? AND credit_account=\?\)/);
+  const reversals = await plan(`select sum(amount), count(*) from transfers where workspace_id = 'w' and debit_account = 'a' and program_id = 'p' and occurred_at >= 0 and occurred_at < 9 and cause = 'reversal' and goal_id is null`);
+  assert.match(reversals, /SEARCH transfers USING INDEX transfers_debit \(workspace_id=\? AND debit_account=\?\)/);
+});
+
+test('program statistics read the budget’s transfers through the (account, id) indexes', async () => {
+  const out = await plan(`select credit_account, amount, occurred_at from transfers where workspace_id = 'w' and debit_account = 'budget:p' and program_id = 'p' and occurred_at >= 0 and occurred_at < 9 and cause in ('event', 'goal_tier', 'bulk_award')`);
+  assert.match(out, /SEARCH transfers USING INDEX transfers_debit \(workspace_id=\? AND debit_account=\?\)/);
+  const back = await plan(`select debit_account, amount, occurred_at from transfers where workspace_id = 'w' and credit_account = 'budget:p' and program_id = 'p' and occurred_at >= 0 and occurred_at < 9 and cause = 'reversal'`);
+  assert.match(back, /SEARCH transfers USING INDEX transfers_credit \(workspace_id=\? AND credit_account=\?\)/);
 });
 
 test('a balance read is one primary-key row', async () => {

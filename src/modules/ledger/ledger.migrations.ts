@@ -71,4 +71,14 @@ export const ledgerMigrations: Record<string, Migration> = {
       await db.schema.createIndex('transfers_reverses').unique().on('transfers').columns(['workspace_id', 'reverses_id']).where(sql.ref('reverses_id'), 'is not', null).execute();
     },
   },
+  '20261124_0700_ledger_no_program_time_indexes': {
+    async up(db: Kysely<unknown>) {
+      // The (account, program, time) indexes took awards in occurred order, which is random
+      // within an account: each award dirtied its own leaf page, and they cost more than the rest
+      // of a transfer's writes together. Caps and program statistics read the (account, id)
+      // indexes instead and filter program and time there: a wallet's or a budget's transfers.
+      await db.schema.dropIndex('transfers_credit_program').execute();
+      await db.schema.dropIndex('transfers_debit_program').execute();
+    },
+  },
 };

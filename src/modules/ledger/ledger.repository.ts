@@ -80,32 +80,37 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
      * from. Both read the (account, program, time) indexes.
      */
     async budgetFlows(ws: string, budget: string, programId: string, from: number, to: number) {
-      // A literal, not a parameter: PostgreSQL matches the GROUP BY expression by its text.
-      const hour = sql<number>`occurred_at / 3600000`;
-      const out = base
-        .selectFrom('transfers')
-        .where('workspace_id', '=', ws)
-        .where('debit_account', '=', budget)
-        .where('program_id', '=', programId)
-        .where('occurred_at', '>=', from)
-        .where('occurred_at', '<', to)
-        .where('cause', 'in', ['event', 'goal_tier', 'bulk_award']);
-      const back = base
-        .selectFrom('transfers')
-        .where('workspace_id', '=', ws)
-        .where('credit_account', '=', budget)
-        .where('program_id', '=', programId)
-        .where('occurred_at', '>=', from)
-        .where('occurred_at', '<', to)
-        .where('cause', '=', 'reversal');
-      const [paidTo, paidHours, backFrom, backHours] = await Promise.all([
-        out.select(['credit_account as account', sql<number>`sum(amount)`.as('points'), sql<number>`count(*)`.as('n')]).groupBy('credit_account').execute(),
-        out.select([hour.as('hour'), sql<number>`sum(amount)`.as('points')]).groupBy(hour).execute(),
-        back.select(['debit_account as account', sql<number>`sum(amount)`.as('points'), sql<number>`count(*)`.as('n')]).groupBy('debit_account').execute(),
-        back.select([hour.as('hour'), sql<number>`sum(amount)`.as('points')]).groupBy(hour).execute(),
-      ]);
-      const num = <T extends Record<string, unknown>>(rows: T[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'account' ? v : Number(v)])) as T);
-      return { paidTo: num(paidTo), paidHours: num(paidHours), backFrom: num(backFrom), backHours: num(backHours) };
+      // Rows, summed here: with a GROUP BY on the other account, SQLite (without statistics)
+      // walks that account's index across the workspace instead of searching the budget's.
+      const rows = (account: 'credit_account' | 'debit_account', causes: string[]) =>
+        base
+          .selectFrom('transfers')
+          .select([account === 'debit_account' ? 'credit_account as other' : 'debit_account as other', 'amount', 'occurred_at'])
+          .where('workspace_id', '=', ws)
+          .where(account, '=', budget)
+          .where('program_id', '=', programId)
+          .where('occurred_at', '>=', from)
+          .where('occurred_at', '<', to)
+          .where('cause', 'in', causes)
+          .execute();
+      const [paid, back] = await Promise.all([rows('debit_account', ['event', 'goal_tier', 'bulk_award']), rows('credit_account', ['reversal'])]);
+      const sum = (list: { other: string; amount: number | string; occurred_at: number | string }[]) => {
+        const byAccount = new Map<string, { points: number; n: number }>();
+        const byHour = new Map<number, number>();
+        for (const r of list) {
+          const amount = Number(r.amount);
+          const a = byAccount.get(r.other) ?? { points: 0, n: 0 };
+          a.points += amount;
+          a.n++;
+          byAccount.set(r.other, a);
+          const hour = Math.floor(Number(r.occurred_at) / 3_600_000);
+          byHour.set(hour, (byHour.get(hour) ?? 0) + amount);
+        }
+        return { accounts: [...byAccount].map(([account, v]) => ({ account, ...v })), hours: [...byHour].map(([hour, points]) => ({ hour, points })) };
+      };
+      const p = sum(paid);
+      const b = sum(back);
+      return { paidTo: p.accounts, paidHours: p.hours, backFrom: b.accounts, backHours: b.hours };
     },
 
     history: (ws: string, account: string, after: string | undefined, limit: number) => {
@@ -116,20 +121,24 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
 
     /** For caps: the net count and sum of a rule's awards to one wallet in [from, to). */
     async ruleUsage(tx: AnyDb, ws: string, q: { programId: string; ruleId: string | null; wallet: string; from: number; to: number }) {
-      let query = t(tx)
-        .selectFrom('transfers')
-        .select([
-          sql<number>`coalesce(sum(case when cause = 'reversal' then -amount else amount end), 0)`.as('points'),
-          sql<number>`coalesce(sum(case when cause = 'reversal' then -1 else 1 end), 0)`.as('times'),
-        ])
-        .where('workspace_id', '=', ws)
-        .where('program_id', '=', q.programId)
-        .where('occurred_at', '>=', q.from)
-        .where('occurred_at', '<', q.to)
-        .where((eb) => eb.or([eb.and([eb('cause', '=', 'event'), eb('credit_account', '=', q.wallet)]), eb.and([eb('cause', '=', 'reversal'), eb('debit_account', '=', q.wallet), eb('goal_id', 'is', null)])]));
-      if (q.ruleId) query = query.where('rule_id', '=', q.ruleId);
-      const r = await query.executeTakeFirstOrThrow();
-      return { points: Number(r.points), times: Number(r.times) };
+      // Two searches of the wallet's (account, id) indexes, awards in and reversals out, with
+      // program, rule and time filtered there (an OR of both sides makes SQLite scan instead).
+      const side = (account: 'credit_account' | 'debit_account') => {
+        let query = t(tx)
+          .selectFrom('transfers')
+          .select([sql<number>`coalesce(sum(amount), 0)`.as('points'), sql<number>`count(*)`.as('times')])
+          .where('workspace_id', '=', ws)
+          .where(account, '=', q.wallet)
+          .where('program_id', '=', q.programId)
+          .where('occurred_at', '>=', q.from)
+          .where('occurred_at', '<', q.to);
+        query = account === 'credit_account' ? query.where('cause', '=', 'event') : query.where('cause', '=', 'reversal').where('goal_id', 'is', null);
+        if (q.ruleId) query = query.where('rule_id', '=', q.ruleId);
+        return query.executeTakeFirstOrThrow();
+      };
+      const awards = await side('credit_account');
+      const reversals = await side('debit_account');
+      return { points: Number(awards.points) - Number(reversals.points), times: Number(awards.times) - Number(reversals.times) };
     },
 
     /** Balances rebuilt from the transfers alone. */
