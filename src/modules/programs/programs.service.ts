@@ -671,7 +671,9 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         budget: program.budget,
         budgetRemaining: program.budgetRemaining,
         burnByWeek: weeks,
-        topEarners: earners.slice(0, 10),
+        // Who earned what is a person's data: staff who read wallets see it; an analyst or a
+        // manager (aggregates only, or their own team) sees the totals alone.
+        topEarners: ctx.can('wallets.read') ? earners.slice(0, 10) : [],
       };
     },
 

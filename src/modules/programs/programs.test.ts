@@ -133,12 +133,14 @@ for (const dialect of DIALECTS) {
   describe(`program statistics (${dialect})`, () => {
     let t: TestApp;
     let key: string;
+    let ws: TestWorkspace;
     const people: string[] = [];
     let programId = '';
     const post = (url: string, body: unknown) => t.call('POST', url, { key, body });
     before(async () => {
       t = await createTestApp(dialect);
-      key = (await t.workspace('Stats Co')).ownerKey;
+      ws = await t.workspace('Stats Co');
+      key = ws.ownerKey;
       for (let i = 0; i < 3; i++) people.push((await post('/api/v1/people', { kind: 'employee', externalId: `S${i}`, name: `Stat ${i}` })).body.id);
       programId = (await post('/api/v1/programs', { name: 'Tickets', audience: { kinds: ['employee'] }, budget: 55, pointValueCents: 2, rules: [{ name: 'Ticket', on: 'ticket.resolved', award: { points: 10 }, cap: { times: 2, per: 'day' } }] })).body.id;
       await post(`/api/v1/programs/${programId}/activate`, {});
@@ -181,6 +183,12 @@ for (const dialect of DIALECTS) {
 
       assert.equal((await t.call('GET', `/api/v1/programs/${programId}/stats?from=2026-11-20T00:00:00Z&to=2026-11-01T00:00:00Z`, { key })).status, 400);
       assert.equal((await t.call('GET', '/api/v1/programs/prg_00000000000000000000000000/stats', { key })).status, 404);
+
+      const analyst = await t.call('GET', `/api/v1/programs/${programId}/stats`, { key: await ws.key('analyst') });
+      assert.equal(analyst.status, 200);
+      assert.equal(analyst.body.points, 40, 'an analyst reads the totals');
+      assert.deepEqual(analyst.body.topEarners, [], 'but not who earned them');
+      assert.equal((await t.call('GET', `/api/v1/programs/${programId}/stats`, { key: await ws.key('participant', { personId: people[0]! }) })).status, 403);
     });
   });
 }
