@@ -37,6 +37,14 @@ test('a balance read is one primary-key row', async () => {
   assert.match(p, /SEARCH balances USING INDEX sqlite_autoindex_balances_1 \(workspace_id=\? AND account=\?\)/);
 });
 
+test('the event log, newest first, by person, account or type, is read in index order (no sort)', async () => {
+  for (const [column, index] of [['person_id', 'events_person'], ['account_id', 'events_account'], ['type', 'events_type']]) {
+    const p = await plan(`select * from events where workspace_id = 'w' and ${column} = 'x' and id < 'evt_z' order by id desc limit 51`);
+    assert.match(p, new RegExp(`SEARCH events USING INDEX ${index} \\(workspace_id=\\? AND ${column}=\\? AND id<\\?\\)`));
+    assert.doesNotMatch(p, /TEMP B-TREE/);
+  }
+});
+
 test('replays are found by (source, id), and an event’s transfers by event', async () => {
   assert.match(await plan(`select * from events where workspace_id = 'w' and source = 's' and external_id in ('a', 'b')`), /SEARCH events USING INDEX sqlite_autoindex_events_\d/);
   assert.match(await plan(`select * from transfers where workspace_id = 'w' and event_id = 'e'`), /SEARCH transfers USING INDEX transfers_event/);

@@ -29,4 +29,15 @@ export const eventsMigrations: Record<string, Migration> = {
       await db.schema.createIndex('events_type').on('events').columns(['workspace_id', 'type', 'occurred_at']).execute();
     },
   },
+  '20261124_0710_events_indexes_by_arrival': {
+    async up(db: Kysely<unknown>) {
+      // The log is read newest first by arrival (id), filtered by person, account or type: the
+      // indexes follow that order. They also take each new event at the end of its range, where
+      // indexes by occurred_at took late events in the middle (a page written per event).
+      for (const [name, column] of [['events_person', 'person_id'], ['events_account', 'account_id'], ['events_type', 'type']] as const) {
+        await db.schema.dropIndex(name).execute();
+        await db.schema.createIndex(name).on('events').columns(['workspace_id', column, 'id']).execute();
+      }
+    },
+  },
 };
