@@ -45,6 +45,11 @@ test('the event log, newest first, by person, account or type, is read in index 
   }
 });
 
+test('a wallet’s open lots come from the partial index of open lots', async () => {
+  const p = await plan(`select * from lots where workspace_id = 'w' and account = 'a' and remaining > 0 order by earned_at, transfer_id`);
+  assert.match(p, /SEARCH lots USING INDEX lots_open \(workspace_id=\? AND account=\?\)/);
+});
+
 test('replays are found by (source, id), and an event’s transfers by event', async () => {
   assert.match(await plan(`select * from events where workspace_id = 'w' and source = 's' and external_id in ('a', 'b')`), /SEARCH events USING INDEX sqlite_autoindex_events_\d/);
   assert.match(await plan(`select * from transfers where workspace_id = 'w' and event_id = 'e'`), /SEARCH transfers USING INDEX transfers_event/);

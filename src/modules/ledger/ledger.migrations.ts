@@ -81,4 +81,14 @@ export const ledgerMigrations: Record<string, Migration> = {
       await db.schema.dropIndex('transfers_debit_program').execute();
     },
   },
+  '20261124_0720_lots_open_by_arrival': {
+    async up(db: Kysely<unknown>) {
+      // Open lots of an account, in the order they were earned: new lots arrive out of time
+      // order (late events), so an index by earned_at took each in the middle of the account's
+      // range. The open ones, by transfer id, are few per wallet and sorted when read; a spent
+      // lot leaves the index.
+      await db.schema.dropIndex('lots_open').execute();
+      await db.schema.createIndex('lots_open').on('lots').columns(['workspace_id', 'account', 'transfer_id']).where(sql.ref('remaining'), '>', 0).execute();
+    },
+  },
 };
