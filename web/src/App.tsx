@@ -15,6 +15,7 @@ const AccountsPage = lazy(() => import('./pages/AccountsPage'));
 const AccountDetailPage = lazy(() => import('./pages/AccountDetailPage'));
 const ImportPage = lazy(() => import('./pages/ImportPage'));
 const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage'));
+const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 const ParticipantHomePage = lazy(() => import('./pages/ParticipantHomePage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
@@ -75,6 +76,7 @@ function SignedIn() {
             <Route path="import" element={<Guard perm="org.write"><ImportPage /></Guard>} />
             {/* not /api-keys: the server answers every path under /api itself */}
             <Route path="keys" element={<Guard perm="keys.manage"><ApiKeysPage /></Guard>} />
+            <Route path="webhooks" element={<Guard perm="webhooks.manage"><WebhooksPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

@@ -19,7 +19,10 @@ export type Permission =
   | 'events.write'
   | 'events.reverse'
   | 'wallets.read'
-  | 'ledger.adjust';
+  | 'ledger.adjust'
+  | 'webhooks.manage'
+  | 'outbox.manage'
+  | 'comms.manage';
 
 export interface Page<T> {
   data: T[];

@@ -10,7 +10,7 @@ import { ROLE_LABELS } from '../lib/format';
 import { ConfirmModal } from './ConfirmModal';
 import { ErrorAlert } from './ErrorAlert';
 import { BrandMark } from './BrandMark';
-import { IconAccounts, IconActivity, IconChevronDown, IconHome, IconImport, IconKey, IconLogout, IconPeople, IconSettings, IconShield, IconTeams, IconTrophy } from './icons';
+import { IconAccounts, IconActivity, IconChevronDown, IconHome, IconImport, IconKey, IconLogout, IconPeople, IconSettings, IconShield, IconTeams, IconTrophy, IconWebhook } from './icons';
 
 interface NavItem {
   to: string;
@@ -28,6 +28,7 @@ const NAV: NavItem[] = [
   { to: '/accounts', label: 'Accounts', icon: <IconAccounts />, show: (can) => can('org.read') },
   { to: '/import', label: 'Import', icon: <IconImport />, show: (can) => can('org.write') },
   { to: '/keys', label: 'API keys', icon: <IconKey />, show: (can) => can('keys.manage') },
+  { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook />, show: (can) => can('webhooks.manage') },
   { to: '/settings', label: 'Settings', icon: <IconSettings />, show: (can) => can('workspace.manage') || can('users.manage') },
 ];
 

@@ -158,6 +158,13 @@ export const IconActivity = (p: IconProps) => (
     <path d="M3 12h4l3-8 4 16 3-8h4" />
   </Icon>
 );
+export const IconWebhook = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M9 8.5a3.5 3.5 0 1 1 5 3.2L17 17" />
+    <path d="M6.5 13.5a3.5 3.5 0 1 0 5.5 2.9h6" />
+    <path d="M17.5 13a3.5 3.5 0 1 1-2.6 5.8" />
+  </Icon>
+);
 export const IconWallet = (p: IconProps) => (
   <Icon {...p}>
     <path d="M4 7a2 2 0 0 1 2-2h11v4" />
