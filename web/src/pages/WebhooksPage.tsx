@@ -23,7 +23,11 @@ function endpointState(e: WebhookEndpoint): { label: string; color: string; hint
   return { label: 'Active', color: 'green' };
 }
 
-const DELIVERY_COLORS: Record<WebhookDelivery['status'], string> = { pending: 'blue', delivered: 'green', dead: 'red', discarded: 'gray' };
+/** A delivery's state in words: a pending one that has been tried is being retried. */
+function deliveryState(d: WebhookDelivery): { label: string; color: string } {
+  if (d.status === 'pending') return d.attempts.length ? { label: 'retrying', color: 'orange' } : { label: 'queued', color: 'blue' };
+  return { delivered: { label: 'delivered', color: 'green' }, dead: { label: 'gave up', color: 'red' }, discarded: { label: 'discarded', color: 'gray' } }[d.status];
+}
 
 function EventTypesField({ value, onChange, error }: { value: string[]; onChange(v: string[]): void; error?: string }) {
   const all = value.includes('*');
@@ -131,8 +135,8 @@ function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Badge variant="light" color={DELIVERY_COLORS[d.status]}>
-                    {d.status}
+                  <Badge variant="light" color={deliveryState(d).color}>
+                    {deliveryState(d).label}
                   </Badge>
                 </Table.Td>
                 <Table.Td>
