@@ -19,8 +19,10 @@ import { createLedgerService, ledgerMigrations, ledgerRoutes } from './modules/l
 import { createEngineService, engineMigrations, engineRoutes } from './modules/engine/index.js';
 import { createProgramsService, goalsRoutes, programsMigrations, programsRoutes } from './modules/programs/index.js';
 import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.js';
-import { commsMigrations, createCommsService, webhooksRoutes } from './modules/comms/index.js';
+import { commsMigrations, createCommsService, notifyRoutes, webhooksRoutes } from './modules/comms/index.js';
+import { randomToken } from './core/ids.js';
 
+export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 export const WEB_DIR = path.join(ROOT, 'web', 'dist');
@@ -45,7 +47,19 @@ export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir
 }
 
 /** The services, wired by hand: the only place that knows every module. */
-export function createServices(database: Database, clock: Clock = systemClock, opts: { production?: boolean } = {}) {
+export interface ServicesOptions {
+  production?: boolean;
+  /** TANDEM_SECRET (signs unsubscribe links); a random one per process when absent (tests) */
+  secret?: string;
+  /** TANDEM_PUBLIC_URL: the base of links in emails */
+  publicUrl?: string;
+  /** SMTP_URL; without it emails are stored */
+  smtpUrl?: string;
+  /** MAIL_FROM */
+  mailFrom?: string;
+}
+
+export function createServices(database: Database, clock: Clock = systemClock, opts: ServicesOptions = {}) {
   const db = database.db;
   const ids = createIds(() => clock.now());
   const outbox = createOutbox(ids, () => clock.now());
@@ -57,7 +71,16 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const engine = createEngineService({ db, clock, audit });
   const programs = createProgramsService({ db, ids, clock, audit, engine, ledger, people, workspaces, outbox });
   const events = createEventsService({ db, ids, clock, audit, workspaces, people, engine, programs, ledger, outbox });
-  const comms = createCommsService({ db, dialect: database.dialect, ids, clock, audit, outbox, production: opts.production ?? false });
+  const comms = createCommsService({
+    db,
+    dialect: database.dialect,
+    ids,
+    clock,
+    audit,
+    outbox,
+    production: opts.production ?? false,
+    notify: { people, programs, workspaces, secret: opts.secret ?? randomToken(32), publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000', smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom ?? DEFAULT_MAIL_FROM },
+  });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
   return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, housekeeping };
@@ -96,6 +119,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(eventsRoutes(services.events));
   await app.register(ledgerRoutes(services.ledger, services.people));
   await app.register(webhooksRoutes(services.comms));
+  await app.register(notifyRoutes(services.comms.notify));
   await app.ready();
   return { app, routes };
 }

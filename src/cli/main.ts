@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadConfig, ConfigError, type Config } from '../core/config.js';
+import { loadConfig, resolveSecret, ConfigError, type Config } from '../core/config.js';
 import { AppError } from '../core/errors.js';
 import { ROLES, systemContext, type Role } from '../core/auth.js';
 import { buildApp, createServices, migrate, openConfiguredDatabase, type Services } from '../app.js';
@@ -21,6 +21,18 @@ function config(): Config {
     if (err instanceof ConfigError) throw new CliError(`Invalid configuration: ${err.message}`, 2);
     throw err;
   }
+}
+
+/** What the services take from the configuration (the secret is generated once when absent). */
+function servicesOptions(c: Config) {
+  let secret: string;
+  try {
+    secret = resolveSecret(c);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(`Invalid configuration: ${err.message}`, 2);
+    throw err;
+  }
+  return { production: c.production, secret, publicUrl: c.publicUrl, smtpUrl: c.smtpUrl, mailFrom: c.mailFrom };
 }
 
 /** Opens the database, brings it to the latest schema and hands the services to `fn`. */
@@ -57,7 +69,7 @@ program
     const c = config();
     const database = openConfiguredDatabase(c);
     await migrate(database);
-    const services = createServices(database, undefined, { production: c.production });
+    const services = createServices(database, undefined, servicesOptions(c));
     let demo: Awaited<ReturnType<typeof seedDemo>> | undefined;
     if (c.demo && (await services.workspaces.list()).length === 0) demo = await seedDemo(services);
     const { app } = await buildApp(services, c);
@@ -102,7 +114,7 @@ program
     const c = config();
     const database = openConfiguredDatabase(c);
     await migrate(database);
-    const services = createServices(database, undefined, { production: c.production });
+    const services = createServices(database, undefined, servicesOptions(c));
     const worker = services.comms.worker({ concurrency: o.concurrency, leaseMs: o.leaseMs, timeoutMs: Math.min(10_000, Math.floor(o.leaseMs / 2)), onError: (err) => process.stderr.write(`outbox delivery failed: ${err instanceof Error ? err.message : String(err)}\n`) });
     const running = worker.start();
     print(!!o.json, { worker: worker.workerId, database: c.dialect, started: true }, `Worker ${worker.workerId} delivering the outbox (database: ${c.dialect})`);

@@ -29,6 +29,7 @@ export const PERMISSIONS = {
   'ledger.adjust': ['owner', 'admin'],
   'webhooks.manage': ['owner', 'admin'],
   'outbox.manage': ['owner', 'admin'],
+  'comms.manage': [...STAFF],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import path from 'node:path';
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -16,6 +18,20 @@ const ZEnv = z.object({
   TANDEM_PUBLIC_URL: z.url().optional(),
   TANDEM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   NODE_ENV: z.string().optional(),
+  SMTP_URL: z
+    .string()
+    .refine((v) => {
+      try {
+        return ['smtp:', 'smtps:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be an smtp:// or smtps:// URL (leave unset to keep emails in the database)')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an address or "Name <address>"')
+    .default('Tandem <notifications@tandem.invalid>'),
 });
 
 export interface Config {
@@ -28,6 +44,10 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   publicUrl: string;
   production: boolean;
+  /** TANDEM_SECRET; when absent, resolveSecret() generates one into the data folder (SQLite only) */
+  secret: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -56,5 +76,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     publicUrl: (e.TANDEM_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     production: e.NODE_ENV === 'production',
+    secret: e.TANDEM_SECRET,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
   };
+}
+
+/**
+ * The secret that signs links (unsubscribe): TANDEM_SECRET, or for a single SQLite process one
+ * generated once into the data folder. Processes on several machines sharing PostgreSQL must
+ * share it, so in production with PostgreSQL it is required; elsewhere (development, one machine)
+ * the data folder's file is shared by the processes that use that folder.
+ */
+export function resolveSecret(c: Pick<Config, 'secret' | 'dialect' | 'dataDir' | 'production'>): string {
+  if (c.secret) return c.secret;
+  if (c.dialect === 'postgres' && c.production) throw new ConfigError([{ variable: 'TANDEM_SECRET', message: 'required with DATABASE_URL (every process must sign links the same way)' }]);
+  const file = path.join(c.dataDir, 'secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(c.dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    try {
+      fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+      return secret;
+    } catch {
+      return fs.readFileSync(file, 'utf8').trim(); // another process wrote it first
+    }
+  }
 }

@@ -26,7 +26,7 @@ function run(args: string[], env: Record<string, string>, input?: string): Promi
 
 describe('configuration', () => {
   test('a wrong value stops the process with exit code 2, naming the variable', async () => {
-    for (const [name, value] of [['PORT', 'eighty'], ['DATABASE_URL', 'mysql://x'], ['TANDEM_DEMO', 'maybe'], ['LOG_LEVEL', 'loud']] as const) {
+    for (const [name, value] of [['PORT', 'eighty'], ['DATABASE_URL', 'mysql://x'], ['TANDEM_DEMO', 'maybe'], ['LOG_LEVEL', 'loud'], ['SMTP_URL', 'http://mail.example.com'], ['MAIL_FROM', 'not an address']] as const) {
       const r = await run(['migrate'], { [name]: value, TANDEM_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-cfg-')) });
       assert.equal(r.code, 2, `${name}=${value}`);
       assert.match(r.stderr, new RegExp(name));

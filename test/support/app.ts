@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { openDatabase, type Dialect } from '../../src/core/db/db.js';
-import { buildApp, createServices, migrate, type Services } from '../../src/app.js';
+import { buildApp, createServices, migrate, type Services, type ServicesOptions } from '../../src/app.js';
 import { systemContext, type Role } from '../../src/core/auth.js';
 import type { RouteInfo } from '../../src/core/http/server.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -65,11 +65,11 @@ export interface TestWorkspace {
 }
 
 /** One app per test file: a fresh database of the dialect, migrated, served by inject. */
-export async function createTestApp(dialect: Dialect, opts: { listen?: boolean; clock?: Clock; production?: boolean } = {}): Promise<TestApp & { url?: string; db: TestDb }> {
+export async function createTestApp(dialect: Dialect, opts: { listen?: boolean; clock?: Clock; production?: boolean; services?: ServicesOptions } = {}): Promise<TestApp & { url?: string; db: TestDb }> {
   const tdb = await freshDatabase(dialect);
   const database = dialect === 'sqlite' ? openDatabase({ dialect, file: tdb.file }) : openDatabase({ dialect, url: tdb.url, poolSize: 5 });
   await migrate(database);
-  const services = createServices(database, opts.clock, { production: opts.production });
+  const services = createServices(database, opts.clock, { publicUrl: 'http://127.0.0.1', ...opts.services, production: opts.production });
   const { app, routes } = await buildApp(services, { logLevel: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent', publicUrl: 'http://127.0.0.1' });
   let url: string | undefined;
   if (opts.listen) {

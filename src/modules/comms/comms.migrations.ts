@@ -57,4 +57,65 @@ export const commsMigrations: Record<string, Migration> = {
       await db.schema.createIndex('webhook_attempts_delivery').on('webhook_attempts').columns(['workspace_id', 'delivery_id']).execute();
     },
   },
+  '20261124_0600_inbox_email': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('inbox_messages')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('source_key', 'text', (c) => c.notNull())
+        .addColumn('read_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('inbox_messages_pk', ['workspace_id', 'id'])
+        .addUniqueConstraint('inbox_messages_source', ['workspace_id', 'source_key'])
+        .execute();
+      // A person's inbox, newest first; the unread count reads the same index.
+      await db.schema.createIndex('inbox_messages_person').on('inbox_messages').columns(['workspace_id', 'person_id', 'id']).execute();
+      await db.schema
+        .createTable('emails')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('to_address', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('html', 'text', (c) => c.notNull())
+        .addColumn('unsubscribe_url', 'text', (c) => c.notNull())
+        .addColumn('source_key', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint')
+        .addPrimaryKeyConstraint('emails_pk', ['workspace_id', 'id'])
+        .addUniqueConstraint('emails_source', ['workspace_id', 'source_key'])
+        .execute();
+      await db.schema
+        .createTable('message_templates')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('html', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('message_templates_pk', ['workspace_id', 'type', 'locale'])
+        .execute();
+      await db.schema
+        .createTable('email_unsubscribes')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('email_unsubscribes_pk', ['workspace_id', 'person_id', 'type'])
+        .execute();
+    },
+  },
 };

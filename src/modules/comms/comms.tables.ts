@@ -64,8 +64,68 @@ export interface WebhookAttemptsTable {
   created_at: number;
 }
 
+/** A participant's in-app message (one per person per domain message). */
+export interface InboxMessagesTable {
+  workspace_id: string;
+  id: string;
+  person_id: string;
+  type: string;
+  title: string;
+  body: string;
+  /** JSON: the variables the message was rendered with (program, points …) */
+  data: string;
+  /** the domain message it came from, with the person: a re-run fan-out adds nothing */
+  source_key: string;
+  read_at: number | null;
+  created_at: number;
+}
+
+/** An email, rendered when its cause was fanned out; sent by SMTP or kept ("stored") without it. */
+export interface EmailsTable {
+  workspace_id: string;
+  /** eml_…, also the outbox work item's id and the Message-ID's local part */
+  id: string;
+  person_id: string;
+  type: string;
+  to_address: string;
+  subject: string;
+  text: string;
+  html: string;
+  unsubscribe_url: string;
+  source_key: string;
+  status: 'pending' | 'sent' | 'stored' | 'dead';
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** An admin's version of a message type's template for one locale. */
+export interface MessageTemplatesTable {
+  workspace_id: string;
+  type: string;
+  locale: string;
+  subject: string;
+  text: string;
+  html: string;
+  updated_by: string;
+  updated_at: number;
+}
+
+/** A person who turned email off for a message type (one-click unsubscribe). */
+export interface EmailUnsubscribesTable {
+  workspace_id: string;
+  person_id: string;
+  type: string;
+  created_at: number;
+}
+
 export interface CommsTables {
   outbox: OutboxTable;
+  inbox_messages: InboxMessagesTable;
+  emails: EmailsTable;
+  message_templates: MessageTemplatesTable;
+  email_unsubscribes: EmailUnsubscribesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;

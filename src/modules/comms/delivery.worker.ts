@@ -11,6 +11,7 @@ import type { CommsRepository } from './comms.repository.js';
 import type { OutboxTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './comms.tables.js';
 import { signatureHeader } from './webhooks.signing.js';
 import { guardedLookup, hostOf, isPrivateAddress } from './webhooks.ssrf.js';
+import { EMAIL_TOPIC, type NotifyService } from './notify.service.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -56,6 +57,8 @@ export interface WorkerDeps {
   outbox: Outbox;
   /** refuse private addresses unless the endpoint allows them */
   production: boolean;
+  /** the participant channels (inbox, email); without it only webhooks are delivered */
+  notify?: NotifyService;
 }
 
 export interface RunStats {
@@ -111,6 +114,8 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
   async function fanOut(rows: OutboxTable[], token: string, stats: RunStats) {
     for (const [ws, msgs] of groupBy(rows, (r) => r.workspace_id)) {
       const endpoints = (await repo.enabledEndpoints(ws)).map((e) => ({ e, types: new Set(JSON.parse(e.event_types) as string[]) }));
+      // Read before the transaction: on SQLite it holds the one connection.
+      const told = deps.notify ? await deps.notify.prepare(ws, msgs) : null;
       const now = clock.now();
       const work: OutboxTable[] = [];
       const log: WebhookDeliveriesTable[] = [];
@@ -127,6 +132,11 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
         if (work.length) {
           await repo.insertOutbox(tx, work);
           await repo.insertDeliveries(tx, log);
+        }
+        if (told) {
+          const emails = await deps.notify!.write(tx, ws, told);
+          if (emails.length) await repo.insertOutbox(tx, emails);
+          stats.fannedOut += emails.length + told.inbox.length;
         }
         await repo.settleDelivered(tx, ws, msgs.map((m) => m.id), token, now);
       });
@@ -244,6 +254,45 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     });
   }
 
+  /** Sends claimed emails (or keeps them, without SMTP); failures retry like webhooks, then become dead letters. */
+  async function sendEmails(rows: OutboxTable[], token: string, stats: RunStats) {
+    const notify = deps.notify!;
+    const results: { row: OutboxTable; status: 'sent' | 'stored' | 'failed' | 'gone'; error: string | null }[] = [];
+    for (const [ws, items] of groupBy(rows, (r) => r.workspace_id)) {
+      const emails = new Map((await notify.emailsByIds(ws, items.map((r) => r.id))).map((e) => [e.id, e]));
+      let next = 0;
+      const lane = async () => {
+        while (next < items.length) {
+          const row = items[next++]!;
+          const e = emails.get(row.id);
+          if (!e) results.push({ row, status: 'gone', error: 'email not found' });
+          else results.push({ row, ...(await notify.send(e)) });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+    }
+    const now = clock.now();
+    await deps.db.transaction().execute(async (tx) => {
+      for (const r of results) {
+        const ws = r.row.workspace_id;
+        if (r.status === 'gone') {
+          await repo.settleAs(tx, ws, r.row.id, token, now, 'discarded', r.error!);
+        } else if (r.status !== 'failed') {
+          await repo.settleDelivered(tx, ws, [r.row.id], token, now);
+          await notify.markEmail(tx, ws, r.row.id, { status: r.status, sent_at: now, last_error: null });
+          stats.delivered++;
+        } else {
+          const giveUpAt = r.row.give_up_at ?? r.row.created_at + RETRY_WINDOW_MS;
+          const retryAt = now >= giveUpAt ? null : Math.min(now + backoffMs(r.row.attempts, random), giveUpAt);
+          await repo.settleFailed(tx, ws, r.row.id, token, now, retryAt, r.error!);
+          await notify.markEmail(tx, ws, r.row.id, { status: retryAt === null ? 'dead' : 'pending', last_error: r.error });
+          stats.failed++;
+          if (retryAt === null) stats.dead++;
+        }
+      }
+    });
+  }
+
   /** Claims one batch of due messages and works it to the end. */
   async function runOnce(): Promise<RunStats> {
     const stats: RunStats = { claimed: 0, fannedOut: 0, delivered: 0, failed: 0, dead: 0 };
@@ -256,8 +305,10 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     if (domain.length) await fanOut(domain, token, stats);
     const webhooks = rows.filter((r) => r.topic === WEBHOOK_TOPIC);
     if (webhooks.length) await deliverAll(webhooks, token, stats);
-    // Another channel's work item (later: email, inbox) that this version does not know.
-    for (const r of rows.filter((x) => x.topic.startsWith('comms.') && x.topic !== WEBHOOK_TOPIC)) {
+    const emails = deps.notify ? rows.filter((r) => r.topic === EMAIL_TOPIC) : [];
+    if (emails.length) await sendEmails(emails, token, stats);
+    // Another channel's work item that this version does not know.
+    for (const r of rows.filter((x) => x.topic.startsWith('comms.') && x.topic !== WEBHOOK_TOPIC && !(deps.notify && x.topic === EMAIL_TOPIC))) {
       await repo.settleAs(deps.db, r.workspace_id, r.id, token, clock.now(), 'dead', `no channel for ${r.topic}`);
       stats.dead++;
     }

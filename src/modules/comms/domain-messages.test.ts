@@ -45,11 +45,11 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([awarded.data.eventId, awarded.data.personId, awarded.data.points, awarded.data.transferId], [sent.body.eventId, people.ws, 5, sent.body.effects[0].transferId]);
     });
 
-    test('a workspace nobody listens to writes no messages', async () => {
+    test('a workspace with no webhook endpoint writes only what its participants are told (points.awarded for the inbox), not event.accepted', async () => {
       const sent = await post('/api/v1/events', { id: 'Q-1', occurredAt: '2026-11-20T10:00:00Z', type: 'ticket.resolved', personId: people.quiet }, quiet.ownerKey);
       assert.equal(sent.status, 201, sent.text);
       assert.equal(sent.body.effects[0].points, 5);
-      assert.deepEqual(await outboxTopics(quiet.id), []);
+      assert.deepEqual(await outboxTopics(quiet.id), ['points.awarded']);
     });
   });
 }

@@ -13,6 +13,8 @@ import type { OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable, Webhook
 import { createDeliveryWorker, RETRY_WINDOW_MS, WEBHOOK_TOPIC, type WorkerOptions } from './delivery.worker.js';
 import type { TCreateEndpoint, TDeadLetter, TDelivery, TEndpoint, TUpdateEndpoint } from './webhooks.schema.js';
 import { privateAddressOf, urlProblem } from './webhooks.ssrf.js';
+import { createNotifyService, type NotifyDeps } from './notify.service.js';
+import { MESSAGE_TYPES } from './messages.templates.js';
 
 /** How long the old secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
@@ -26,6 +28,8 @@ export interface CommsDeps {
   outbox: Outbox;
   /** NODE_ENV=production: webhook URLs may not reach private addresses unless allowed */
   production: boolean;
+  /** the participant channels' needs: names for messages, the secret and links of emails, SMTP */
+  notify: Omit<NotifyDeps, 'db' | 'ids' | 'clock' | 'audit'>;
 }
 
 const toEndpoint = (r: WebhookEndpointsTable): TEndpoint => ({
@@ -69,17 +73,19 @@ const audited = (e: TEndpoint) => ({ url: e.url, eventTypes: e.eventTypes, enabl
 /** Webhook endpoints, their delivery log and replays, dead letters; and the worker that delivers. */
 export function createCommsService(deps: CommsDeps) {
   const repo = createCommsRepository(deps.db, deps.dialect);
+  const notify = createNotifyService({ db: deps.db, ids: deps.ids, clock: deps.clock, audit: deps.audit, ...deps.notify });
 
   // The topics each workspace's enabled endpoints subscribe to, kept for 2 s (dropped at once
   // when this process changes an endpoint): the outbox then writes no message nobody would
-  // receive. Another process's new endpoint is noticed within those 2 s.
+  // receive. Another process's new endpoint is noticed within those 2 s. The types participants
+  // are told about (inbox, email) are always wanted: every participant has an inbox.
   const INTEREST_TTL_MS = 2000;
   const interests = new Map<string, { at: number; topics: ReadonlySet<string> }>();
   deps.outbox.listenWith(async (db, ws) => {
     const now = performance.now();
     const hit = interests.get(ws);
     if (hit && now - hit.at < INTEREST_TTL_MS) return hit.topics;
-    const topics = new Set((await repo.subscribedTypes(db, ws)).flatMap((t) => JSON.parse(t) as string[]));
+    const topics = new Set<string>([...MESSAGE_TYPES, ...(await repo.subscribedTypes(db, ws)).flatMap((t) => JSON.parse(t) as string[])]);
     interests.set(ws, { at: now, topics });
     return topics;
   });
@@ -254,7 +260,9 @@ export function createCommsService(deps: CommsDeps) {
       });
     },
     /** A worker over this database (serve runs one; `tandem worker` runs one on its own). */
-    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production }, opts),
+    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production, notify }, opts),
+    /** The participant channels: inbox, email, templates, unsubscribe. */
+    notify,
   };
 }
 export type CommsService = ReturnType<typeof createCommsService>;

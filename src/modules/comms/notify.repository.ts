@@ -1,0 +1,69 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnyDb } from '../../core/db/db.js';
+import type { CommsTables, EmailsTable, InboxMessagesTable, MessageTemplatesTable } from './comms.tables.js';
+
+type Db = Kysely<CommsTables>;
+
+/** The queries of the participant channels: inbox, emails, templates, unsubscribes. */
+export function createNotifyRepository(anyDb: AnyDb) {
+  const db = anyDb as Db;
+  const t = (tx?: AnyDb) => (tx ?? db) as Db;
+  return {
+    /** Inserts what is new (a re-run fan-out meets the unique source key); answers the ids inserted. */
+    async insertInbox(tx: AnyDb, rows: InboxMessagesTable[]) {
+      if (!rows.length) return [];
+      return (await t(tx).insertInto('inbox_messages').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'source_key']).doNothing()).returning('id').execute()).map((r) => r.id);
+    },
+    async insertEmails(tx: AnyDb, rows: EmailsTable[]) {
+      if (!rows.length) return [];
+      return (await t(tx).insertInto('emails').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'source_key']).doNothing()).returning('id').execute()).map((r) => r.id);
+    },
+    /** A person's messages, newest first. */
+    listInbox: (ws: string, personId: string, before: string | undefined, limit: number, unreadOnly: boolean) => {
+      let q = db.selectFrom('inbox_messages').selectAll().where('workspace_id', '=', ws).where('person_id', '=', personId);
+      if (before) q = q.where('id', '<', before);
+      if (unreadOnly) q = q.where('read_at', 'is', null);
+      return q.orderBy('id', 'desc').limit(limit).execute();
+    },
+    async unreadCount(ws: string, personId: string) {
+      const r = await db.selectFrom('inbox_messages').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', ws).where('person_id', '=', personId).where('read_at', 'is', null).executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    inboxMessage: (ws: string, personId: string, id: string) =>
+      db.selectFrom('inbox_messages').selectAll().where('workspace_id', '=', ws).where('person_id', '=', personId).where('id', '=', id).executeTakeFirst(),
+    markRead: (ws: string, personId: string, id: string, now: number) =>
+      db.updateTable('inbox_messages').set({ read_at: now }).where('workspace_id', '=', ws).where('person_id', '=', personId).where('id', '=', id).where('read_at', 'is', null).execute(),
+    async markAllRead(ws: string, personId: string, now: number) {
+      const r = await db.updateTable('inbox_messages').set({ read_at: now }).where('workspace_id', '=', ws).where('person_id', '=', personId).where('read_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    emailsByIds: (ws: string, ids: string[]) => (ids.length ? db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids).execute() : Promise.resolve([] as EmailsTable[])),
+    email: (ws: string, id: string) => db.selectFrom('emails').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    listEmails: (ws: string, before: string | undefined, limit: number) => {
+      let q = db.selectFrom('emails').selectAll().where('workspace_id', '=', ws);
+      if (before) q = q.where('id', '<', before);
+      return q.orderBy('id', 'desc').limit(limit).execute();
+    },
+    updateEmail: (tx: AnyDb, ws: string, id: string, patch: Partial<EmailsTable>) =>
+      t(tx).updateTable('emails').set({ ...patch, attempts: sql<number>`attempts + 1` }).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+
+    templates: (ws: string, types: string[]) => (types.length ? db.selectFrom('message_templates').selectAll().where('workspace_id', '=', ws).where('type', 'in', types).execute() : Promise.resolve([] as MessageTemplatesTable[])),
+    template: (ws: string, type: string, locale: string) =>
+      db.selectFrom('message_templates').selectAll().where('workspace_id', '=', ws).where('type', '=', type).where('locale', '=', locale).executeTakeFirst(),
+    upsertTemplate: (tx: AnyDb, row: MessageTemplatesTable) =>
+      t(tx)
+        .insertInto('message_templates')
+        .values(row)
+        .onConflict((oc) => oc.columns(['workspace_id', 'type', 'locale']).doUpdateSet({ subject: row.subject, text: row.text, html: row.html, updated_by: row.updated_by, updated_at: row.updated_at }))
+        .execute(),
+    deleteTemplate: (tx: AnyDb, ws: string, type: string, locale: string) =>
+      t(tx).deleteFrom('message_templates').where('workspace_id', '=', ws).where('type', '=', type).where('locale', '=', locale).executeTakeFirst(),
+
+    unsubscribed: (ws: string, personIds: string[]) =>
+      personIds.length ? db.selectFrom('email_unsubscribes').select(['person_id', 'type']).where('workspace_id', '=', ws).where('person_id', 'in', personIds).execute() : Promise.resolve([]),
+    unsubscribe: (ws: string, personId: string, type: string, now: number) =>
+      db.insertInto('email_unsubscribes').values({ workspace_id: ws, person_id: personId, type, created_at: now }).onConflict((oc) => oc.columns(['workspace_id', 'person_id', 'type']).doNothing()).execute(),
+  };
+}
+export type NotifyRepository = ReturnType<typeof createNotifyRepository>;

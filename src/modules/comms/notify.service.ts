@@ -1,0 +1,306 @@
+import type { AnyDb } from '../../core/db/db.js';
+import type { Ids } from '../../core/ids.js';
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import { systemContext, type AuthContext } from '../../core/auth.js';
+import { AppError, invalid, notFound } from '../../core/errors.js';
+import { decodeCursor, toPage } from '../../core/http/pagination.js';
+import type { AuditService } from '../audit/index.js';
+import type { PeopleService } from '../people/index.js';
+import type { ProgramsService } from '../programs/index.js';
+import type { WorkspacesService } from '../workspaces/index.js';
+import type { EmailsTable, InboxMessagesTable, MessageTemplatesTable, OutboxTable } from './comms.tables.js';
+import { createMailer, type Mailer } from './mail.transport.js';
+import {
+  DEFAULTS,
+  MESSAGE_TYPES,
+  SAMPLES,
+  TYPE_LABELS,
+  VARIABLES,
+  emailHtml,
+  emailText,
+  fill,
+  unknownVariables,
+  type Brand,
+  type MessageType,
+  type Template,
+} from './messages.templates.js';
+import { createNotifyRepository } from './notify.repository.js';
+import type { TInboxMessage, TPutTemplate, TPreviewTemplate, TSentMail, TTemplateView } from './notify.schema.js';
+import { signUnsubscribe, verifyUnsubscribe } from './unsubscribe.signing.js';
+
+export const EMAIL_TOPIC = 'comms.email';
+const BRAND_COLOR = '#1c7ed6';
+
+export interface NotifyDeps {
+  db: AnyDb;
+  ids: Ids;
+  clock: Clock;
+  audit: AuditService;
+  people: PeopleService;
+  programs: ProgramsService;
+  workspaces: WorkspacesService;
+  /** signs unsubscribe links (TANDEM_SECRET) */
+  secret: string;
+  /** the base of every link in an email (TANDEM_PUBLIC_URL) */
+  publicUrl: string;
+  /** SMTP_URL; without it, emails are stored and shown on the Sent mail page */
+  smtpUrl?: string;
+  /** MAIL_FROM */
+  mailFrom: string;
+}
+
+const isType = (t: string): t is MessageType => (MESSAGE_TYPES as readonly string[]).includes(t);
+
+const toInbox = (r: InboxMessagesTable): TInboxMessage => ({
+  id: r.id,
+  type: r.type,
+  title: r.title,
+  body: r.body,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+  read: r.read_at !== null,
+  readAt: toIso(r.read_at),
+  createdAt: toIso(r.created_at)!,
+});
+
+const toSentMail = (r: EmailsTable, full: boolean): TSentMail => ({
+  id: r.id,
+  type: r.type,
+  personId: r.person_id,
+  to: r.to_address,
+  subject: r.subject,
+  status: r.status,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  createdAt: toIso(r.created_at)!,
+  sentAt: toIso(r.sent_at),
+  ...(full ? { text: r.text, html: r.html } : {}),
+});
+
+/** The participant channels: the inbox, email (with one-click unsubscribe) and the templates both use. */
+export function createNotifyService(deps: NotifyDeps) {
+  const repo = createNotifyRepository(deps.db);
+  const mailer: Mailer = createMailer({ smtpUrl: deps.smtpUrl, from: deps.mailFrom, publicUrl: deps.publicUrl });
+
+  /** A type's template for a locale: the workspace's override, else the default; then the language, then English. */
+  function pick(overrides: MessageTemplatesTable[], type: MessageType, locale: string): Template & { locale: string; overridden: boolean } {
+    const lang = locale.split('-')[0]!;
+    for (const l of [...new Set([locale, lang, 'en'])]) {
+      const o = overrides.find((x) => x.type === type && x.locale === l);
+      if (o) return { subject: o.subject, text: o.text, html: o.html, locale: l, overridden: true };
+      const d = (DEFAULTS[type] as Record<string, Template | undefined>)[l];
+      if (d) return { ...d, locale: l, overridden: false };
+    }
+    return { ...DEFAULTS[type].en, locale: 'en', overridden: false };
+  }
+
+  const unsubscribeUrl = (ws: string, personId: string, type: string) => `${deps.publicUrl}/api/v1/unsubscribe?token=${signUnsubscribe(deps.secret, { workspaceId: ws, personId, type })}`;
+
+  function render(tpl: Template, type: MessageType, vars: Record<string, string>, brand: Brand, unsubscribe: string) {
+    const subject = fill(tpl.subject, vars, false);
+    const text = fill(tpl.text, vars, false);
+    return {
+      subject,
+      text,
+      emailText: emailText(text, brand, unsubscribe, TYPE_LABELS[type]),
+      emailHtml: emailHtml(fill(tpl.html, vars, true), brand, unsubscribe, TYPE_LABELS[type]),
+    };
+  }
+
+  /**
+   * What a batch of domain messages of one workspace tells its participants: an inbox message
+   * per person, and an email for those with an address who have not turned that type off.
+   * Reads everything it needs before the caller's transaction (on SQLite one connection serves
+   * both, so nothing may be read outside the transaction while it is open).
+   */
+  async function prepare(ws: string, msgs: OutboxTable[]) {
+    const inbox: InboxMessagesTable[] = [];
+    const emails: EmailsTable[] = [];
+    const wanted = msgs.filter((m) => isType(m.topic));
+    if (!wanted.length) return { inbox, emails };
+    const workspace = await deps.workspaces.get(ws).catch(() => null);
+    if (!workspace) return { inbox, emails };
+    const sys = systemContext(ws);
+    const cache = new Map<string, Promise<unknown>>();
+    const once = <T>(key: string, f: () => Promise<T>) => {
+      if (!cache.has(key)) cache.set(key, f().catch(() => null));
+      return cache.get(key) as Promise<T | null>;
+    };
+    const overrides = await repo.templates(ws, [...MESSAGE_TYPES]);
+    const brand: Brand = { workspaceName: workspace.name, color: BRAND_COLOR };
+    const payloads = wanted.map((m) => ({ m, p: JSON.parse(m.payload) as Record<string, unknown> }));
+    const personIds = [...new Set(payloads.map(({ p }) => String(p.personId ?? '')).filter(Boolean))];
+    const off = new Set((await repo.unsubscribed(ws, personIds)).map((r) => `${r.person_id}|${r.type}`));
+    const now = deps.clock.now();
+    for (const { m, p } of payloads) {
+      const type = m.topic as MessageType;
+      const personId = typeof p.personId === 'string' ? p.personId : null;
+      if (!personId) continue;
+      // A goal's tier pays through points.awarded too; its own message says more.
+      if (type === 'points.awarded' && typeof p.ruleId === 'string' && p.ruleId.startsWith('goal:')) continue;
+      const person = await once(`per:${personId}`, () => deps.people.get(sys, 'people', personId) as Promise<{ name: string | null; email: string | null; locale: string | null; erasedAt: string | null }>);
+      if (!person || person.erasedAt) continue;
+      const program = typeof p.programId === 'string' ? await once(`prg:${p.programId}`, () => deps.programs.get(sys, p.programId as string)) : null;
+      const vars: Record<string, string> = {
+        personName: person.name ?? 'there',
+        workspaceName: workspace.name,
+        pointsLabel: workspace.pointsLabel,
+        programName: program?.name ?? 'your program',
+        points: String(p.points ?? ''),
+      };
+      if (type === 'points.awarded') {
+        const rule = program?.rules.find((r) => r.id === p.ruleId);
+        vars.ruleName = typeof rule?.name === 'string' ? rule.name : 'an award';
+      } else {
+        const goal = typeof p.goalId === 'string' ? await once(`gol:${p.goalId}`, () => deps.programs.goals.get(sys, p.goalId as string)) : null;
+        vars.goalName = goal?.name ?? 'your goal';
+        vars.tierPercent = String(p.tierPercent ?? '');
+      }
+      const tpl = pick(overrides, type, person.locale ?? workspace.locale);
+      const unsubscribe = unsubscribeUrl(ws, personId, type);
+      const out = render(tpl, type, vars, brand, unsubscribe);
+      const sourceKey = `${m.id}|${personId}`;
+      inbox.push({ workspace_id: ws, id: deps.ids.next('inb'), person_id: personId, type, title: out.subject, body: out.text, data: JSON.stringify({ ...p, ...vars }), source_key: sourceKey, read_at: null, created_at: now });
+      if (person.email && !off.has(`${personId}|${type}`))
+        emails.push({ workspace_id: ws, id: deps.ids.next('eml'), person_id: personId, type, to_address: person.email, subject: out.subject, text: out.emailText, html: out.emailHtml, unsubscribe_url: unsubscribe, source_key: sourceKey, status: 'pending', attempts: 0, last_error: null, created_at: now, sent_at: null });
+    }
+    return { inbox, emails };
+  }
+
+  /** Writes what prepare() made, in the caller's transaction; answers the email work items for the outbox. */
+  async function write(tx: AnyDb, ws: string, made: Awaited<ReturnType<typeof prepare>>): Promise<OutboxTable[]> {
+    await repo.insertInbox(tx, made.inbox);
+    const inserted = new Set(await repo.insertEmails(tx, made.emails));
+    return made.emails
+      .filter((e) => inserted.has(e.id))
+      .map((e) => ({ workspace_id: ws, id: e.id, topic: EMAIL_TOPIC, payload: '{}', status: 'pending', attempts: 0, available_at: e.created_at, created_at: e.created_at, lease_until: null, claimed_by: null, last_error: null, settled_at: null, give_up_at: null }));
+  }
+
+  async function templateView(ctx: AuthContext, type: MessageType, locale: string): Promise<TTemplateView> {
+    const overrides = (await repo.templates(ctx.workspaceId, [type])).filter((o) => o.locale === locale);
+    const current = pick(overrides, type, locale);
+    const fallback = pick([], type, locale);
+    return {
+      type,
+      locale,
+      subject: current.subject,
+      text: current.text,
+      html: current.html,
+      overridden: current.overridden && current.locale === locale,
+      variables: Object.entries(VARIABLES[type]).map(([name, description]) => ({ name, description })),
+      defaults: { subject: fallback.subject, text: fallback.text, html: fallback.html },
+    };
+  }
+
+  function checkVariables(type: MessageType, t: Partial<Template>) {
+    const errors = (['subject', 'text', 'html'] as const).flatMap((f) => (t[f] === undefined ? [] : unknownVariables(type, t[f]).map((v) => ({ path: f, message: `unknown variable {{${v}}}; this type offers ${Object.keys(VARIABLES[type]).join(', ')}` }))));
+    if (errors.length) throw new AppError('validation_failed', { detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors });
+  }
+
+  return {
+    prepare,
+    write,
+    mailer,
+    /** The emails of a batch of work items. */
+    emailsByIds: (ws: string, ids: string[]) => repo.emailsByIds(ws, ids),
+    /** Sends one email (or keeps it, without SMTP); answers how it went. */
+    async send(e: EmailsTable): Promise<{ status: 'sent' | 'stored'; error: null } | { status: 'failed'; error: string }> {
+      try {
+        return { status: await mailer.send(e), error: null };
+      } catch (err) {
+        return { status: 'failed', error: String((err as Error)?.message ?? err).slice(0, 500) || 'send failed' };
+      }
+    },
+    markEmail: (tx: AnyDb, ws: string, id: string, patch: Partial<EmailsTable>) => repo.updateEmail(tx, ws, id, patch),
+
+    /** The signed-in participant's inbox, newest first (a caller with no person has none). */
+    async listInbox(ctx: AuthContext, q: { limit: number; cursor?: string; unread?: boolean }) {
+      if (!ctx.personId) return { data: [], nextCursor: null, unread: 0 };
+      const rows = await repo.listInbox(ctx.workspaceId, ctx.personId, decodeCursor(q.cursor), q.limit + 1, !!q.unread);
+      return { ...toPage(rows, q.limit, toInbox), unread: await repo.unreadCount(ctx.workspaceId, ctx.personId) };
+    },
+    async unreadCount(ctx: AuthContext) {
+      return { unread: ctx.personId ? await repo.unreadCount(ctx.workspaceId, ctx.personId) : 0 };
+    },
+    async markRead(ctx: AuthContext, id: string) {
+      if (!ctx.personId) throw notFound('Message');
+      await repo.markRead(ctx.workspaceId, ctx.personId, id, deps.clock.now());
+      const row = await repo.inboxMessage(ctx.workspaceId, ctx.personId, id);
+      if (!row) throw notFound('Message');
+      return toInbox(row);
+    },
+    async markAllRead(ctx: AuthContext) {
+      if (!ctx.personId) return { marked: 0, unread: 0 };
+      return { marked: await repo.markAllRead(ctx.workspaceId, ctx.personId, deps.clock.now()), unread: 0 };
+    },
+
+    async listSentMail(ctx: AuthContext, q: { limit: number; cursor?: string }) {
+      ctx.require('comms.manage');
+      const rows = await repo.listEmails(ctx.workspaceId, decodeCursor(q.cursor), q.limit + 1);
+      return toPage(rows, q.limit, (r) => toSentMail(r, false));
+    },
+    async getSentMail(ctx: AuthContext, id: string) {
+      ctx.require('comms.manage');
+      const row = await repo.email(ctx.workspaceId, id);
+      if (!row) throw notFound('Email');
+      return toSentMail(row, true);
+    },
+
+    async listTemplates(ctx: AuthContext, locale: string) {
+      ctx.require('comms.manage');
+      return { data: await Promise.all(MESSAGE_TYPES.map((t) => templateView(ctx, t, locale))) };
+    },
+    async getTemplate(ctx: AuthContext, type: MessageType, locale: string) {
+      ctx.require('comms.manage');
+      return templateView(ctx, type, locale);
+    },
+    async putTemplate(ctx: AuthContext, type: MessageType, input: TPutTemplate) {
+      ctx.require('comms.manage');
+      checkVariables(type, input);
+      const row: MessageTemplatesTable = { workspace_id: ctx.workspaceId, type, locale: input.locale, subject: input.subject, text: input.text, html: input.html, updated_by: `${ctx.actor.type}:${ctx.actor.id}`, updated_at: deps.clock.now() };
+      const before = await repo.template(ctx.workspaceId, type, input.locale);
+      await deps.db.transaction().execute(async (tx) => {
+        await repo.upsertTemplate(tx, row);
+        await deps.audit.record(tx, ctx, { action: 'message_template.updated', targetType: 'message_template', targetId: `${type}:${input.locale}`, before: before ? { subject: before.subject, text: before.text, html: before.html } : undefined, after: { subject: row.subject, text: row.text, html: row.html } });
+      });
+      return templateView(ctx, type, input.locale);
+    },
+    /** Back to the default for that locale. */
+    async resetTemplate(ctx: AuthContext, type: MessageType, locale: string) {
+      ctx.require('comms.manage');
+      await deps.db.transaction().execute(async (tx) => {
+        const r = await repo.deleteTemplate(tx, ctx.workspaceId, type, locale);
+        if (Number(r.numDeletedRows) === 0) throw notFound('Template override');
+        await deps.audit.record(tx, ctx, { action: 'message_template.reset', targetType: 'message_template', targetId: `${type}:${locale}` });
+      });
+      return templateView(ctx, type, locale);
+    },
+    /** The message with sample data: the stored template, or the draft given, as the inbox and an email show it. */
+    async preview(ctx: AuthContext, type: MessageType, input: TPreviewTemplate) {
+      ctx.require('comms.manage');
+      checkVariables(type, input);
+      const workspace = await deps.workspaces.get(ctx.workspaceId);
+      const current = await templateView(ctx, type, input.locale);
+      const tpl: Template = { subject: input.subject ?? current.subject, text: input.text ?? current.text, html: input.html ?? current.html };
+      const vars = { ...SAMPLES[type], workspaceName: workspace.name, pointsLabel: workspace.pointsLabel };
+      const out = render(tpl, type, vars, { workspaceName: workspace.name, color: BRAND_COLOR }, `${deps.publicUrl}/api/v1/unsubscribe?token=preview`);
+      return { type, locale: input.locale, subject: out.subject, inboxTitle: out.subject, inboxBody: out.text, text: out.emailText, html: out.emailHtml, sample: vars };
+    },
+
+    /** One-click unsubscribe: email of that type off for that person. Needs no session: the token is signed. */
+    async unsubscribe(token: string | undefined) {
+      const claim = token ? verifyUnsubscribe(deps.secret, token) : null;
+      if (!claim || !isType(claim.type)) throw invalid('token', 'not a valid unsubscribe link');
+      await repo.unsubscribe(claim.workspaceId, claim.personId, claim.type, deps.clock.now());
+      const workspace = await deps.workspaces.get(claim.workspaceId).catch(() => null);
+      return { unsubscribed: true as const, type: claim.type, label: TYPE_LABELS[claim.type], workspaceName: workspace?.name ?? 'Tandem' };
+    },
+    /** What the unsubscribe page says before the click (the link is checked, nothing changes). */
+    describeUnsubscribe(token: string | undefined) {
+      const claim = token ? verifyUnsubscribe(deps.secret, token) : null;
+      if (!claim || !isType(claim.type)) throw invalid('token', 'not a valid unsubscribe link');
+      return { type: claim.type, label: TYPE_LABELS[claim.type] };
+    },
+  };
+}
+export type NotifyService = ReturnType<typeof createNotifyService>;
