@@ -16,6 +16,9 @@ const AccountDetailPage = lazy(() => import('./pages/AccountDetailPage'));
 const ImportPage = lazy(() => import('./pages/ImportPage'));
 const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage'));
 const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
+const InboxPage = lazy(() => import('./pages/InboxPage'));
+const SentMailPage = lazy(() => import('./pages/SentMailPage'));
+const MessageTemplatesPage = lazy(() => import('./pages/MessageTemplatesPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 const ParticipantHomePage = lazy(() => import('./pages/ParticipantHomePage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
@@ -77,6 +80,9 @@ function SignedIn() {
             {/* not /api-keys: the server answers every path under /api itself */}
             <Route path="keys" element={<Guard perm="keys.manage"><ApiKeysPage /></Guard>} />
             <Route path="webhooks" element={<Guard perm="webhooks.manage"><WebhooksPage /></Guard>} />
+            <Route path="inbox" element={<InboxPage />} />
+            <Route path="sent-mail" element={<Guard perm="comms.manage"><SentMailPage /></Guard>} />
+            <Route path="message-templates" element={<Guard perm="comms.manage"><MessageTemplatesPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

@@ -10,6 +10,8 @@ import { ROLE_LABELS } from '../lib/format';
 import { ConfirmModal } from './ConfirmModal';
 import { ErrorAlert } from './ErrorAlert';
 import { BrandMark } from './BrandMark';
+import { IconBell, InboxBell } from './InboxBell';
+import { IconMail, IconTemplate } from './CommsIcons';
 import { IconAccounts, IconActivity, IconChevronDown, IconHome, IconImport, IconKey, IconLogout, IconPeople, IconSettings, IconShield, IconTeams, IconTrophy, IconWebhook } from './icons';
 
 interface NavItem {
@@ -21,6 +23,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: '/me', label: 'My page', icon: <IconHome />, show: (_can, hasPerson) => hasPerson },
+  { to: '/inbox', label: 'Inbox', icon: <IconBell size={18} />, show: (_can, hasPerson) => hasPerson },
   { to: '/programs', label: 'Programs', icon: <IconTrophy />, show: (can) => can('programs.read') },
   { to: '/events', label: 'Events', icon: <IconActivity />, show: (can) => can('events.read') },
   { to: '/people', label: 'People', icon: <IconPeople />, show: (can) => can('people.read') },
@@ -29,6 +32,8 @@ const NAV: NavItem[] = [
   { to: '/import', label: 'Import', icon: <IconImport />, show: (can) => can('org.write') },
   { to: '/keys', label: 'API keys', icon: <IconKey />, show: (can) => can('keys.manage') },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook />, show: (can) => can('webhooks.manage') },
+  { to: '/message-templates', label: 'Message templates', icon: <IconTemplate />, show: (can) => can('comms.manage') },
+  { to: '/sent-mail', label: 'Sent mail', icon: <IconMail />, show: (can) => can('comms.manage') },
   { to: '/settings', label: 'Settings', icon: <IconSettings />, show: (can) => can('workspace.manage') || can('users.manage') },
 ];
 
@@ -179,7 +184,10 @@ export function AppLayout({ children }: { children: ReactNode }) {
             </Text>
             <WorkspaceSwitcher />
           </Group>
-          <UserMenu />
+          <Group gap="sm" wrap="nowrap">
+            {session.personId && <InboxBell />}
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm" aria-label="Main">
