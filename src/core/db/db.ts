@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Migration, Migrator } from 'kysely';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { withTxHooks } from './tx-hooks.js';
 
 // int8 values (counts, epoch ms) stay below 2^53: answer numbers on both dialects.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -72,6 +73,7 @@ export function openDatabase(opts: DbOptions): Database {
     pool.on('error', () => {});
     db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   }
+  db = withTxHooks(db);
   return {
     db,
     dialect: opts.dialect,

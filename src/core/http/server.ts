@@ -16,6 +16,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AnyDb } from '../db/db.js';
 import { AppError, type FieldError } from '../errors.js';
+import { txHooks, type TxHook } from '../db/tx-hooks.js';
 import type { AuthContext, RouteAccess } from '../auth.js';
 import { sendProblem } from './problem.js';
 import { isUnavailable, isUniqueViolation } from '../db/db.js';
@@ -135,6 +136,13 @@ export async function createHttpServer(opts: HttpOptions) {
     if (r.config?.access === undefined) throw new Error(`${String(r.method)} ${r.url} declares no access`);
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: r.url, access: r.config?.access });
+    // A POST with an Idempotency-Key stores its answer inside the transactions it opens.
+    if (methods.includes('POST')) {
+      const handler = r.handler;
+      r.handler = function (this: unknown, req, reply) {
+        return req.idempotency ? txHooks.run(idempotencyHook(opts, req), () => handler.call(this as never, req, reply)) : handler.call(this as never, req, reply);
+      };
+    }
   });
 
   await app.register(cookie);
@@ -254,6 +262,41 @@ export async function createHttpServer(opts: HttpOptions) {
 }
 
 /**
+ * Inside the write's own transaction, the answer it will give (its result, encoded by the
+ * route's success schema) is stored with the key: a server that stops between the commit and
+ * the answer still replays it, and never acts twice. The answer actually sent replaces it.
+ */
+function idempotencyHook(opts: HttpOptions, req: FastifyRequest): TxHook {
+  const idem = req.idempotency!;
+  const response = (req.routeOptions.schema?.response ?? {}) as Record<number, { safeEncode?: (v: unknown) => { success: boolean; data?: unknown } }>;
+  const status = [201, 200, 202].find((c) => response[c]?.safeEncode);
+  let named = false;
+  async function store(tx: AnyDb, value: unknown) {
+    if (status === undefined || value === undefined) return false;
+    const encoded = response[status]!.safeEncode!(value);
+    // A transaction whose result is not the answer (a batch's inner results) stores nothing.
+    if (!encoded.success) return false;
+    await tx
+      .updateTable('idempotency_keys')
+      .set({ status_code: status, response: JSON.stringify({ type: 'application/json; charset=utf-8', body: JSON.stringify(encoded.data) }) })
+      .where('workspace_id', '=', req.auth.workspaceId)
+      .where('caller', '=', idem.caller)
+      .where('route', '=', idem.route)
+      .where('key', '=', idem.key)
+      .execute();
+    return true;
+  }
+  return {
+    async answer(tx, value) {
+      named = (await store(tx, value)) || named;
+    },
+    async beforeCommit(tx, result) {
+      if (!named) await store(tx, result);
+    },
+  };
+}
+
+/**
  * Idempotency-Key on POST: the same key and body answer the first answer again; another body
  * is 409 idempotency_conflict. Keys are scoped to workspace, caller and route, kept 24 hours.
  */
@@ -294,8 +337,9 @@ function registerIdempotency(app: FastifyInstance, opts: HttpOptions) {
     if (!idem || reply.getHeader('idempotent-replayed')) return payload;
     const status = reply.statusCode;
     const q = opts.db.updateTable('idempotency_keys').where('workspace_id', '=', req.auth.workspaceId).where('caller', '=', idem.caller).where('route', '=', idem.route).where('key', '=', idem.key);
-    // A server failure must not pin the key: the client may retry it.
-    if (status >= 500) await opts.db.deleteFrom('idempotency_keys').where('workspace_id', '=', req.auth.workspaceId).where('caller', '=', idem.caller).where('route', '=', idem.route).where('key', '=', idem.key).execute();
+    // A server failure must not pin the key: the client may retry it. Unless a write already
+    // committed with its answer (the hook below): then that answer stands.
+    if (status >= 500) await opts.db.deleteFrom('idempotency_keys').where('workspace_id', '=', req.auth.workspaceId).where('caller', '=', idem.caller).where('route', '=', idem.route).where('key', '=', idem.key).where('status_code', 'is', null).execute();
     else await q.set({ status_code: status, response: JSON.stringify({ type: String(reply.getHeader('content-type') ?? 'application/json'), body: typeof payload === 'string' ? payload : '' }) }).execute();
     return payload;
   });

@@ -1,5 +1,6 @@
 import type { AnyDb } from '../../core/db/db.js';
 import { isRetryableTxError, isUniqueViolation } from '../../core/db/db.js';
+import { txHooks } from '../../core/db/tx-hooks.js';
 import type { Ids } from '../../core/ids.js';
 import type { Outbox } from '../../core/outbox.js';
 import type { Clock } from '../../core/clock.js';
@@ -115,7 +116,8 @@ export function createEventsService(deps: Deps) {
       const start = !g;
       if (!g) groups.set(key, (g = { ctx, pending: [] }));
       const done = new Promise<TEventResult>((resolve, reject) => g.pending.push({ raw, resolve, reject }));
-      if (start) void drain(key);
+      // The group is several callers' work: it must not carry this request's transaction hook.
+      if (start) void txHooks.exit(() => drain(key));
       return done;
     },
 

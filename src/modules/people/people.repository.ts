@@ -76,9 +76,9 @@ export function createPeopleRepository(anyDb: AnyDb) {
     /** Teams are a small tree: loaded whole to walk subtrees and check cycles. */
     allTeams: (ws: string, tx?: AnyDb) =>
       t(tx).selectFrom('teams').select(['id', 'parent_id', 'manager_id']).where('workspace_id', '=', ws).execute() as Promise<{ id: string; parent_id: string | null; manager_id: string | null }[]>,
-    memberCounts: async (ws: string, teamIds: string[]) => {
+    memberCounts: async (ws: string, teamIds: string[], tx?: AnyDb) => {
       if (!teamIds.length) return new Map<string, number>();
-      const rows = (await base
+      const rows = (await t(tx)
         .selectFrom('people')
         .select(['team_id', (eb) => eb.fn.countAll().as('n')])
         .where('workspace_id', '=', ws)

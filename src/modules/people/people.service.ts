@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { AnyDb } from '../../core/db/db.js';
 import type { Ids } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
+import { answerWith } from '../../core/db/tx-hooks.js';
 import type { AuthContext } from '../../core/auth.js';
 import { AppError, notFound, type FieldError } from '../../core/errors.js';
 import { decodeCursor, toPage } from '../../core/http/pagination.js';
@@ -68,22 +69,27 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
     return true;
   }
 
-  async function decorate(resource: Resource, ws: string, rows: Row[]) {
+  async function decorate(resource: Resource, ws: string, rows: Row[], tx?: AnyDb) {
     if (resource !== 'teams' || !rows.length) return rows;
-    const counts = await repo.memberCounts(ws, rows.map((r) => r.id));
+    const counts = await repo.memberCounts(ws, rows.map((r) => r.id), tx);
     return rows.map((r) => ({ ...r, member_count: counts.get(r.id) ?? 0 }));
   }
   const api = (resource: Resource, r: Row) => SPECS[resource].toApi(r);
 
   async function writeOne(ctx: AuthContext, resource: Resource, item: WriteItem) {
     ctx.require('org.write');
-    const [res] = await deps.db.transaction().execute((tx) => engine.write(tx, ctx, SPECS[resource], [item]));
-    if (res!.status === 'rejected') {
-      const detail = res!.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
-      throw new AppError(res!.code ?? 'validation_failed', { detail, errors: res!.errors });
-    }
-    const [row] = await decorate(resource, ctx.workspaceId, [res!.row!]);
-    return { status: res!.status, item: api(resource, row!) };
+    return deps.db.transaction().execute(async (tx) => {
+      const [res] = await engine.write(tx, ctx, SPECS[resource], [item]);
+      if (res!.status === 'rejected') {
+        const detail = res!.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+        throw new AppError(res!.code ?? 'validation_failed', { detail, errors: res!.errors });
+      }
+      const [row] = await decorate(resource, ctx.workspaceId, [res!.row!], tx);
+      const answer = api(resource, row!);
+      // A create answers the record: an Idempotency-Key keeps that answer with the write.
+      if (item.mode === 'create') await answerWith(tx, answer);
+      return { status: res!.status, item: answer };
+    });
   }
 
   const summarise = (results: WriteResult[]) => ({
