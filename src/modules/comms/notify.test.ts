@@ -233,5 +233,41 @@ for (const dialect of DIALECTS) {
       assert.match(full.body.text, /Unsubscribe from points earned emails: http:\/\/127\.0\.0\.1\/api\/v1\/unsubscribe\?token=/);
       assert.match(full.body.html, /Unsubscribe from points earned emails/);
     });
+
+    test('a fan-out run twice for one domain message (a worker that lost its lease) writes one inbox message and one email', async () => {
+      const ws = await t.workspace('Twice Co');
+      const person = (await t.call('POST', '/api/v1/people', { key: ws.ownerKey, body: { kind: 'employee', externalId: 'T1', name: 'Tess', email: 'tess@twice.test' } })).body.id;
+      const now = Date.now();
+      const msg = { workspace_id: ws.id, id: 'msg_01jtwice0000000000000000000', topic: 'points.awarded', payload: JSON.stringify({ personId: person, points: 7, programId: null, ruleId: null }), status: 'pending' as const, attempts: 1, available_at: now, created_at: now, lease_until: null, claimed_by: null, last_error: null, settled_at: null, give_up_at: null };
+      const notify = t.services.comms.notify;
+      const work: unknown[] = [];
+      for (let i = 0; i < 2; i++) {
+        const made = await notify.prepare(ws.id, [msg]);
+        work.push(...(await t.services.db.transaction().execute((tx) => notify.write(tx, ws.id, made))));
+      }
+      assert.equal(work.length, 1, 'one email work item');
+      const count = async (table: 'inbox_messages' | 'emails') => Number((await t.services.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow()).n);
+      assert.deepEqual([await count('inbox_messages'), await count('emails')], [1, 1]);
+    });
+
+    test('a goal tier reached is one message naming the goal and the tier (its points are not told twice)', async () => {
+      const ws = await t.workspace('Goals Co');
+      const post = (url: string, body: unknown) => t.call('POST', url, { key: ws.ownerKey, body });
+      const person = (await post('/api/v1/people', { kind: 'employee', externalId: 'G1', name: 'Gia', email: 'gia@goals.test' })).body.id;
+      const key = await ws.key('participant', { personId: person });
+      const p = await post('/api/v1/programs', { name: 'Renewals', audience: { kinds: ['employee'] }, budget: 10_000, rules: [{ name: 'Deal', on: 'deal.registered', award: { points: 10 } }] });
+      await post(`/api/v1/programs/${p.body.id}/activate`, {});
+      assert.equal((await post('/api/v1/goals', { programId: p.body.id, name: 'Two deals', metric: { on: 'deal.registered', aggregate: 'count' }, period: 'month', target: 2, tiers: [{ percent: 100, points: 500 }] })).status, 201);
+      const deal = (id: string) => ({ id, occurredAt: new Date(Date.now() - 60_000).toISOString(), type: 'deal.registered', personId: person, properties: {} });
+      assert.equal((await post('/api/v1/events', { events: [deal('g-1'), deal('g-2')] })).status, 200);
+      const w = t.services.comms.worker();
+      await w.drain();
+      await w.close();
+      const titles = (await t.call('GET', '/api/v1/me/inbox', { key })).body.data.map((m: { title: string }) => m.title).sort();
+      assert.deepEqual(titles, ['You earned 10 points', 'You earned 10 points', 'You reached 100% of Two deals']);
+      const tier = (await t.call('GET', '/api/v1/me/inbox', { key })).body.data.find((m: { type: string }) => m.type === 'goal.tier_reached');
+      assert.equal(tier.body, 'Hi Gia,\n\nYou reached 100% of Two deals in Renewals and earned 500 points. Well done!');
+      assert.equal((await t.call('GET', '/api/v1/sent-mail', { key: ws.ownerKey })).body.data.length, 3);
+    });
   });
 }
