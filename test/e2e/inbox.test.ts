@@ -101,6 +101,16 @@ describe('journey: a participant earns points and reads the message in the inbox
     await page.keyboard.press('Escape');
   });
 
+  step("the admin gives the workspace's emails a colour in Settings", async () => {
+    const { page } = b;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('textbox', { name: 'Email colour' }).fill('#aa3300');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').getByText('Saved').waitFor();
+    assert.equal((await call('GET', '/api/v1/workspace')).body.brandColor, '#aa3300');
+    await b.screenshot('settings-brand');
+  });
+
   step('the admin changes the template, sees the preview follow, and saves it', async () => {
     const { page } = b;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Message templates' }).click();
@@ -108,6 +118,8 @@ describe('journey: a participant earns points and reads the message in the inbox
     const subject = page.getByRole('textbox', { name: 'Subject' });
     await subject.fill('+{{points}} {{pointsLabel}} for {{ruleName}}');
     await page.getByText('+50 points for Ticket resolved').first().waitFor();
+    // The preview wears the workspace's colour.
+    await page.frameLocator('iframe[title="Email preview"]').locator('td[style*="background:#aa3300"]').waitFor();
     await b.screenshot('message-templates');
     await page.getByRole('button', { name: 'Save template' }).click();
     await page.getByRole('status').getByText('Saved.').waitFor();

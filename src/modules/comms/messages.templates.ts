@@ -73,19 +73,22 @@ export function fill(text: string, vars: Record<string, string>, html: boolean):
 
 export interface Brand {
   workspaceName: string;
-  /** a CSS colour for the header bar */
+  /** a CSS colour for the header bar (#rrggbb) */
   color: string;
+  /** a logo beside the name */
+  logoUrl?: string | null;
 }
 
 /** The email around a rendered HTML body: the workspace's name, the body, the unsubscribe link. */
 export function emailHtml(body: string, brand: Brand, unsubscribeUrl: string, typeLabel: string): string {
   const name = escapeHtml(brand.workspaceName);
+  const logo = brand.logoUrl ? `<img src="${escapeHtml(brand.logoUrl)}" alt="" height="32" style="height:32px;vertical-align:middle;margin-right:12px;border:0">` : '';
   return `<!doctype html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${name}</title></head>
 <body style="margin:0;background:#f4f5f7;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1f2937">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7;padding:24px 12px"><tr><td align="center">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px;overflow:hidden">
-<tr><td style="background:${brand.color};color:#ffffff;padding:16px 24px;font-size:18px;font-weight:600">${name}</td></tr>
+<tr><td style="background:${escapeHtml(brand.color)};color:#ffffff;padding:16px 24px;font-size:18px;font-weight:600">${logo}${name}</td></tr>
 <tr><td style="padding:24px;font-size:15px;line-height:1.5">${body}</td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280">You receive this because you take part in a program of ${name}.
 <a href="${escapeHtml(unsubscribeUrl)}" style="color:#6b7280">Unsubscribe from ${escapeHtml(typeLabel)} emails</a>.</td></tr>

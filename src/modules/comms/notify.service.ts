@@ -127,7 +127,7 @@ export function createNotifyService(deps: NotifyDeps) {
       return cache.get(key) as Promise<T | null>;
     };
     const overrides = await repo.templates(ws, [...MESSAGE_TYPES]);
-    const brand: Brand = { workspaceName: workspace.name, color: BRAND_COLOR };
+    const brand: Brand = { workspaceName: workspace.name, color: workspace.brandColor ?? BRAND_COLOR, logoUrl: workspace.logoUrl };
     const payloads = wanted.map((m) => ({ m, p: JSON.parse(m.payload) as Record<string, unknown> }));
     const personIds = [...new Set(payloads.map(({ p }) => String(p.personId ?? '')).filter(Boolean))];
     const off = new Set((await repo.unsubscribed(ws, personIds)).map((r) => `${r.person_id}|${r.type}`));
@@ -283,7 +283,7 @@ export function createNotifyService(deps: NotifyDeps) {
       const current = await templateView(ctx, type, input.locale);
       const tpl: Template = { subject: input.subject ?? current.subject, text: input.text ?? current.text, html: input.html ?? current.html };
       const vars = { ...SAMPLES[type], workspaceName: workspace.name, pointsLabel: workspace.pointsLabel };
-      const out = render(tpl, type, vars, { workspaceName: workspace.name, color: BRAND_COLOR }, `${deps.publicUrl}/api/v1/unsubscribe?token=preview`);
+      const out = render(tpl, type, vars, { workspaceName: workspace.name, color: workspace.brandColor ?? BRAND_COLOR, logoUrl: workspace.logoUrl }, `${deps.publicUrl}/api/v1/unsubscribe?token=preview`);
       return { type, locale: input.locale, subject: out.subject, inboxTitle: out.subject, inboxBody: out.text, text: out.emailText, html: out.emailHtml, sample: vars };
     },
 

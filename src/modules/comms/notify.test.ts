@@ -196,6 +196,26 @@ for (const dialect of DIALECTS) {
       assert.equal(reset.body.subject, 'You earned {{points}} {{pointsLabel}}');
     });
 
+    test("the workspace's colour and logo head the email; a bad colour or logo URL is refused naming the field", async () => {
+      for (const [body, path] of [[{ brandColor: 'red' }, 'brandColor'], [{ logoUrl: 'javascript:alert(1)' }, 'logoUrl']] as const) {
+        const r = await t.call('PATCH', '/api/v1/workspace', { key: ws.ownerKey, body });
+        assert.equal(r.status, 400, r.text);
+        assert.equal(r.body.errors[0].path, path);
+      }
+      const ok = await t.call('PATCH', '/api/v1/workspace', { key: ws.ownerKey, body: { brandColor: '#aa3300', logoUrl: 'https://cdn.acme.test/logo.png' } });
+      assert.equal(ok.status, 200, ok.text);
+      assert.deepEqual([ok.body.brandColor, ok.body.logoUrl], ['#aa3300', 'https://cdn.acme.test/logo.png']);
+      const preview = await post('/api/v1/message-templates/goal.tier_reached/preview', {});
+      assert.match(preview.body.html, /background:#aa3300/);
+      assert.match(preview.body.html, /<img src="https:\/\/cdn\.acme\.test\/logo\.png"/);
+      smtp.received.length = 0;
+      await t.call('POST', '/api/v1/people', { key: ws.ownerKey, body: { kind: 'employee', externalId: 'B1', name: 'Bo', email: 'bo@acme.test' } });
+      const bo = (await t.call('GET', '/api/v1/people?limit=500', { key: ws.ownerKey })).body.data.find((p: { externalId: string }) => p.externalId === 'B1').id;
+      await earn(bo);
+      assert.match(smtp.received[0]!.mail.html as string, /background:#aa3300/);
+      await t.call('PATCH', '/api/v1/workspace', { key: ws.ownerKey, body: { brandColor: null, logoUrl: null } });
+    });
+
     test('HTML in a variable is escaped in the email, never markup', async () => {
       await post('/api/v1/people', { kind: 'employee', externalId: 'X1', name: '<script>alert(1)</script>', email: 'x@acme.test' });
       const who = (await t.call('GET', '/api/v1/people?limit=500', { key: ws.ownerKey })).body.data.find((p: { externalId: string }) => p.externalId === 'X1').id;

@@ -19,4 +19,10 @@ export const workspacesMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '20261124_0610_workspace_brand': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('workspaces').addColumn('brand_color', 'text').execute();
+      await db.schema.alterTable('workspaces').addColumn('logo_url', 'text').execute();
+    },
+  },
 };

@@ -10,6 +10,10 @@ export interface WorkspacesTable {
   anonymity_threshold: number;
   points_expire_months: number | null;
   locale: string;
+  /** the header colour of emails, #rrggbb */
+  brand_color: string | null;
+  /** a logo shown in emails */
+  logo_url: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -21,6 +21,8 @@ export const ZWorkspace = z
     pointsLabel: z.string(),
     anonymityThreshold: z.number().int(),
     pointsExpireMonths: z.number().int().nullable().describe('points expire this many months after they were earned; null: never'),
+    brandColor: z.string().nullable().describe('the header colour of emails (#rrggbb); null: Tandem blue'),
+    logoUrl: z.string().nullable().describe('a logo shown at the top of emails'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -48,6 +50,8 @@ export const ZUpdateWorkspace = z
     pointsLabel: z.string().trim().min(1).max(30),
     anonymityThreshold: z.number().int().min(3).max(100),
     pointsExpireMonths: z.number().int().min(1).max(120).nullable(),
+    brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb').nullable(),
+    logoUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL of an image' }).max(2000).nullable(),
   })
   .partial()
   .strict();

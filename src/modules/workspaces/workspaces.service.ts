@@ -18,6 +18,8 @@ export const toWorkspace = (r: WorkspaceRow): TWorkspace => ({
   pointsLabel: r.points_label,
   anonymityThreshold: r.anonymity_threshold,
   pointsExpireMonths: r.points_expire_months,
+  brandColor: r.brand_color ?? null,
+  logoUrl: r.logo_url ?? null,
   createdAt: toIso(r.created_at)!,
   updatedAt: toIso(r.updated_at)!,
 });
@@ -43,6 +45,8 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
         points_label: v.pointsLabel,
         anonymity_threshold: v.anonymityThreshold,
         points_expire_months: v.pointsExpireMonths,
+        brand_color: null,
+        logo_url: null,
         created_at: now,
         updated_at: now,
       };
@@ -79,6 +83,8 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
         if (patch.pointsLabel !== undefined) next.points_label = patch.pointsLabel;
         if (patch.anonymityThreshold !== undefined) next.anonymity_threshold = patch.anonymityThreshold;
         if (patch.pointsExpireMonths !== undefined) next.points_expire_months = patch.pointsExpireMonths;
+        if (patch.brandColor !== undefined) next.brand_color = patch.brandColor;
+        if (patch.logoUrl !== undefined) next.logo_url = patch.logoUrl;
         await repo.update(tx, ctx.workspaceId, next);
         const after = { ...before, ...next };
         await deps.audit.record(tx, ctx, { action: 'workspace.updated', targetType: 'workspace', targetId: ctx.workspaceId, before: toWorkspace(before), after: toWorkspace(after) });

@@ -72,10 +72,14 @@ export interface Workspace {
   anonymityThreshold: number;
   /** months after which earned points expire; null: never (absent on servers before the ledger) */
   pointsExpireMonths?: number | null;
+  /** the header colour of emails (#rrggbb) */
+  brandColor?: string | null;
+  /** a logo at the top of emails */
+  logoUrl?: string | null;
   createdAt: string;
   updatedAt: string;
 }
-export type UpdateWorkspace = Partial<Pick<Workspace, 'name' | 'timezone' | 'locale' | 'pointsLabel' | 'anonymityThreshold' | 'pointsExpireMonths'>>;
+export type UpdateWorkspace = Partial<Pick<Workspace, 'name' | 'timezone' | 'locale' | 'pointsLabel' | 'anonymityThreshold' | 'pointsExpireMonths' | 'brandColor' | 'logoUrl'>>;
 
 export type Status = 'active' | 'inactive';
 export type PersonKind = 'employee' | 'customer' | 'partner';

@@ -1,5 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { Badge, Button, Card, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, ColorInput, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { usersApi, workspaceApi } from '../api/endpoints';
 import type { CreatedUser, Role, User, Workspace } from '../api/types';
@@ -38,6 +38,9 @@ function WorkspaceForm({ ws, canEdit }: { ws: Workspace; canEdit: boolean }) {
   const [threshold, setThreshold] = useState<number | string>(ws.anonymityThreshold);
   const hasExpiry = ws.pointsExpireMonths !== undefined;
   const [expiry, setExpiry] = useState<number | string>(ws.pointsExpireMonths ?? '');
+  const hasBrand = ws.brandColor !== undefined;
+  const [brandColor, setBrandColor] = useState(ws.brandColor ?? '');
+  const [logoUrl, setLogoUrl] = useState(ws.logoUrl ?? '');
   const zones = useMemo(() => timezones(ws.timezone), [ws.timezone]);
   const save = useMutation({
     mutationFn: () =>
@@ -47,6 +50,7 @@ function WorkspaceForm({ ws, canEdit }: { ws: Workspace; canEdit: boolean }) {
         pointsLabel: pointsLabel.trim(),
         anonymityThreshold: typeof threshold === 'number' ? threshold : Number(threshold),
         ...(hasExpiry ? { pointsExpireMonths: expiry === '' ? null : Number(expiry) } : {}),
+        ...(hasBrand ? { brandColor: brandColor.trim() || null, logoUrl: logoUrl.trim() || null } : {}),
       }),
     onSuccess: (w) => {
       qc.setQueryData(['workspace'], w);
@@ -60,7 +64,8 @@ function WorkspaceForm({ ws, canEdit }: { ws: Workspace; canEdit: boolean }) {
     timezone !== ws.timezone ||
     pointsLabel !== ws.pointsLabel ||
     Number(threshold) !== ws.anonymityThreshold ||
-    (hasExpiry && (expiry === '' ? null : Number(expiry)) !== (ws.pointsExpireMonths ?? null));
+    (hasExpiry && (expiry === '' ? null : Number(expiry)) !== (ws.pointsExpireMonths ?? null)) ||
+    (hasBrand && ((brandColor.trim() || null) !== (ws.brandColor ?? null) || (logoUrl.trim() || null) !== (ws.logoUrl ?? null)));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate();
@@ -123,9 +128,32 @@ function WorkspaceForm({ ws, canEdit }: { ws: Workspace; canEdit: boolean }) {
             disabled={!canEdit}
           />
         )}
+        {hasBrand && (
+          <ColorInput
+            label="Email colour"
+            description="The header of the emails participants receive. Empty: Tandem blue."
+            placeholder="#1c7ed6"
+            format="hex"
+            value={brandColor}
+            onChange={setBrandColor}
+            error={fieldError(err, 'brandColor')}
+            disabled={!canEdit}
+          />
+        )}
+        {hasBrand && (
+          <TextInput
+            label="Logo URL"
+            description="An image shown beside the workspace name at the top of emails (32 px high)."
+            placeholder="https://…/logo.png"
+            value={logoUrl}
+            onChange={(e) => setLogoUrl(e.currentTarget.value)}
+            error={fieldError(err, 'logoUrl')}
+            disabled={!canEdit}
+          />
+        )}
       </SimpleGrid>
       <Stack mt="md" gap="sm">
-        <ErrorAlert error={err} shown={['name', 'timezone', 'pointsLabel', 'anonymityThreshold', 'pointsExpireMonths']} />
+        <ErrorAlert error={err} shown={['name', 'timezone', 'pointsLabel', 'anonymityThreshold', 'pointsExpireMonths', 'brandColor', 'logoUrl']} />
         {canEdit && (
           <Group justify="flex-end" gap="sm">
             {save.isSuccess && !dirty && (
