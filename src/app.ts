@@ -81,6 +81,7 @@ export function createServices(database: Database, clock: Clock = systemClock, o
     production: opts.production ?? false,
     notify: { people, programs, workspaces, secret: opts.secret ?? randomToken(32), publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000', smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom ?? DEFAULT_MAIL_FROM },
   });
+  people.onErase((tx, ws, personId) => comms.notify.scrubPerson(tx, ws, personId));
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
   return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, housekeeping };

@@ -9,6 +9,11 @@ export function createNotifyRepository(anyDb: AnyDb) {
   const db = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? db) as Db;
   return {
+    /** Erasure: a person's inbox messages go, and their stored emails keep no address or text. */
+    async scrubPerson(tx: AnyDb, ws: string, personId: string) {
+      await t(tx).deleteFrom('inbox_messages').where('workspace_id', '=', ws).where('person_id', '=', personId).execute();
+      await t(tx).updateTable('emails').set({ to_address: 'erased', subject: '(erased)', text: '(erased)', html: '<p>(erased)</p>' }).where('workspace_id', '=', ws).where('person_id', '=', personId).execute();
+    },
     /** Inserts what is new (a re-run fan-out meets the unique source key); answers the ids inserted. */
     async insertInbox(tx: AnyDb, rows: InboxMessagesTable[]) {
       if (!rows.length) return [];

@@ -287,6 +287,9 @@ export function createNotifyService(deps: NotifyDeps) {
       return { type, locale: input.locale, subject: out.subject, inboxTitle: out.subject, inboxBody: out.text, text: out.emailText, html: out.emailHtml, sample: vars };
     },
 
+    /** Erasure (the people module calls it in its transaction): the person's messages and mail keep nothing of them. */
+    scrubPerson: (tx: AnyDb, ws: string, personId: string) => repo.scrubPerson(tx, ws, personId),
+
     /** One-click unsubscribe: email of that type off for that person. Needs no session: the token is signed. */
     async unsubscribe(token: string | undefined) {
       const claim = token ? verifyUnsubscribe(deps.secret, token) : null;

@@ -252,6 +252,13 @@ for (const dialect of DIALECTS) {
       assert.match(full.body.text, /You earned 5 points for Ticket in Tickets/);
       assert.match(full.body.text, /Unsubscribe from points earned emails: http:\/\/127\.0\.0\.1\/api\/v1\/unsubscribe\?token=/);
       assert.match(full.body.html, /Unsubscribe from points earned emails/);
+
+      // Erasure reaches the copies: the inbox keeps nothing, the stored mail no address or text.
+      assert.equal((await post(`/api/v1/people/${person}/erase`, {})).status, 200);
+      const after = await t.call('GET', `/api/v1/sent-mail/${m.id}`, { key: ws.ownerKey });
+      assert.doesNotMatch(JSON.stringify(after.body), /pat@offline|Pat\b|5 points for Ticket/);
+      const inbox = await t.services.db.selectFrom('inbox_messages').select('id').where('workspace_id', '=', ws.id).where('person_id', '=', person).execute();
+      assert.deepEqual(inbox, []);
     });
 
     test('a fan-out run twice for one domain message (a worker that lost its lease) writes one inbox message and one email', async () => {

@@ -99,7 +99,15 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
     rejected: results.filter((r) => r.status === 'rejected').length,
   });
 
+  // Other modules that keep copies of a person's data scrub them in the erasure's transaction.
+  const erasureHooks: ((tx: AnyDb, workspaceId: string, personId: string) => Promise<void>)[] = [];
+
   const service = {
+    /** Registers a scrubber run inside every erasure (comms: inbox messages and stored mail). */
+    onErase(hook: (tx: AnyDb, workspaceId: string, personId: string) => Promise<void>) {
+      erasureHooks.push(hook);
+    },
+
     async list(ctx: AuthContext, resource: Resource, q: ListQuery) {
       ctx.require(READ_PERMISSION[resource]);
       const spec = SPECS[resource];
@@ -182,6 +190,7 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
         const patch = { name: null, email: null, attributes: '{}', locale: null, timezone: null, status: 'inactive', erased_at: row.erased_at ?? now, updated_at: now };
         await repo.update(tx, 'people', ctx.workspaceId, id, patch);
         await deps.audit.scrub(tx, ctx.workspaceId, id, SPECS.people.personal!);
+        for (const scrub of erasureHooks) await scrub(tx, ctx.workspaceId, id);
         await deps.audit.record(tx, ctx, { action: 'person.erased', targetType: 'person', targetId: id });
         return api('people', { ...row, ...patch });
       });
