@@ -52,12 +52,17 @@ function typesOf(db: AnyDb, table: string) {
 }
 
 async function insertUnnest(db: AnyDb, table: string, columns: string[], rows: Record<string, unknown>[]) {
-  const types = await typesOf(db, table);
   const arrays = columns.map(() => new Array<unknown>(rows.length));
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     for (let j = 0; j < columns.length; j++) arrays[j]![i] = r[columns[j]!];
   }
+  await insertColumnArrays(db, table, columns, arrays);
+}
+
+/** One INSERT … SELECT FROM unnest(…) of one array per column, each cast to its column's type. */
+async function insertColumnArrays(db: AnyDb, table: string, columns: readonly string[], arrays: unknown[][]) {
+  const types = await typesOf(db, table);
   const casts = columns.map((c, j) => {
     const t = types.get(c);
     if (!t) throw new Error(`bulk insert: no column ${c} in ${table}`);
@@ -74,6 +79,11 @@ async function insertUnnest(db: AnyDb, table: string, columns: string[], rows: R
 export function createTupleInserter(table: string, columns: readonly string[], chunk = 300) {
   const compiled = new Map<number, string>();
   return async function insertTuples(db: AnyDb, rows: readonly unknown[][]) {
+    if (!rows.length) return;
+    // PostgreSQL: one unnest statement, as for createBulkInserter.
+    if (db.getExecutor().adapter instanceof PostgresAdapter) {
+      return insertColumnArrays(db, table, columns, columns.map((_, j) => rows.map((r) => r[j])));
+    }
     for (let i = 0; i < rows.length; i += chunk) {
       const n = Math.min(chunk, rows.length - i);
       let text = compiled.get(n);
