@@ -40,12 +40,15 @@ export function createOutbox(ids: Ids, now: () => number) {
      * Domain messages of one topic, written only when the workspace listens to it (a batch of
      * 1,000 events writes no messages nobody would receive), in one statement when it does.
      */
-    async publish(tx: AnyDb, workspaceId: string, topic: DomainTopic, payloads: unknown[]) {
-      if (!payloads.length) return;
+    async publish(tx: AnyDb, workspaceId: string, topic: DomainTopic, payloads: unknown[] | (() => unknown[])) {
+      if (Array.isArray(payloads) && !payloads.length) return;
       const wanted = await interest(tx, workspaceId);
       if (!wanted.has('*') && !wanted.has(topic)) return;
+      // Payloads may be built only now, when someone listens (off the hot path otherwise).
+      const list = typeof payloads === 'function' ? payloads() : payloads;
+      if (!list.length) return;
       const t = now();
-      await insert(tx, payloads.map((p) => [workspaceId, ids.next('msg'), topic, JSON.stringify(p), 'pending', 0, t, t]));
+      await insert(tx, list.map((p) => [workspaceId, ids.next('msg'), topic, JSON.stringify(p), 'pending', 0, t, t]));
     },
     async enqueue(tx: AnyDb, m: OutboxMessage) {
       const t = now();

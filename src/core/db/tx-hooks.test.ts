@@ -38,13 +38,29 @@ for (const dialect of DIALECTS) {
       const row = await t.services.db.selectFrom('idempotency_keys').selectAll().where('workspace_id', '=', ws.id).where('key', '=', 'hooked-1').executeTakeFirstOrThrow();
       assert.equal(row.status_code, 201);
       assert.equal((JSON.parse(JSON.parse(row.response as string).body as string) as { id: string }).id, a.body.id);
-      // As if the server had stopped after the commit, before the answer was sent: the
-      // answer the write stored is replayed, and nothing is created twice.
-      await t.services.db.updateTable('idempotency_keys').set({ response: JSON.stringify({ type: 'application/json; charset=utf-8', body: JSON.stringify({ ...a.body, name: 'Hooked Team' }) }) }).where('workspace_id', '=', ws.id).where('key', '=', 'hooked-1').execute();
-      const b = await t.call('POST', '/api/v1/teams', { key: ws.ownerKey, body: { name: 'Hooked Team' }, headers });
+      // A second request whose answer is lost after the commit (the write after it fails, as
+      // if the server had stopped there): only what the write stored in its own transaction
+      // is left, and the retry replays it instead of creating the team twice.
+      const db = t.services.db as unknown as { updateTable(table: string): unknown };
+      const updateTable = db.updateTable.bind(db);
+      db.updateTable = (table: string) => {
+        if (table === 'idempotency_keys') throw new Error('the server stopped');
+        return updateTable(table);
+      };
+      const lostHeaders = { 'idempotency-key': 'hooked-lost' };
+      let lost;
+      try {
+        lost = await t.call('POST', '/api/v1/teams', { key: ws.ownerKey, body: { name: 'Hooked Lost' }, headers: lostHeaders });
+      } finally {
+        db.updateTable = updateTable;
+      }
+      assert.notEqual(lost.status, 201, 'the first answer was lost');
+      const b = await t.call('POST', '/api/v1/teams', { key: ws.ownerKey, body: { name: 'Hooked Lost' }, headers: lostHeaders });
       assert.equal(b.status, 201);
-      assert.equal(b.body.id, a.body.id);
-      assert.equal((await teamsNamed('Hooked')).length, 1);
+      assert.equal(b.headers['idempotent-replayed'], 'true');
+      assert.equal((await teamsNamed('Hooked%20Lost')).length, 1, 'created once');
+      assert.equal(b.body.id, (await teamsNamed('Hooked%20Lost'))[0]!.id);
+      assert.equal((await teamsNamed('Hooked%20Team')).length, 1);
     });
   });
 }

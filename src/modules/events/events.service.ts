@@ -272,7 +272,7 @@ export function createEventsService(deps: Deps) {
               apply.push({ id: row.id, type: row.type, occurredAt: row.occurred_at, properties: r.e.properties, personId: row.person_id, accountId: row.account_id });
             }
             await repo.insertMany(tx, rows);
-            await deps.outbox.publish(tx, ws, 'event.accepted', rows.map((r) => ({ eventId: r.id, id: r.external_id, source: r.source, type: r.type, occurredAt: toIso(r.occurred_at), personId: r.person_id, accountId: r.account_id, reverses: r.reverses })));
+            await deps.outbox.publish(tx, ws, 'event.accepted', () => rows.map((r) => ({ eventId: r.id, id: r.external_id, source: r.source, type: r.type, occurredAt: toIso(r.occurred_at), personId: r.person_id, accountId: r.account_id, reverses: r.reverses })));
             const effects = await deps.programs.apply(tx, ws, apply, engineCtx);
             for (const target of reversals) await reverseStored(tx, ctx, target, 'reversed by a later event', workspace.timezone);
             for (const part of local.values()) if (part.status === 'accepted') part.effects = effects.get(part.eventId!) ?? [];

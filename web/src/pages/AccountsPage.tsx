@@ -12,6 +12,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { AccountForm } from '../components/AccountForm';
 import { clearProps } from '../components/Pickers';
 import { IconPlus, IconSearch } from '../components/icons';
+import { useCursorStack } from '../lib/paging';
 
 const PAGE_SIZE = 50;
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -24,15 +25,15 @@ export default function AccountsPage() {
   const [kind, setKind] = useState<AccountKind | null>(null);
   const [tier, setTier] = useState<string | null>(null);
   const [status, setStatus] = useState<Status | null>(null);
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const pager = useCursorStack();
   const [creating, setCreating] = useState(false);
-  const page = cursors.length - 1;
-  const resetPaging = () => setCursors([undefined]);
+  const page = pager.page;
+  const resetPaging = () => pager.reset();
 
   const filters = { q: q || undefined, kind: kind ?? undefined, tier: tier ?? undefined, status: status ?? undefined };
   const list = useQuery({
-    queryKey: ['accounts', 'list', filters, cursors[page]],
-    queryFn: () => accountsApi.list({ ...filters, limit: PAGE_SIZE, cursor: cursors[page] }),
+    queryKey: ['accounts', 'list', filters, pager.cursor],
+    queryFn: () => accountsApi.list({ ...filters, limit: PAGE_SIZE, cursor: pager.cursor }),
     placeholderData: keepPreviousData,
   });
   // Tiers are free text: offer the ones in use (from the first 500 accounts).
@@ -189,8 +190,8 @@ export default function AccountsPage() {
         count={rows.length}
         nextCursor={list.data?.nextCursor}
         loading={list.isFetching}
-        onPrevious={() => setCursors((c) => c.slice(0, -1))}
-        onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
+        onPrevious={pager.previous}
+        onNext={() => pager.next(list.data?.nextCursor)}
       />
       <Modal opened={creating} onClose={() => setCreating(false)} title="Add an account" size="md">
         {creating && <AccountForm onDone={(a) => void navigate(`/accounts/${a.id}`)} onCancel={() => setCreating(false)} />}

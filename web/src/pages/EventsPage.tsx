@@ -14,6 +14,7 @@ import { IconChevronDown } from '../components/icons';
 import { dateInputToIso, formatDate, formatDateTime, formatNumber } from '../lib/format';
 import { ruleName } from '../lib/rules';
 import { personLabel, useAccountsByIdList, useEventTypes, usePeopleByIdList, useProgramsById, useTeams } from '../lib/queries';
+import { useCursorStack } from '../lib/paging';
 
 const PAGE_SIZE = 50;
 
@@ -333,11 +334,11 @@ export default function EventsPage() {
   const [status, setStatus] = useState<EventStatus | null>(null);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const pager = useCursorStack();
   const [open, setOpen] = useState<Set<string>>(new Set());
   const [reversing, setReversing] = useState<TandemEvent | null>(null);
-  const page = cursors.length - 1;
-  const reset = () => setCursors([undefined]);
+  const page = pager.page;
+  const reset = () => pager.reset();
 
   const filters = {
     personId: personId ?? undefined,
@@ -348,8 +349,8 @@ export default function EventsPage() {
     to: dateInputToIso(to, true),
   };
   const list = useQuery({
-    queryKey: ['events', 'list', filters, cursors[page]],
-    queryFn: () => eventsApi.list({ ...filters, limit: PAGE_SIZE, cursor: cursors[page] }),
+    queryKey: ['events', 'list', filters, pager.cursor],
+    queryFn: () => eventsApi.list({ ...filters, limit: PAGE_SIZE, cursor: pager.cursor }),
     placeholderData: keepPreviousData,
   });
   const rows = list.data?.data ?? [];
@@ -573,8 +574,8 @@ export default function EventsPage() {
         count={rows.length}
         nextCursor={list.data?.nextCursor}
         loading={list.isFetching}
-        onPrevious={() => setCursors((c) => c.slice(0, -1))}
-        onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
+        onPrevious={pager.previous}
+        onNext={() => pager.next(list.data?.nextCursor)}
       />
       <ReverseModal
         event={reversing}

@@ -8,6 +8,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { CursorPager } from '../components/CursorPager';
 import { IconBell } from '../components/InboxBell';
 import { formatDateTime, plural } from '../lib/format';
+import { useCursorStack } from '../lib/paging';
 
 function MessageCard({ m, onOpen }: { m: InboxMessage; onOpen(): void }) {
   const [open, setOpen] = useState(false);
@@ -56,9 +57,9 @@ function MessageCard({ m, onOpen }: { m: InboxMessage; onOpen(): void }) {
 export default function InboxPage() {
   const qc = useQueryClient();
   const [filter, setFilter] = useState<'all' | 'unread'>('all');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const page = cursors.length - 1;
-  const q = useQuery({ queryKey: ['inbox', 'list', filter, cursors[page]], queryFn: () => inboxApi.list({ limit: 20, cursor: cursors[page], unread: filter === 'unread' }) });
+  const pager = useCursorStack();
+  const page = pager.page;
+  const q = useQuery({ queryKey: ['inbox', 'list', filter, pager.cursor], queryFn: () => inboxApi.list({ limit: 20, cursor: pager.cursor, unread: filter === 'unread' }) });
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: ['inbox'] });
   };
@@ -81,7 +82,7 @@ export default function InboxPage() {
           value={filter}
           onChange={(v) => {
             setFilter(v);
-            setCursors([undefined]);
+            pager.reset();
           }}
           data={[
             { value: 'all', label: 'All' },
@@ -113,7 +114,7 @@ export default function InboxPage() {
         </Stack>
       )}
       {(page > 0 || q.data?.nextCursor) && (
-        <CursorPager page={page} nextCursor={q.data?.nextCursor} count={q.data?.data.length ?? 0} loading={q.isFetching} onPrevious={() => setCursors(cursors.slice(0, -1))} onNext={() => setCursors([...cursors, q.data!.nextCursor!])} />
+        <CursorPager page={page} nextCursor={q.data?.nextCursor} count={q.data?.data.length ?? 0} loading={q.isFetching} onPrevious={pager.previous} onNext={() => pager.next(q.data?.nextCursor)} />
       )}
     </>
   );

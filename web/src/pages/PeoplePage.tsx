@@ -16,6 +16,7 @@ import { ImportPanel } from '../components/ImportPanel';
 import { IconDots, IconPlus, IconSearch, IconUpload } from '../components/icons';
 import { KIND_COLORS, KIND_LABELS } from '../lib/format';
 import { personLabel, useAccountsByIds, useTeams } from '../lib/queries';
+import { useCursorStack } from '../lib/paging';
 
 const PAGE_SIZE = 50;
 
@@ -33,14 +34,14 @@ export default function PeoplePage() {
   // A team from the address (the Teams page links here); anything but a team id is ignored.
   const [teamId, setTeamId] = useState<string | null>(() => (/^tea_[0-9a-z]{26}$/.test(params.get('teamId') ?? '') ? params.get('teamId') : null));
   const [status, setStatus] = useState<Status | null>(null);
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const page = cursors.length - 1;
-  const resetPaging = () => setCursors([undefined]);
+  const pager = useCursorStack();
+  const page = pager.page;
+  const resetPaging = () => pager.reset();
 
   const filters = { q: q || undefined, kind: teamId ? 'employee' : (kind ?? undefined), teamId: teamId ?? undefined, status: status ?? undefined };
   const list = useQuery({
-    queryKey: ['people', 'list', filters, cursors[page]],
-    queryFn: () => peopleApi.list({ ...filters, limit: PAGE_SIZE, cursor: cursors[page] }),
+    queryKey: ['people', 'list', filters, pager.cursor],
+    queryFn: () => peopleApi.list({ ...filters, limit: PAGE_SIZE, cursor: pager.cursor }),
     placeholderData: keepPreviousData,
   });
   const teams = useTeams();
@@ -270,8 +271,8 @@ export default function PeoplePage() {
         count={rows.length}
         nextCursor={list.data?.nextCursor}
         loading={list.isFetching}
-        onPrevious={() => setCursors((c) => c.slice(0, -1))}
-        onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
+        onPrevious={pager.previous}
+        onNext={() => pager.next(list.data?.nextCursor)}
       />
       <ErrorAlert error={reactivate.error} />
 

@@ -12,6 +12,7 @@ import { IconPlus } from '../components/icons';
 import { formatNumber, formatPercent } from '../lib/format';
 import { STATUS_COLORS, STATUS_LABELS, describeAudience } from '../lib/rules';
 import { useTeams } from '../lib/queries';
+import { useCursorStack } from '../lib/paging';
 
 const PAGE_SIZE = 50;
 
@@ -41,11 +42,11 @@ export default function ProgramsPage() {
   const navigate = useNavigate();
   const points = session.workspace.pointsLabel;
   const [status, setStatus] = useState<ProgramStatus | 'all'>('all');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const page = cursors.length - 1;
+  const pager = useCursorStack();
+  const page = pager.page;
   const list = useQuery({
-    queryKey: ['programs', 'list', status, cursors[page]],
-    queryFn: () => programsApi.list({ status: status === 'all' ? undefined : status, limit: PAGE_SIZE, cursor: cursors[page] }),
+    queryKey: ['programs', 'list', status, pager.cursor],
+    queryFn: () => programsApi.list({ status: status === 'all' ? undefined : status, limit: PAGE_SIZE, cursor: pager.cursor }),
     placeholderData: keepPreviousData,
   });
   const teams = useTeams();
@@ -71,7 +72,7 @@ export default function ProgramsPage() {
           value={status}
           onChange={(v) => {
             setStatus(v);
-            setCursors([undefined]);
+            pager.reset();
           }}
           data={[
             { value: 'all', label: 'All' },
@@ -170,8 +171,8 @@ export default function ProgramsPage() {
           count={rows.length}
           nextCursor={list.data?.nextCursor}
           loading={list.isFetching}
-          onPrevious={() => setCursors((c) => c.slice(0, -1))}
-          onNext={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
+          onPrevious={pager.previous}
+          onNext={() => pager.next(list.data?.nextCursor)}
         />
       )}
     </>

@@ -8,6 +8,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { CursorPager } from '../components/CursorPager';
 import { IconInfo } from '../components/icons';
 import { formatDateTime } from '../lib/format';
+import { useCursorStack } from '../lib/paging';
 
 const STATUS: Record<SentMail['status'], { label: string; color: string; hint: string }> = {
   sent: { label: 'Sent', color: 'green', hint: 'accepted by the SMTP server' },
@@ -68,10 +69,10 @@ function MailView({ id, onClose }: { id: string; onClose(): void }) {
 
 /** Every email Tandem made for participants: sent by SMTP, or stored when no SMTP server is set. */
 export default function SentMailPage() {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const pager = useCursorStack();
   const [open, setOpen] = useState<string | null>(null);
-  const page = cursors.length - 1;
-  const q = useQuery({ queryKey: ['sent-mail', 'list', cursors[page]], queryFn: () => sentMailApi.list({ limit: 50, cursor: cursors[page] }) });
+  const page = pager.page;
+  const q = useQuery({ queryKey: ['sent-mail', 'list', pager.cursor], queryFn: () => sentMailApi.list({ limit: 50, cursor: pager.cursor }) });
   const rows = q.data?.data ?? [];
   const anyStored = rows.some((r) => r.status === 'stored');
   return (
@@ -134,7 +135,7 @@ export default function SentMailPage() {
         </Card>
       )}
       {(page > 0 || q.data?.nextCursor) && (
-        <CursorPager page={page} nextCursor={q.data?.nextCursor} count={rows.length} loading={q.isFetching} onPrevious={() => setCursors(cursors.slice(0, -1))} onNext={() => setCursors([...cursors, q.data!.nextCursor!])} />
+        <CursorPager page={page} nextCursor={q.data?.nextCursor} count={rows.length} loading={q.isFetching} onPrevious={pager.previous} onNext={() => pager.next(q.data?.nextCursor)} />
       )}
       {open && <MailView id={open} onClose={() => setOpen(null)} />}
     </>

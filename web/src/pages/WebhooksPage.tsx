@@ -9,6 +9,7 @@ import { ErrorAlert, fieldError } from '../components/ErrorAlert';
 import { SecretBox } from '../components/SecretBox';
 import { IconPlus } from '../components/icons';
 import { formatDate, formatDateTime } from '../lib/format';
+import { useCursorStack } from '../lib/paging';
 
 const TYPE_HELP: Record<string, string> = {
   'event.accepted': 'an event was stored and applied',
@@ -92,8 +93,8 @@ function lastAttempt(d: WebhookDelivery) {
 
 function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
   const qc = useQueryClient();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pager = useCursorStack();
+  const cursor = pager.cursor;
   const page = useQuery({ queryKey: ['webhooks', endpoint.id, 'deliveries', cursor], queryFn: () => webhooksApi.deliveries(endpoint.id, cursor) });
   const replay = useMutation({
     mutationFn: (d: WebhookDelivery) => webhooksApi.replay(endpoint.id, d.id),
@@ -165,8 +166,8 @@ function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {(cursors.length > 1 || page.data?.nextCursor) && (
-        <CursorPager page={cursors.length - 1} nextCursor={page.data?.nextCursor} count={rows.length} loading={page.isFetching} onPrevious={() => setCursors((c) => c.slice(0, -1))} onNext={() => { const next = page.data?.nextCursor; if (next) setCursors((c) => [...c, next]); }} />
+      {(pager.page > 0 || page.data?.nextCursor) && (
+        <CursorPager page={pager.page} nextCursor={page.data?.nextCursor} count={rows.length} loading={page.isFetching} onPrevious={pager.previous} onNext={() => pager.next(page.data?.nextCursor)} />
       )}
     </Stack>
   );
@@ -352,8 +353,8 @@ function Endpoints() {
 
 function DeadLetters() {
   const qc = useQueryClient();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pager = useCursorStack();
+  const cursor = pager.cursor;
   const page = useQuery({ queryKey: ['dead-letters', cursor], queryFn: () => deadLettersApi.list(cursor) });
   const [discarding, setDiscarding] = useState<DeadLetter | null>(null);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['dead-letters'] });
@@ -432,8 +433,8 @@ function DeadLetters() {
           </Table>
         </Table.ScrollContainer>
       </Paper>
-      {(cursors.length > 1 || page.data?.nextCursor) && (
-        <CursorPager page={cursors.length - 1} nextCursor={page.data?.nextCursor} count={rows.length} loading={page.isFetching} onPrevious={() => setCursors((c) => c.slice(0, -1))} onNext={() => { const next = page.data?.nextCursor; if (next) setCursors((c) => [...c, next]); }} />
+      {(pager.page > 0 || page.data?.nextCursor) && (
+        <CursorPager page={pager.page} nextCursor={page.data?.nextCursor} count={rows.length} loading={page.isFetching} onPrevious={pager.previous} onNext={() => pager.next(page.data?.nextCursor)} />
       )}
       <ConfirmModal opened={discarding !== null} onClose={() => setDiscarding(null)} title="Discard this message?" confirmLabel="Discard" loading={discard.isPending} onConfirm={() => discarding && discard.mutate(discarding)}>
         <Text size="sm">It will never be delivered. This cannot be undone.</Text>
