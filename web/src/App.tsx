@@ -17,6 +17,7 @@ const ImportPage = lazy(() => import('./pages/ImportPage'));
 const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage'));
 const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
 const InboxPage = lazy(() => import('./pages/InboxPage'));
+const NotificationPreferencesPage = lazy(() => import('./pages/NotificationPreferencesPage'));
 const SentMailPage = lazy(() => import('./pages/SentMailPage'));
 const MessageTemplatesPage = lazy(() => import('./pages/MessageTemplatesPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
@@ -81,6 +82,7 @@ function SignedIn() {
             <Route path="keys" element={<Guard perm="keys.manage"><ApiKeysPage /></Guard>} />
             <Route path="webhooks" element={<Guard perm="webhooks.manage"><WebhooksPage /></Guard>} />
             <Route path="inbox" element={<InboxPage />} />
+            <Route path="notifications" element={<NotificationPreferencesPage />} />
             <Route path="sent-mail" element={<Guard perm="comms.manage"><SentMailPage /></Guard>} />
             <Route path="message-templates" element={<Guard perm="comms.manage"><MessageTemplatesPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />

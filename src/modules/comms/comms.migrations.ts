@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 export const commsMigrations: Record<string, Migration> = {
   '20261124_0510_webhooks': {
@@ -116,6 +116,55 @@ export const commsMigrations: Record<string, Migration> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('email_unsubscribes_pk', ['workspace_id', 'person_id', 'type'])
         .execute();
+    },
+  },
+  // Participants' choices: per message type, the inbox on or off and how often (immediate, or a
+  // daily or weekly digest); per person, quiet hours. Email on or off stays in email_unsubscribes,
+  // which the one-click link and the preferences page both write. A message bound for a digest
+  // waits in digest_items until its slot (due_at); the digest run takes it by setting digest_id.
+  '20261205_0100_notification_preferences': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('notification_preferences')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('inbox', 'integer', (c) => c.notNull())
+        .addColumn('frequency', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('notification_preferences_pk', ['workspace_id', 'person_id', 'type'])
+        .execute();
+      await db.schema
+        .createTable('notification_settings')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('quiet_hours', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('notification_settings_pk', ['workspace_id', 'person_id'])
+        .execute();
+      await db.schema
+        .createTable('digest_items')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('frequency', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('source_key', 'text', (c) => c.notNull())
+        .addColumn('inbox', 'integer', (c) => c.notNull())
+        .addColumn('email', 'integer', (c) => c.notNull())
+        .addColumn('due_at', 'bigint', (c) => c.notNull())
+        .addColumn('digest_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('digest_items_pk', ['workspace_id', 'id'])
+        .addUniqueConstraint('digest_items_source', ['workspace_id', 'source_key'])
+        .execute();
+      // What is due, across workspaces (like the outbox's own index); a taken item leaves it.
+      await db.schema.createIndex('digest_items_due').on('digest_items').columns(['due_at']).where(sql.ref('digest_id'), 'is', null).execute();
+      // An email held by quiet hours says until when (the Sent mail page shows it).
+      await db.schema.alterTable('emails').addColumn('send_after', 'bigint').execute();
     },
   },
 };

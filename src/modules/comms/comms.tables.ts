@@ -98,6 +98,8 @@ export interface EmailsTable {
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
+  /** held by quiet hours until then; null: sent when due */
+  send_after: number | null;
 }
 
 /** An admin's version of a message type's template for one locale. */
@@ -120,12 +122,53 @@ export interface EmailUnsubscribesTable {
   created_at: number;
 }
 
+/** A participant's choice for one message type (no row: inbox on, immediately). */
+export interface NotificationPreferencesTable {
+  workspace_id: string;
+  person_id: string;
+  type: string;
+  inbox: number;
+  frequency: 'immediate' | 'daily' | 'weekly';
+  updated_at: number;
+}
+
+/** A participant's own settings: quiet hours "HH:MM-HH:MM", "off", or null (the workspace's). */
+export interface NotificationSettingsTable {
+  workspace_id: string;
+  person_id: string;
+  quiet_hours: string | null;
+  updated_at: number;
+}
+
+/** A message waiting for its daily or weekly digest. */
+export interface DigestItemsTable {
+  workspace_id: string;
+  id: string;
+  person_id: string;
+  type: string;
+  frequency: 'daily' | 'weekly';
+  title: string;
+  body: string;
+  data: string;
+  source_key: string;
+  /** the channels the participant wanted for this type when it was made */
+  inbox: number;
+  email: number;
+  due_at: number;
+  /** the digest that took it (its inbox message or email id); null while waiting */
+  digest_id: string | null;
+  created_at: number;
+}
+
 export interface CommsTables {
   outbox: OutboxTable;
   inbox_messages: InboxMessagesTable;
   emails: EmailsTable;
   message_templates: MessageTemplatesTable;
   email_unsubscribes: EmailUnsubscribesTable;
+  notification_preferences: NotificationPreferencesTable;
+  notification_settings: NotificationSettingsTable;
+  digest_items: DigestItemsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;

@@ -23,6 +23,8 @@ export const DISABLE_AFTER_MS = 3 * DAY;
 export const BACKOFF = { baseMs: 30_000, maxMs: HOUR, jitter: 0.2 } as const;
 /** The topic of a webhook delivery's work item in the outbox (comms' own, never published). */
 export const WEBHOOK_TOPIC = 'comms.webhook';
+/** How often a worker looks for digests that fell due. */
+export const DIGEST_EVERY_MS = 15_000;
 
 export function backoffMs(attempt: number, random: () => number): number {
   const d = Math.min(BACKOFF.baseMs * 2 ** Math.max(0, attempt - 1), BACKOFF.maxMs);
@@ -106,6 +108,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const random = opts.random ?? Math.random;
   let seq = 0;
+  let lastDigestRun: number | null = null;
   // undici's own timeouts (connect 10 s, headers and body timeoutMs) bound a request: no per-request timer.
   const agentOpts = { keepAliveTimeout: 10_000, connections: concurrency * (opts.lanes ?? 2) };
   const openAgent = new Agent(agentOpts);
@@ -298,6 +301,11 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     const stats: RunStats = { claimed: 0, fannedOut: 0, delivered: 0, failed: 0, dead: 0 };
     const token = `${workerId}:${++seq}`;
     const now = clock.now();
+    // Digests that fell due become inbox messages and emails, claimed below with the rest.
+    if (deps.notify && (lastDigestRun === null || now - lastDigestRun >= DIGEST_EVERY_MS || now < lastDigestRun)) {
+      lastDigestRun = now;
+      stats.fannedOut += await deps.notify.runDigests();
+    }
     const rows = await repo.claim(now, batchSize, token, now + leaseMs);
     stats.claimed = rows.length;
     if (!rows.length) return stats;

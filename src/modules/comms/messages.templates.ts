@@ -3,8 +3,16 @@
 // part it is always HTML-escaped, so a rule named "<b>" shows as text, never as markup.
 
 /** The message types participants are told about (each from the domain message of the same name). */
-export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached'] as const;
+export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'digest'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** Comms' own types, made by comms rather than published by a domain module (no preference of their own). */
+export const OWN_TYPES: readonly MessageType[] = ['digest'];
+/** The types a participant chooses channels and a frequency for. */
+export type PreferenceType = Exclude<MessageType, 'digest'>;
+export const PREFERENCE_TYPES = MESSAGE_TYPES.filter((t): t is PreferenceType => !OWN_TYPES.includes(t));
+/** Urgent types go out during quiet hours too (none yet: order codes and deliveries will be). */
+export const URGENT_TYPES: ReadonlySet<MessageType> = new Set();
 
 /** The locales with defaults in code; an override may be stored for any locale. */
 export const DEFAULT_LOCALES = ['en'] as const;
@@ -27,12 +35,28 @@ const COMMON = {
 export const VARIABLES: Record<MessageType, Record<string, string>> = {
   'points.awarded': { ...COMMON, ruleName: 'the rule that paid' },
   'goal.tier_reached': { ...COMMON, goalName: 'the goal', tierPercent: 'the tier reached, in percent of the target' },
+  digest: {
+    personName: COMMON.personName,
+    workspaceName: COMMON.workspaceName,
+    pointsLabel: COMMON.pointsLabel,
+    count: 'how many messages the digest gathers',
+    period: '“today” or “this week”',
+    items: 'the messages, one per line (a list in the HTML part)',
+  },
 };
 
 /** Sample values for the preview. */
 export const SAMPLES: Record<MessageType, Record<string, string>> = {
   'points.awarded': { personName: 'Dana Example', workspaceName: 'Acme', pointsLabel: 'points', programName: 'Customer Heroes', points: '50', ruleName: 'Ticket resolved' },
   'goal.tier_reached': { personName: 'Dana Example', workspaceName: 'Acme', pointsLabel: 'points', programName: 'Customer Heroes', points: '500', goalName: 'Quarterly renewals', tierPercent: '100' },
+  digest: {
+    personName: 'Dana Example',
+    workspaceName: 'Acme',
+    pointsLabel: 'points',
+    count: '3',
+    period: 'today',
+    items: '• You earned 50 points — Ticket resolved, Customer Heroes\n• You earned 50 points — Ticket resolved, Customer Heroes\n• You reached 100% of Quarterly renewals — Customer Heroes',
+  },
 };
 
 export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[number], Template>> = {
@@ -50,6 +74,13 @@ export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[numbe
       html: '<p>Hi {{personName}},</p>\n<p>You reached <strong>{{tierPercent}}%</strong> of {{goalName}} in <strong>{{programName}}</strong> and earned <strong>{{points}} {{pointsLabel}}</strong>. Well done!</p>',
     },
   },
+  digest: {
+    en: {
+      subject: 'Your {{workspaceName}} summary: {{count}} updates {{period}}',
+      text: 'Hi {{personName}},\n\nHere is what happened {{period}}:\n\n{{items}}',
+      html: '<p>Hi {{personName}},</p>\n<p>Here is what happened {{period}}:</p>\n{{items}}',
+    },
+  },
 };
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -63,9 +94,14 @@ export function unknownVariables(type: MessageType, text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((v) => !(v in known));
 }
 
-/** Fills `{{name}}`; `html` escapes every value. An unknown name renders empty. */
-export function fill(text: string, vars: Record<string, string>, html: boolean): string {
+/**
+ * Fills `{{name}}`; `html` escapes every value. An unknown name renders empty. `markup` gives,
+ * for the HTML part only, values that are already HTML built by Tandem from escaped parts (a
+ * digest's list of messages).
+ */
+export function fill(text: string, vars: Record<string, string>, html: boolean, markup?: Record<string, string>): string {
   return text.replace(PLACEHOLDER, (_m, name: string) => {
+    if (html && markup?.[name] !== undefined) return markup[name];
     const v = vars[name] ?? '';
     return html ? escapeHtml(v) : v;
   });
@@ -98,6 +134,7 @@ export function emailHtml(body: string, brand: Brand, unsubscribeUrl: string, ty
 export const TYPE_LABELS: Record<MessageType, string> = {
   'points.awarded': 'points earned',
   'goal.tier_reached': 'goal tier reached',
+  digest: 'daily and weekly summary',
 };
 
 export const emailText = (text: string, brand: Brand, unsubscribeUrl: string, typeLabel: string) =>

@@ -12,6 +12,9 @@ import {
   ZInboxQuery,
   ZLocaleQuery,
   ZMarkedAll,
+  ZNotificationPreferences,
+  ZPersonIdParam,
+  ZPutNotificationPreferences,
   ZPreview,
   ZPreviewTemplate,
   ZPutTemplate,
@@ -46,6 +49,24 @@ export const notifyRoutes = (notify: NotifyService): FastifyPluginAsyncZod => as
     config: { access: 'self' },
     schema: { tags, summary: 'Mark every message read', response: { 200: ZMarkedAll } },
   }, async (req) => notify.markAllRead(req.auth));
+
+  const ptags = ['notification-preferences'];
+  app.get('/api/v1/me/notification-preferences', {
+    config: { access: 'self' },
+    schema: { tags: ptags, summary: 'The signed-in participant’s choices: per message type inbox, email and frequency; quiet hours; digests', response: { 200: ZNotificationPreferences } },
+  }, async (req) => notify.getPreferences(req.auth));
+  app.put('/api/v1/me/notification-preferences', {
+    config: { access: 'self' },
+    schema: { tags: ptags, summary: 'Change some of the signed-in participant’s choices (what is not given stays)', body: ZPutNotificationPreferences, response: { 200: ZNotificationPreferences } },
+  }, async (req) => notify.putPreferences(req.auth, req.body));
+  app.get('/api/v1/people/:id/notification-preferences', {
+    config: { access: 'comms.manage' },
+    schema: { tags: ptags, summary: 'A participant’s choices, for an admin helping them', params: ZPersonIdParam, response: { 200: ZNotificationPreferences } },
+  }, async (req) => notify.getPreferences(req.auth, req.params.id));
+  app.put('/api/v1/people/:id/notification-preferences', {
+    config: { access: 'comms.manage' },
+    schema: { tags: ptags, summary: 'Change a participant’s choices on their behalf (audited)', params: ZPersonIdParam, body: ZPutNotificationPreferences, response: { 200: ZNotificationPreferences } },
+  }, async (req) => notify.putPreferences(req.auth, req.body, req.params.id));
 
   const manage = { access: 'comms.manage' as const };
   app.get('/api/v1/sent-mail', {

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { ZLimit, ZCursor } from '../../core/http/pagination.js';
-import { MESSAGE_TYPES } from './messages.templates.js';
+import { MESSAGE_TYPES, PREFERENCE_TYPES, type PreferenceType } from './messages.templates.js';
+import { FREQUENCIES } from './notify.timing.js';
+import { ZQuietHours } from '../workspaces/index.js';
 
 export const ZInboxIdParam = z.object({ id: z.string().regex(/^inb_[0-9a-z]{26}$/, 'must be an inbox message id (inb_…)') }).strict();
+export const ZPersonIdParam = z.object({ id: z.string().regex(/^per_[0-9a-z]{26}$/, 'must be a person id (per_…)') }).strict();
 export const ZEmailIdParam = z.object({ id: z.string().regex(/^eml_[0-9a-z]{26}$/, 'must be an email id (eml_…)') }).strict();
 export const ZMessageType = z.enum(MESSAGE_TYPES).describe('a message type participants receive');
 export const ZTypeParam = z.object({ type: ZMessageType }).strict();
@@ -42,6 +45,7 @@ export const ZSentMail = z
     lastError: z.string().nullable(),
     createdAt: z.string(),
     sentAt: z.string().nullable(),
+    sendAfter: z.string().nullable().describe('held by the person’s quiet hours until then'),
     text: z.string().optional(),
     html: z.string().optional(),
   })
@@ -85,3 +89,51 @@ export const ZPreview = z.object({
 
 export const ZUnsubscribeQuery = z.object({ token: z.string().min(1).max(1000) }).strict();
 export const ZUnsubscribed = z.object({ unsubscribed: z.literal(true), type: z.string(), label: z.string(), workspaceName: z.string() });
+
+export const ZPreferenceType = z.enum(PREFERENCE_TYPES as [PreferenceType, ...PreferenceType[]]).describe('a message type participants choose for');
+export const ZFrequency = z.enum(FREQUENCIES).describe('immediate: each message as it comes; daily or weekly: gathered into one digest (08:00, or Monday 08:00, the participant’s time)');
+
+export const ZTypePreference = z
+  .object({
+    type: ZPreferenceType,
+    label: z.string(),
+    inbox: z.boolean().describe('shown in the in-app inbox'),
+    email: z.boolean().describe('sent by email (false also after a one-click unsubscribe)'),
+    frequency: ZFrequency,
+  })
+  .meta({ id: 'TypePreference' });
+
+export const ZNotificationPreferences = z
+  .object({
+    personId: z.string(),
+    hasEmail: z.boolean().describe('whether the person has an email address at all'),
+    timezone: z.string().describe('the zone quiet hours and digests follow: the person’s, else the workspace’s'),
+    quietHoursSetting: z.enum(['workspace', 'custom', 'off']).describe('workspace: the workspace’s quiet hours; custom: the person’s own; off: none'),
+    quietHours: ZQuietHours.nullable().describe('the quiet hours that apply now; null: none'),
+    workspaceQuietHours: ZQuietHours.nullable(),
+    digestEmail: z.boolean().describe('whether digests are also emailed'),
+    digestHour: z.number().int().describe('the local hour digests go out'),
+    pendingDigestItems: z.number().int().describe('messages waiting for the next digest'),
+    types: z.array(ZTypePreference),
+  })
+  .meta({ id: 'NotificationPreferences' });
+export type TNotificationPreferences = z.infer<typeof ZNotificationPreferences>;
+
+export const ZPutNotificationPreferences = z
+  .object({
+    quietHoursSetting: z.enum(['workspace', 'custom', 'off']).optional(),
+    quietHours: ZQuietHours.optional().describe('the person’s own quiet hours; needed with quietHoursSetting custom'),
+    digestEmail: z.boolean().optional(),
+    types: z
+      .array(
+        z
+          .object({ type: ZPreferenceType, inbox: z.boolean().optional(), email: z.boolean().optional(), frequency: ZFrequency.optional() })
+          .strict(),
+      )
+      .max(PREFERENCE_TYPES.length)
+      .refine((xs) => new Set(xs.map((x) => x.type)).size === xs.length, 'each type at most once')
+      .optional(),
+  })
+  .strict()
+  .meta({ id: 'PutNotificationPreferences' });
+export type TPutNotificationPreferences = z.infer<typeof ZPutNotificationPreferences>;

@@ -9,16 +9,22 @@ import type { AuditService } from '../audit/index.js';
 import type { PeopleService } from '../people/index.js';
 import type { ProgramsService } from '../programs/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
-import type { EmailsTable, InboxMessagesTable, MessageTemplatesTable, OutboxTable } from './comms.tables.js';
+import type { DigestItemsTable, EmailsTable, InboxMessagesTable, MessageTemplatesTable, NotificationSettingsTable, OutboxTable } from './comms.tables.js';
+import { formatQuietHours, parseQuietHours, type TQuietHours } from '../workspaces/index.js';
+import { DIGEST_HOUR, digestDueAt, sendAfter } from './notify.timing.js';
 import { createMailer, type Mailer } from './mail.transport.js';
 import {
   DEFAULTS,
   MESSAGE_TYPES,
+  OWN_TYPES,
+  PREFERENCE_TYPES,
   SAMPLES,
+  URGENT_TYPES,
   TYPE_LABELS,
   VARIABLES,
   emailHtml,
   emailText,
+  escapeHtml,
   fill,
   unknownVariables,
   type Brand,
@@ -26,7 +32,7 @@ import {
   type Template,
 } from './messages.templates.js';
 import { createNotifyRepository } from './notify.repository.js';
-import type { TInboxMessage, TPutTemplate, TPreviewTemplate, TSentMail, TTemplateView } from './notify.schema.js';
+import type { TNotificationPreferences, TPutNotificationPreferences, TInboxMessage, TPutTemplate, TPreviewTemplate, TSentMail, TTemplateView } from './notify.schema.js';
 import { signUnsubscribe, verifyUnsubscribe } from './unsubscribe.signing.js';
 
 export const EMAIL_TOPIC = 'comms.email';
@@ -49,6 +55,21 @@ export interface NotifyDeps {
   /** MAIL_FROM */
   mailFrom: string;
 }
+
+/** What the channels need of a person. */
+interface Recipient {
+  name: string | null;
+  email: string | null;
+  locale: string | null;
+  timezone: string | null;
+  erasedAt: string | null;
+}
+
+const groupByWorkspace = (rows: { workspace_id: string; person_id: string }[]) => {
+  const m = new Map<string, string[]>();
+  for (const r of rows) m.set(r.workspace_id, [...(m.get(r.workspace_id) ?? []), r.person_id]);
+  return m;
+};
 
 const isType = (t: string): t is MessageType => (MESSAGE_TYPES as readonly string[]).includes(t);
 
@@ -74,6 +95,7 @@ const toSentMail = (r: EmailsTable, full: boolean): TSentMail => ({
   lastError: r.last_error,
   createdAt: toIso(r.created_at)!,
   sentAt: toIso(r.sent_at),
+  sendAfter: toIso(r.send_after ?? null),
   ...(full ? { text: r.text, html: r.html } : {}),
 });
 
@@ -96,30 +118,45 @@ export function createNotifyService(deps: NotifyDeps) {
 
   const unsubscribeUrl = (ws: string, personId: string, type: string) => `${deps.publicUrl}/api/v1/unsubscribe?token=${signUnsubscribe(deps.secret, { workspaceId: ws, personId, type })}`;
 
-  function render(tpl: Template, type: MessageType, vars: Record<string, string>, brand: Brand, unsubscribe: string) {
+  function render(tpl: Template, type: MessageType, vars: Record<string, string>, brand: Brand, unsubscribe: string, markup?: Record<string, string>) {
     const subject = fill(tpl.subject, vars, false);
     const text = fill(tpl.text, vars, false);
     return {
       subject,
       text,
       emailText: emailText(text, brand, unsubscribe, TYPE_LABELS[type]),
-      emailHtml: emailHtml(fill(tpl.html, vars, true), brand, unsubscribe, TYPE_LABELS[type]),
+      emailHtml: emailHtml(fill(tpl.html, vars, true, markup), brand, unsubscribe, TYPE_LABELS[type]),
     };
   }
 
+  /** The quiet hours that hold a person's email: their own, none ("off"), or the workspace's. */
+  function quietHoursOf(setting: NotificationSettingsTable | undefined, workspaceQuiet: TQuietHours | null): TQuietHours | null {
+    if (!setting || setting.quiet_hours === null) return workspaceQuiet;
+    return setting.quiet_hours === 'off' ? null : parseQuietHours(setting.quiet_hours);
+  }
+  /** When an email of this type may go out: null now, or the end of the person's quiet hours. */
+  function holdUntil(type: MessageType, quiet: TQuietHours | null, timezone: string, now: number): number | null {
+    if (URGENT_TYPES.has(type)) return null;
+    const at = sendAfter(quiet, timezone, now);
+    return at > now ? at : null;
+  }
+
   /**
-   * What a batch of domain messages of one workspace tells its participants: an inbox message
-   * per person, and an email for those with an address who have not turned that type off.
-   * Reads everything it needs before the caller's transaction (on SQLite one connection serves
-   * both, so nothing may be read outside the transaction while it is open).
+   * What a batch of domain messages of one workspace tells its participants, as each chose:
+   * per type, the inbox on or off, email on or off (for those with an address), and now or in
+   * a daily or weekly digest; email waits out quiet hours. Until someone chooses: the inbox
+   * and email, at once. Reads everything it needs before the caller's transaction (on SQLite
+   * one connection serves both, so nothing may be read outside the transaction while it is open).
    */
   async function prepare(ws: string, msgs: OutboxTable[]) {
     const inbox: InboxMessagesTable[] = [];
     const emails: EmailsTable[] = [];
-    const wanted = msgs.filter((m) => isType(m.topic));
-    if (!wanted.length) return { inbox, emails };
+    const digestItems: DigestItemsTable[] = [];
+    const made = { inbox, emails, digestItems };
+    const wanted = msgs.filter((m) => isType(m.topic) && !OWN_TYPES.includes(m.topic));
+    if (!wanted.length) return made;
     const workspace = await deps.workspaces.get(ws).catch(() => null);
-    if (!workspace) return { inbox, emails };
+    if (!workspace) return made;
     const sys = systemContext(ws);
     const cache = new Map<string, Promise<unknown>>();
     const once = <T>(key: string, f: () => Promise<T>) => {
@@ -131,6 +168,8 @@ export function createNotifyService(deps: NotifyDeps) {
     const payloads = wanted.map((m) => ({ m, p: JSON.parse(m.payload) as Record<string, unknown> }));
     const personIds = [...new Set(payloads.map(({ p }) => String(p.personId ?? '')).filter(Boolean))];
     const off = new Set((await repo.unsubscribed(ws, personIds)).map((r) => `${r.person_id}|${r.type}`));
+    const prefs = new Map((await repo.preferences(ws, personIds)).map((r) => [`${r.person_id}|${r.type}`, r]));
+    const settings = new Map((await repo.settings(ws, personIds)).map((r) => [r.person_id, r]));
     const now = deps.clock.now();
     for (const { m, p } of payloads) {
       const type = m.topic as MessageType;
@@ -138,8 +177,12 @@ export function createNotifyService(deps: NotifyDeps) {
       if (!personId) continue;
       // A goal's tier pays through points.awarded too; its own message says more.
       if (type === 'points.awarded' && typeof p.ruleId === 'string' && p.ruleId.startsWith('goal:')) continue;
-      const person = await once(`per:${personId}`, () => deps.people.get(sys, 'people', personId) as Promise<{ name: string | null; email: string | null; locale: string | null; erasedAt: string | null }>);
+      const pref = prefs.get(`${personId}|${type}`);
+      const person = await once(`per:${personId}`, () => deps.people.get(sys, 'people', personId) as unknown as Promise<Recipient>);
       if (!person || person.erasedAt) continue;
+      const toInboxToo = pref ? pref.inbox === 1 : true;
+      const byEmail = !!person.email && !off.has(`${personId}|${type}`);
+      if (!toInboxToo && !byEmail) continue;
       const program = typeof p.programId === 'string' ? await once(`prg:${p.programId}`, () => deps.programs.get(sys, p.programId as string)) : null;
       const vars: Record<string, string> = {
         personName: person.name ?? 'there',
@@ -160,20 +203,130 @@ export function createNotifyService(deps: NotifyDeps) {
       const unsubscribe = unsubscribeUrl(ws, personId, type);
       const out = render(tpl, type, vars, brand, unsubscribe);
       const sourceKey = `${m.id}|${personId}`;
-      inbox.push({ workspace_id: ws, id: deps.ids.next('inb'), person_id: personId, type, title: out.subject, body: out.text, data: JSON.stringify({ ...p, ...vars }), source_key: sourceKey, read_at: null, created_at: now });
-      if (person.email && !off.has(`${personId}|${type}`))
-        emails.push({ workspace_id: ws, id: deps.ids.next('eml'), person_id: personId, type, to_address: person.email, subject: out.subject, text: out.emailText, html: out.emailHtml, unsubscribe_url: unsubscribe, source_key: sourceKey, status: 'pending', attempts: 0, last_error: null, created_at: now, sent_at: null });
+      const data = JSON.stringify({ ...p, ...vars });
+      const timezone = person.timezone ?? workspace.timezone;
+      const frequency = pref?.frequency ?? 'immediate';
+      if (frequency !== 'immediate') {
+        digestItems.push({ workspace_id: ws, id: deps.ids.next('dgi'), person_id: personId, type, frequency, title: out.subject, body: out.text, data, source_key: sourceKey, inbox: toInboxToo ? 1 : 0, email: byEmail ? 1 : 0, due_at: digestDueAt(frequency, timezone, now), digest_id: null, created_at: now });
+        continue;
+      }
+      if (toInboxToo) inbox.push({ workspace_id: ws, id: deps.ids.next('inb'), person_id: personId, type, title: out.subject, body: out.text, data, source_key: sourceKey, read_at: null, created_at: now });
+      if (byEmail) {
+        const quiet = quietHoursOf(settings.get(personId), workspace.quietHours);
+        emails.push({ workspace_id: ws, id: deps.ids.next('eml'), person_id: personId, type, to_address: person.email!, subject: out.subject, text: out.emailText, html: out.emailHtml, unsubscribe_url: unsubscribe, source_key: sourceKey, status: 'pending', attempts: 0, last_error: null, created_at: now, sent_at: null, send_after: holdUntil(type, quiet, timezone, now) });
+      }
     }
-    return { inbox, emails };
+    return made;
   }
+
+  /** The outbox work item that sends an email: due at once, or when quiet hours end. */
+  const emailWork = (ws: string, e: EmailsTable): OutboxTable => ({ workspace_id: ws, id: e.id, topic: EMAIL_TOPIC, payload: '{}', status: 'pending', attempts: 0, available_at: e.send_after ?? e.created_at, created_at: e.created_at, lease_until: null, claimed_by: null, last_error: null, settled_at: null, give_up_at: null });
 
   /** Writes what prepare() made, in the caller's transaction; answers the email work items for the outbox. */
   async function write(tx: AnyDb, ws: string, made: Awaited<ReturnType<typeof prepare>>): Promise<OutboxTable[]> {
     await repo.insertInbox(tx, made.inbox);
+    await repo.insertDigestItems(tx, made.digestItems);
     const inserted = new Set(await repo.insertEmails(tx, made.emails));
-    return made.emails
-      .filter((e) => inserted.has(e.id))
-      .map((e) => ({ workspace_id: ws, id: e.id, topic: EMAIL_TOPIC, payload: '{}', status: 'pending', attempts: 0, available_at: e.created_at, created_at: e.created_at, lease_until: null, claimed_by: null, last_error: null, settled_at: null, give_up_at: null }));
+    return made.emails.filter((e) => inserted.has(e.id)).map((e) => emailWork(ws, e));
+  }
+
+  /** A digest's messages as an HTML list, from escaped lines. */
+  const digestList = (lines: string[]) => `<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`;
+
+  /** One line of a digest per message it gathers. */
+  const digestLine = (i: DigestItemsTable) => {
+    const d = JSON.parse(i.data) as Record<string, unknown>;
+    const about = [d.ruleName, d.programName].filter((x): x is string => typeof x === 'string' && x !== '');
+    return about.length ? `${i.title} — ${about.join(', ')}` : i.title;
+  };
+
+  /**
+   * Sends the digests that are due: each person's waiting items become one inbox message and,
+   * if any of them was wanted by email, one email (held by quiet hours like any other). Taking
+   * the items and writing the digest are one transaction, so a digest is made once, even with
+   * several workers. Answers how many digests were made.
+   */
+  async function runDigests(limit = 100): Promise<number> {
+    const now = deps.clock.now();
+    const due = await repo.dueDigests(now, limit);
+    let made = 0;
+    for (const [ws, owners] of groupByWorkspace(due)) {
+      const workspace = await deps.workspaces.get(ws).catch(() => null);
+      if (!workspace) continue;
+      const sys = systemContext(ws);
+      const overrides = await repo.templates(ws, ['digest']);
+      const off = new Set((await repo.unsubscribed(ws, owners)).filter((r) => r.type === 'digest').map((r) => r.person_id));
+      const settings = new Map((await repo.settings(ws, owners)).map((r) => [r.person_id, r]));
+      const brand: Brand = { workspaceName: workspace.name, color: workspace.brandColor ?? BRAND_COLOR, logoUrl: workspace.logoUrl };
+      for (const personId of owners) {
+        const person = await (deps.people.get(sys, 'people', personId) as unknown as Promise<Recipient>).catch((): Recipient | null => null);
+        const ok = await deps.db.transaction().execute(async (tx) => {
+          const digestId = deps.ids.next('dig');
+          const items = (await repo.takeDigestItems(tx, ws, personId, now, digestId)).sort((a, b) => (a.id < b.id ? -1 : 1));
+          // Gone or erased: the items are taken and nothing is sent.
+          if (!items.length || !person || person.erasedAt) return false;
+          const lines = items.map(digestLine);
+          const vars: Record<string, string> = {
+            personName: person.name ?? 'there',
+            workspaceName: workspace.name,
+            pointsLabel: workspace.pointsLabel,
+            count: String(items.length),
+            period: items.some((i) => i.frequency === 'weekly') ? 'this week' : 'today',
+            items: lines.map((l) => `• ${l}`).join('\n'),
+          };
+          const markup = { items: digestList(lines) };
+          const tpl = pick(overrides, 'digest', person.locale ?? workspace.locale);
+          const unsubscribe = unsubscribeUrl(ws, personId, 'digest');
+          const out = render(tpl, 'digest', vars, brand, unsubscribe, markup);
+          const data = JSON.stringify({ count: items.length, period: vars.period, items: items.map((i) => ({ type: i.type, title: i.title, createdAt: toIso(i.created_at) })) });
+          const sourceKey = `digest:${digestId}`;
+          if (items.some((i) => i.inbox)) await repo.insertInbox(tx, [{ workspace_id: ws, id: deps.ids.next('inb'), person_id: personId, type: 'digest', title: out.subject, body: out.text, data, source_key: sourceKey, read_at: null, created_at: now }]);
+          if (person.email && !off.has(personId) && items.some((i) => i.email)) {
+            const quiet = quietHoursOf(settings.get(personId), workspace.quietHours);
+            const e: EmailsTable = { workspace_id: ws, id: deps.ids.next('eml'), person_id: personId, type: 'digest', to_address: person.email, subject: out.subject, text: out.emailText, html: out.emailHtml, unsubscribe_url: unsubscribe, source_key: sourceKey, status: 'pending', attempts: 0, last_error: null, created_at: now, sent_at: null, send_after: holdUntil('digest', quiet, person.timezone ?? workspace.timezone, now) };
+            await repo.insertEmails(tx, [e]);
+            await repo.insertOutbox(tx, [emailWork(ws, e)]);
+          }
+          return true;
+        });
+        if (ok) made++;
+      }
+    }
+    return made;
+  }
+
+  /** Whose preferences: the caller's own person, or one a comms admin may see (404 otherwise). */
+  async function preferencesOwner(ctx: AuthContext, personId?: string): Promise<string> {
+    if (personId === undefined) {
+      if (!ctx.personId) throw new AppError('not_found', { detail: 'This account is not linked to a participant, so it receives no messages' });
+      return ctx.personId;
+    }
+    ctx.require('comms.manage');
+    await deps.people.get(ctx, 'people', personId);
+    return personId;
+  }
+
+  async function preferencesView(ws: string, personId: string): Promise<TNotificationPreferences> {
+    const workspace = await deps.workspaces.get(ws);
+    const person = (await deps.people.get(systemContext(ws), 'people', personId)) as unknown as Recipient;
+    const prefs = new Map((await repo.preferences(ws, [personId])).map((r) => [r.type, r]));
+    const off = new Set((await repo.unsubscribed(ws, [personId])).map((r) => r.type));
+    const [setting] = await repo.settings(ws, [personId]);
+    return {
+      personId,
+      hasEmail: !!person.email,
+      timezone: person.timezone ?? workspace.timezone,
+      quietHoursSetting: !setting || setting.quiet_hours === null ? 'workspace' : setting.quiet_hours === 'off' ? 'off' : 'custom',
+      quietHours: quietHoursOf(setting, workspace.quietHours),
+      workspaceQuietHours: workspace.quietHours,
+      digestEmail: !off.has('digest'),
+      digestHour: DIGEST_HOUR,
+      pendingDigestItems: await repo.pendingDigestCount(ws, personId),
+      types: PREFERENCE_TYPES.map((type) => {
+        const p = prefs.get(type);
+        return { type, label: TYPE_LABELS[type], inbox: p ? p.inbox === 1 : true, email: !off.has(type), frequency: p?.frequency ?? 'immediate' };
+      }),
+    };
   }
 
   async function templateView(ctx: AuthContext, type: MessageType, locale: string): Promise<TTemplateView> {
@@ -200,6 +353,7 @@ export function createNotifyService(deps: NotifyDeps) {
   return {
     prepare,
     write,
+    runDigests,
     mailer,
     /** The emails of a batch of work items. */
     emailsByIds: (ws: string, ids: string[]) => repo.emailsByIds(ws, ids),
@@ -282,13 +436,50 @@ export function createNotifyService(deps: NotifyDeps) {
       const workspace = await deps.workspaces.get(ctx.workspaceId);
       const current = await templateView(ctx, type, input.locale);
       const tpl: Template = { subject: input.subject ?? current.subject, text: input.text ?? current.text, html: input.html ?? current.html };
-      const vars = { ...SAMPLES[type], workspaceName: workspace.name, pointsLabel: workspace.pointsLabel };
-      const out = render(tpl, type, vars, { workspaceName: workspace.name, color: workspace.brandColor ?? BRAND_COLOR, logoUrl: workspace.logoUrl }, `${deps.publicUrl}/api/v1/unsubscribe?token=preview`);
+      const vars: Record<string, string> = { ...SAMPLES[type], workspaceName: workspace.name, pointsLabel: workspace.pointsLabel };
+      const markup = type === 'digest' ? { items: digestList(vars.items!.split('\n').map((l) => l.replace(/^• /, ''))) } : undefined;
+      const out = render(tpl, type, vars, { workspaceName: workspace.name, color: workspace.brandColor ?? BRAND_COLOR, logoUrl: workspace.logoUrl }, `${deps.publicUrl}/api/v1/unsubscribe?token=preview`, markup);
       return { type, locale: input.locale, subject: out.subject, inboxTitle: out.subject, inboxBody: out.text, text: out.emailText, html: out.emailHtml, sample: vars };
     },
 
     /** Erasure (the people module calls it in its transaction): the person's messages and mail keep nothing of them. */
     scrubPerson: (tx: AnyDb, ws: string, personId: string) => repo.scrubPerson(tx, ws, personId),
+
+    /** A participant's choices (the signed-in one's, or, for comms.manage, anyone's they may see). */
+    async getPreferences(ctx: AuthContext, personId?: string): Promise<TNotificationPreferences> {
+      const id = await preferencesOwner(ctx, personId);
+      return preferencesView(ctx.workspaceId, id);
+    },
+    async putPreferences(ctx: AuthContext, input: TPutNotificationPreferences, personId?: string): Promise<TNotificationPreferences> {
+      const id = await preferencesOwner(ctx, personId);
+      const ws = ctx.workspaceId;
+      const before = await preferencesView(ws, id);
+      const [setting] = await repo.settings(ws, [id]);
+      if (input.quietHoursSetting === 'custom' && !input.quietHours && !parseQuietHours(setting?.quiet_hours))
+        throw invalid('quietHours', 'give the quiet hours (start and end) to use your own');
+      const now = deps.clock.now();
+      const current = new Map(before.types.map((t) => [t.type, t]));
+      await deps.db.transaction().execute(async (tx) => {
+        const rows = (input.types ?? []).map((t) => {
+          const was = current.get(t.type)!;
+          return { workspace_id: ws, person_id: id, type: t.type, inbox: (t.inbox ?? was.inbox) ? 1 : 0, frequency: t.frequency ?? was.frequency, updated_at: now };
+        });
+        await repo.upsertPreferences(tx, rows);
+        const emailOn = (input.types ?? []).filter((t) => t.email === true).map((t) => t.type as string);
+        const emailOff = (input.types ?? []).filter((t) => t.email === false).map((t) => t.type as string);
+        if (input.digestEmail === true) emailOn.push('digest');
+        if (input.digestEmail === false) emailOff.push('digest');
+        await repo.resubscribe(tx, ws, id, emailOn);
+        await repo.unsubscribeMany(tx, ws, id, emailOff, now);
+        const mode = input.quietHoursSetting ?? (input.quietHours ? 'custom' : undefined);
+        if (mode) {
+          const own = input.quietHours ?? parseQuietHours(setting?.quiet_hours);
+          await repo.upsertSettings(tx, { workspace_id: ws, person_id: id, quiet_hours: mode === 'workspace' ? null : mode === 'off' ? 'off' : formatQuietHours(own!), updated_at: now });
+        }
+        await deps.audit.record(tx, ctx, { action: 'notification_preferences.updated', targetType: 'person', targetId: id, after: input });
+      });
+      return preferencesView(ws, id);
+    },
 
     /** One-click unsubscribe: email of that type off for that person. Needs no session: the token is signed. */
     async unsubscribe(token: string | undefined) {

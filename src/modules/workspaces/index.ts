@@ -3,4 +3,5 @@
 export { createWorkspacesService, type WorkspacesService } from './workspaces.service.js';
 export { workspacesRoutes } from './workspaces.routes.js';
 export { workspacesMigrations } from './workspaces.migrations.js';
-export { ZWorkspace, ZCreateWorkspace, ZSlug, type TWorkspace } from './workspaces.schema.js';
+export { ZWorkspace, ZCreateWorkspace, ZSlug, ZQuietHours, type TWorkspace, type TQuietHours } from './workspaces.schema.js';
+export { parseQuietHours, formatQuietHours } from './workspaces.service.js';

@@ -25,4 +25,11 @@ export const workspacesMigrations: Record<string, Migration> = {
       await db.schema.alterTable('workspaces').addColumn('logo_url', 'text').execute();
     },
   },
+  // Quiet hours for the whole workspace ("HH:MM-HH:MM", local time): participants who set none
+  // get these; null: none.
+  '20261205_0100_workspace_quiet_hours': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('workspaces').addColumn('quiet_hours', 'text').execute();
+    },
+  },
 };

@@ -14,6 +14,8 @@ export interface WorkspacesTable {
   brand_color: string | null;
   /** a logo shown in emails */
   logo_url: string | null;
+  /** "HH:MM-HH:MM" in the workspace's time zone: non-urgent email waits; null: none */
+  quiet_hours: string | null;
   created_at: number;
   updated_at: number;
 }

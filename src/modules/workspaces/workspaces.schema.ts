@@ -9,6 +9,13 @@ const ZTimezone = z.string().refine((tz) => {
     return false;
   }
 }, 'must be an IANA time zone such as Europe/Paris');
+const ZClock = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'a time as HH:MM (00:00–23:59)');
+export const ZQuietHours = z
+  .object({ start: ZClock.describe('when quiet hours begin, local time'), end: ZClock.describe('when they end (may be the next day)') })
+  .strict()
+  .refine((q) => q.start !== q.end, { path: ['end'], message: 'must differ from start' })
+  .meta({ id: 'QuietHours', description: 'a daily window in which non-urgent email waits, e.g. 21:00 to 07:00' });
+export type TQuietHours = z.infer<typeof ZQuietHours>;
 export const ZSlug = z.string().min(2).max(60).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case letters, digits and dashes');
 
 export const ZWorkspace = z
@@ -23,6 +30,7 @@ export const ZWorkspace = z
     pointsExpireMonths: z.number().int().nullable().describe('points expire this many months after they were earned; null: never'),
     brandColor: z.string().nullable().describe('the header colour of emails (#rrggbb); null: Tandem blue'),
     logoUrl: z.string().nullable().describe('a logo shown at the top of emails'),
+    quietHours: ZQuietHours.nullable().describe('quiet hours for participants who set none of their own; null: none'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -52,6 +60,7 @@ export const ZUpdateWorkspace = z
     pointsExpireMonths: z.number().int().min(1).max(120).nullable(),
     brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb').nullable(),
     logoUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL of an image' }).max(2000).nullable(),
+    quietHours: ZQuietHours.nullable(),
   })
   .partial()
   .strict();

@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../core/errors.js';
 import { isUniqueViolation } from '../../core/db/db.js';
 import type { AuthContext } from '../../core/auth.js';
 import type { AuditService } from '../audit/index.js';
-import { ZCreateWorkspace, type TCreateWorkspace, type TUpdateWorkspace, type TWorkspace } from './workspaces.schema.js';
+import { ZCreateWorkspace, type TCreateWorkspace, type TQuietHours, type TUpdateWorkspace, type TWorkspace } from './workspaces.schema.js';
 import { createWorkspacesRepository, type WorkspaceRow } from './workspaces.repository.js';
 
 export const toWorkspace = (r: WorkspaceRow): TWorkspace => ({
@@ -20,9 +20,17 @@ export const toWorkspace = (r: WorkspaceRow): TWorkspace => ({
   pointsExpireMonths: r.points_expire_months,
   brandColor: r.brand_color ?? null,
   logoUrl: r.logo_url ?? null,
+  quietHours: parseQuietHours(r.quiet_hours),
   createdAt: toIso(r.created_at)!,
   updatedAt: toIso(r.updated_at)!,
 });
+
+/** "HH:MM-HH:MM" as stored; anything else (null) is none. */
+export function parseQuietHours(v: string | null | undefined): TQuietHours | null {
+  const m = v ? /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(v) : null;
+  return m ? { start: m[1]!, end: m[2]! } : null;
+}
+export const formatQuietHours = (q: TQuietHours) => `${q.start}-${q.end}`;
 
 const slugify = (name: string) =>
   name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'workspace';
@@ -47,6 +55,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
         points_expire_months: v.pointsExpireMonths,
         brand_color: null,
         logo_url: null,
+        quiet_hours: null,
         created_at: now,
         updated_at: now,
       };
@@ -85,6 +94,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
         if (patch.pointsExpireMonths !== undefined) next.points_expire_months = patch.pointsExpireMonths;
         if (patch.brandColor !== undefined) next.brand_color = patch.brandColor;
         if (patch.logoUrl !== undefined) next.logo_url = patch.logoUrl;
+        if (patch.quietHours !== undefined) next.quiet_hours = patch.quietHours && formatQuietHours(patch.quietHours);
         await repo.update(tx, ctx.workspaceId, next);
         const after = { ...before, ...next };
         await deps.audit.record(tx, ctx, { action: 'workspace.updated', targetType: 'workspace', targetId: ctx.workspaceId, before: toWorkspace(before), after: toWorkspace(after) });

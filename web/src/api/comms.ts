@@ -1,12 +1,12 @@
 // The participant channels (see docs/messages.md): the inbox, sent mail and message templates.
 import { api, request } from './client';
-import type { Page } from './types';
+import type { Page, QuietHours } from './types';
 
 const V1 = '/api/v1';
 const enc = encodeURIComponent;
 
-export type MessageType = 'points.awarded' | 'goal.tier_reached';
-export const MESSAGE_TYPE_LABELS: Record<MessageType, string> = { 'points.awarded': 'Points earned', 'goal.tier_reached': 'Goal tier reached' };
+export type MessageType = 'points.awarded' | 'goal.tier_reached' | 'digest';
+export const MESSAGE_TYPE_LABELS: Record<MessageType, string> = { 'points.awarded': 'Points earned', 'goal.tier_reached': 'Goal tier reached', digest: 'Digest' };
 
 export interface InboxMessage {
   id: string;
@@ -31,6 +31,8 @@ export interface SentMail {
   lastError: string | null;
   createdAt: string;
   sentAt: string | null;
+  /** held by the person's quiet hours until then */
+  sendAfter?: string | null;
   text?: string;
   html?: string;
 }
@@ -75,4 +77,36 @@ export const templatesApi = {
   put: (type: MessageType, body: TemplateParts & { locale: string }) => request<MessageTemplate>('PUT', `${V1}/message-templates/${enc(type)}`, { json: body }),
   reset: (type: MessageType, locale = 'en') => request<MessageTemplate>('DELETE', `${V1}/message-templates/${enc(type)}`, { query: { locale } }),
   preview: (type: MessageType, body: Partial<TemplateParts> & { locale: string }) => api.post<TemplatePreview>(`${V1}/message-templates/${enc(type)}/preview`, body),
+};
+
+export type Frequency = 'immediate' | 'daily' | 'weekly';
+export interface TypePreference {
+  type: Exclude<MessageType, 'digest'>;
+  label: string;
+  inbox: boolean;
+  email: boolean;
+  frequency: Frequency;
+}
+export interface NotificationPreferences {
+  personId: string;
+  hasEmail: boolean;
+  timezone: string;
+  quietHoursSetting: 'workspace' | 'custom' | 'off';
+  quietHours: QuietHours | null;
+  workspaceQuietHours: QuietHours | null;
+  digestEmail: boolean;
+  digestHour: number;
+  pendingDigestItems: number;
+  types: TypePreference[];
+}
+export interface PutNotificationPreferences {
+  quietHoursSetting?: NotificationPreferences['quietHoursSetting'];
+  quietHours?: QuietHours;
+  digestEmail?: boolean;
+  types?: (Pick<TypePreference, 'type'> & Partial<Omit<TypePreference, 'type' | 'label'>>)[];
+}
+
+export const preferencesApi = {
+  get: () => api.get<NotificationPreferences>(`${V1}/me/notification-preferences`),
+  put: (body: PutNotificationPreferences) => request<NotificationPreferences>('PUT', `${V1}/me/notification-preferences`, { json: body }),
 };

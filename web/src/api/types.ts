@@ -62,6 +62,12 @@ export interface Session {
   permissions: Permission[];
 }
 
+/** A daily window, local time, in which non-urgent email waits (may cross midnight). */
+export interface QuietHours {
+  start: string;
+  end: string;
+}
+
 export interface Workspace {
   id: string;
   name: string;
@@ -74,6 +80,8 @@ export interface Workspace {
   pointsExpireMonths?: number | null;
   /** the header colour of emails (#rrggbb) */
   brandColor?: string | null;
+  /** quiet hours for participants who set none (local time); null: none */
+  quietHours?: QuietHours | null;
   /** a logo at the top of emails */
   logoUrl?: string | null;
   createdAt: string;

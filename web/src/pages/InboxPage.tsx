@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Badge, Box, Button, Card, Group, SegmentedControl, Stack, Text, ThemeIcon, UnstyledButton } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router';
 import { inboxApi, MESSAGE_TYPE_LABELS, type InboxMessage, type MessageType } from '../api/comms';
 import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
@@ -25,7 +26,7 @@ function MessageCard({ m, onOpen }: { m: InboxMessage; onOpen(): void }) {
             <Stack gap={2}>
               <Text fw={m.read ? 500 : 700}>{m.title}</Text>
               <Group gap={6}>
-                <Badge size="xs" variant="light" color={m.type === 'goal.tier_reached' ? 'grape' : 'teal'}>
+                <Badge size="xs" variant="light" color={m.type === 'goal.tier_reached' ? 'grape' : m.type === 'digest' ? 'indigo' : 'teal'}>
                   {MESSAGE_TYPE_LABELS[m.type as MessageType] ?? m.type}
                 </Badge>
                 <Text size="xs" c="dimmed">
@@ -72,9 +73,14 @@ export default function InboxPage() {
         title="Inbox"
         description="What your programs told you: points you earned and goal tiers you reached."
         actions={
-          <Button variant="default" onClick={() => readAll.mutate()} loading={readAll.isPending} disabled={!unread}>
-            Mark all as read
-          </Button>
+          <Group gap="sm">
+            <Button component={Link} to="/notifications" variant="subtle">
+              Notification settings
+            </Button>
+            <Button variant="default" onClick={() => readAll.mutate()} loading={readAll.isPending} disabled={!unread}>
+              Mark all as read
+            </Button>
+          </Group>
         }
       />
       <Group justify="space-between" mb="md">

@@ -17,6 +17,15 @@ const STATUS: Record<SentMail['status'], { label: string; color: string; hint: s
   dead: { label: 'Failed', color: 'red', hint: 'failed for 24 hours: see Dead letters' },
 };
 
+/** What a row's badge says: a pending email not yet tried is queued, or held by quiet hours. */
+function statusOf(m: SentMail): { label: string; color: string; hint: string } {
+  if (m.status === 'pending' && m.attempts === 0)
+    return m.sendAfter && Date.parse(m.sendAfter) > Date.now()
+      ? { label: `Quiet hours until ${formatDateTime(m.sendAfter)}`, color: 'gray', hint: 'held by the participant’s quiet hours; sent when they end' }
+      : { label: 'Queued', color: 'gray', hint: 'waiting for the delivery worker' };
+  return STATUS[m.status];
+}
+
 function MailView({ id, onClose }: { id: string; onClose(): void }) {
   const q = useQuery({ queryKey: ['sent-mail', id], queryFn: () => sentMailApi.get(id) });
   const m = q.data;
@@ -34,8 +43,8 @@ function MailView({ id, onClose }: { id: string; onClose(): void }) {
               </Text>
               {m.to}
             </Text>
-            <Badge color={STATUS[m.status].color} variant="light">
-              {STATUS[m.status].label}
+            <Badge color={statusOf(m).color} variant="light">
+              {statusOf(m).label}
             </Badge>
             <Text size="sm" c="dimmed">
               {formatDateTime(m.sentAt ?? m.createdAt)}
@@ -119,8 +128,8 @@ export default function SentMailPage() {
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={STATUS[m.status].color} variant="light" title={STATUS[m.status].hint}>
-                      {STATUS[m.status].label}
+                    <Badge color={statusOf(m).color} variant="light" title={statusOf(m).hint}>
+                      {statusOf(m).label}
                     </Badge>
                   </Table.Td>
                   <Table.Td>

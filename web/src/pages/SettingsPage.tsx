@@ -41,6 +41,10 @@ function WorkspaceForm({ ws, canEdit }: { ws: Workspace; canEdit: boolean }) {
   const hasBrand = ws.brandColor !== undefined;
   const [brandColor, setBrandColor] = useState(ws.brandColor ?? '');
   const [logoUrl, setLogoUrl] = useState(ws.logoUrl ?? '');
+  const hasQuiet = ws.quietHours !== undefined;
+  const [quietStart, setQuietStart] = useState(ws.quietHours?.start ?? '');
+  const [quietEnd, setQuietEnd] = useState(ws.quietHours?.end ?? '');
+  const quiet = quietStart || quietEnd ? { start: quietStart, end: quietEnd } : null;
   const zones = useMemo(() => timezones(ws.timezone), [ws.timezone]);
   const save = useMutation({
     mutationFn: () =>
@@ -51,6 +55,7 @@ function WorkspaceForm({ ws, canEdit }: { ws: Workspace; canEdit: boolean }) {
         anonymityThreshold: typeof threshold === 'number' ? threshold : Number(threshold),
         ...(hasExpiry ? { pointsExpireMonths: expiry === '' ? null : Number(expiry) } : {}),
         ...(hasBrand ? { brandColor: brandColor.trim() || null, logoUrl: logoUrl.trim() || null } : {}),
+        ...(hasQuiet ? { quietHours: quiet } : {}),
       }),
     onSuccess: (w) => {
       qc.setQueryData(['workspace'], w);
@@ -65,7 +70,8 @@ function WorkspaceForm({ ws, canEdit }: { ws: Workspace; canEdit: boolean }) {
     pointsLabel !== ws.pointsLabel ||
     Number(threshold) !== ws.anonymityThreshold ||
     (hasExpiry && (expiry === '' ? null : Number(expiry)) !== (ws.pointsExpireMonths ?? null)) ||
-    (hasBrand && ((brandColor.trim() || null) !== (ws.brandColor ?? null) || (logoUrl.trim() || null) !== (ws.logoUrl ?? null)));
+    (hasBrand && ((brandColor.trim() || null) !== (ws.brandColor ?? null) || (logoUrl.trim() || null) !== (ws.logoUrl ?? null))) ||
+    (hasQuiet && JSON.stringify(quiet) !== JSON.stringify(ws.quietHours ?? null));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate();
@@ -151,9 +157,55 @@ function WorkspaceForm({ ws, canEdit }: { ws: Workspace; canEdit: boolean }) {
             disabled={!canEdit}
           />
         )}
+        {hasQuiet && (
+          <Stack gap={4}>
+            <Text size="sm" fw={500}>
+              Quiet hours
+            </Text>
+            <Text size="xs" c="dimmed">
+              Emails to participants wait until these hours end, in each participant’s time zone (theirs if set, else the workspace’s). The inbox still updates. Participants may set their own. Leave both empty for none.
+            </Text>
+            <Group gap="xs" align="flex-start" wrap="nowrap">
+              <TextInput
+                type="time"
+                aria-label="Quiet hours start"
+                value={quietStart}
+                onChange={(e) => setQuietStart(e.currentTarget.value)}
+                error={fieldError(err, 'quietHours.start')}
+                disabled={!canEdit}
+                w={130}
+              />
+              <Text size="sm" mt={6}>
+                to
+              </Text>
+              <TextInput
+                type="time"
+                aria-label="Quiet hours end"
+                value={quietEnd}
+                onChange={(e) => setQuietEnd(e.currentTarget.value)}
+                error={fieldError(err, 'quietHours.end')}
+                disabled={!canEdit}
+                w={130}
+              />
+              {(quietStart || quietEnd) && canEdit && (
+                <Button
+                  variant="subtle"
+                  size="xs"
+                  mt={4}
+                  onClick={() => {
+                    setQuietStart('');
+                    setQuietEnd('');
+                  }}
+                >
+                  Clear
+                </Button>
+              )}
+            </Group>
+          </Stack>
+        )}
       </SimpleGrid>
       <Stack mt="md" gap="sm">
-        <ErrorAlert error={err} shown={['name', 'timezone', 'pointsLabel', 'anonymityThreshold', 'pointsExpireMonths', 'brandColor', 'logoUrl']} />
+        <ErrorAlert error={err} shown={['name', 'timezone', 'pointsLabel', 'anonymityThreshold', 'pointsExpireMonths', 'brandColor', 'logoUrl', 'quietHours', 'quietHours.start', 'quietHours.end']} />
         {canEdit && (
           <Group justify="flex-end" gap="sm">
             {save.isSuccess && !dirty && (
