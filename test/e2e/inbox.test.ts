@@ -83,6 +83,23 @@ describe('journey: a participant earns points and reads the message in the inbox
     await b.screenshot('inbox-read');
   });
 
+  step('on Notifications she turns points-earned email off and gathers the messages into a daily digest; it holds after a reload', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Notification settings' }).click();
+    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    const row = page.getByTestId('pref-points.awarded');
+    await row.getByRole('switch', { name: 'points earned by email' }).click({ force: true });
+    await page.getByRole('status').getByText('Saved').waitFor();
+    await row.getByText('Daily digest').click();
+    await page.getByText(/You get points earned in a daily digest/).waitFor();
+    await page.reload();
+    await page.getByText(/You get points earned in a daily digest/).waitFor();
+    assert.equal(await page.getByTestId('pref-points.awarded').getByRole('switch', { name: 'points earned by email' }).isChecked(), false);
+    await b.screenshot('notification-preferences');
+    const prefs = (await call('GET', `/api/v1/people/${danaId}/notification-preferences`)).body;
+    assert.deepEqual(prefs.types[0], { type: 'points.awarded', label: 'points earned', inbox: true, email: false, frequency: 'daily' });
+  });
+
   step('the admin finds the email on Sent mail, stored (no SMTP server), with its HTML', async () => {
     const { page } = b;
     await b.context.clearCookies();
