@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   'webhooks.manage': ['owner', 'admin'],
   'outbox.manage': ['owner', 'admin'],
   'comms.manage': [...STAFF],
+  'rewards.read': [...STAFF, 'manager', 'analyst'],
+  'rewards.manage': [...STAFF],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -158,10 +158,13 @@ for (const dialect of DIALECTS) {
       }
       failuresOf(failures);
     }
+    /** A route that takes a file's bytes (an image upload), not JSON or CSV. */
+    const isUpload = (r: RouteInfo) => opOf(r)?.body?.contentType.startsWith('image/') === true;
     const run = <T>(arb: fc.Arbitrary<T>, check: (x: T) => Promise<void>) => fc.assert(fc.asyncProperty(arb, check), { seed: SEED, numRuns: NUM_RUNS });
 
     test('bodies the schema rejects (wrong types, unknown and prototype keys, missing fields, out of range) answer 4xx and change nothing', async () => {
-      const routes = writes.filter((r) => opOf(r)?.body);
+      // JSON and CSV bodies; an upload's bytes have their own test below.
+      const routes = writes.filter((r) => opOf(r)?.body && !isUpload(r));
       assert.ok(routes.length >= 20, `only ${routes.length} write routes with a body schema`);
       await eachRoute(routes, async (r) => {
         const schema = opOf(r)!.body!.schema;
@@ -222,10 +225,23 @@ for (const dialect of DIALECTS) {
         const body = opOf(r)?.body;
         const valid = body ? minimalValue(body.schema, idFor) : {};
         const payload = body?.contentType === 'text/csv' ? String(valid) : JSON.stringify(valid);
-        for (const type of [...UNPARSED_TYPES, undefined]) {
+        for (const type of [...UNPARSED_TYPES, undefined].filter((x) => !(x && isUpload(r) && x.startsWith('image/')))) {
           const res = await request(r, url, payload, type);
           await expectRefused(label(r, url, payload, type), res, { status: 415, code: 'unsupported_media_type' });
         }
+      });
+    });
+
+    test('an upload route refuses JSON (415), bytes that are not the image they claim (400) and an empty body, and changes nothing', async () => {
+      const routes = writes.filter(isUpload);
+      assert.ok(routes.length >= 1, 'the reward image upload is in the route table');
+      const bytes = fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a));
+      await eachRoute(routes, async (r) => {
+        const url = fixedUrl(r);
+        await expectRefused(label(r, url, '{}', 'application/json'), await request(r, url, '{}', 'application/json'), { status: 415, code: 'unsupported_media_type' });
+        await run(fc.record({ body: bytes, type: fc.constantFrom('image/png', 'image/jpeg', 'image/webp', 'image/gif') }), async (s) => {
+          await expectRefused(label(r, url, s.body, s.type), await request(r, url, s.body, s.type));
+        });
       });
     });
 

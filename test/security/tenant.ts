@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import type { TestApp, TestWorkspace } from '../support/app.js';
 
-export type Kind = 'workspace' | 'team' | 'person' | 'account' | 'assignment' | 'user' | 'apiKey';
+export type Kind = 'workspace' | 'team' | 'person' | 'account' | 'assignment' | 'user' | 'apiKey' | 'reward';
 
 /** What an id names, read from the path segment before it or from the field's name. */
-export const KIND_OF_SEGMENT: Record<string, Kind> = { workspaces: 'workspace', teams: 'team', people: 'person', accounts: 'account', assignments: 'assignment', users: 'user', 'api-keys': 'apiKey' };
-export const KIND_OF_FIELD: Record<string, Kind> = { workspace: 'workspace', team: 'team', parent: 'team', person: 'person', manager: 'person', account: 'account', assignment: 'assignment', user: 'user', key: 'apiKey', apiKey: 'apiKey' };
-export const KIND_OF_PREFIX: Record<string, Kind> = { wsp: 'workspace', tea: 'team', per: 'person', acc: 'account', asg: 'assignment', usr: 'user', key: 'apiKey' };
+export const KIND_OF_SEGMENT: Record<string, Kind> = { workspaces: 'workspace', teams: 'team', people: 'person', accounts: 'account', assignments: 'assignment', users: 'user', 'api-keys': 'apiKey', rewards: 'reward', wishlist: 'reward' };
+export const KIND_OF_FIELD: Record<string, Kind> = { workspace: 'workspace', team: 'team', parent: 'team', person: 'person', manager: 'person', account: 'account', assignment: 'assignment', user: 'user', key: 'apiKey', apiKey: 'apiKey', reward: 'reward' };
+export const KIND_OF_PREFIX: Record<string, Kind> = { wsp: 'workspace', tea: 'team', per: 'person', acc: 'account', asg: 'assignment', usr: 'user', key: 'apiKey', rwd: 'reward' };
 export const PREFIX_OF_KIND = Object.fromEntries(Object.entries(KIND_OF_PREFIX).map(([p, k]) => [k, p])) as Record<Kind, string>;
 
 /** kind null: a path or field this file does not know (a later module); any id is tried. */
@@ -86,6 +86,7 @@ export async function populate(t: TestApp, label: string): Promise<Tenant> {
   const asgOutsider = await write('POST', '/api/v1/assignments', { externalId: ext('asg-outsider'), personId: outsider.id, accountId: partAcc.id, role: 'sales' });
   const user = await write('POST', '/api/v1/users', { email: `user@${tag}-corp.test`, name: `${label} User Person`, role: 'analyst', personId: member.id, password: `${label}-password-123` });
   const apiKey = await write('POST', '/api/v1/api-keys', { name: `${label} Manager Key`, role: 'manager', personId: manager.id });
+  const reward = await write('POST', '/api/v1/rewards', { title: `${label} Reward`, kind: 'donation', cost: 100, audience: { kinds: ['employee'] } });
   const ids: Record<Kind, string[]> = {
     workspace: [ws.id],
     team: [root.id, sub.id, other.id],
@@ -94,6 +95,7 @@ export async function populate(t: TestApp, label: string): Promise<Tenant> {
     assignment: [asgMember.id, asgOutsider.id],
     user: [user.id],
     apiKey: [apiKey.id],
+    reward: [reward.id],
   };
   const externalIds: Record<Kind, string[]> = {
     workspace: [],
@@ -103,6 +105,7 @@ export async function populate(t: TestApp, label: string): Promise<Tenant> {
     assignment: [ext('asg-member'), ext('asg-outsider')],
     user: [],
     apiKey: [],
+    reward: [],
   };
   return {
     label,
@@ -117,6 +120,6 @@ export async function populate(t: TestApp, label: string): Promise<Tenant> {
     apiKey: apiKey.id,
     ids,
     externalIds,
-    secrets: [...Object.values(ids).flat(), ...names, `${label} Co`, ws.slug],
+    secrets: [...Object.values(ids).flat(), ...names, `${label} Co`, `${label} Reward`, ws.slug],
   };
 }

@@ -4,4 +4,4 @@ export { createProgramsService, engineContextOf, isHeldOut, type ProgramsService
 export { programsRoutes } from './programs.routes.js';
 export { goalsRoutes } from './goals.routes.js';
 export { programsMigrations } from './programs.migrations.js';
-export { ZOutcome, type TOutcome } from './programs.schema.js';
+export { ZOutcome, ZAudience, type TOutcome, type TAudience } from './programs.schema.js';

@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { AnyDb } from '../../core/db/db.js';
+import type { RewardImagesTable, RewardsTable, RewardsTables, RewardVariantsTable } from './rewards.tables.js';
+
+type Db = Kysely<RewardsTables>;
+
+/** The catalog's queries: rewards, variants, images, wish lists. */
+export function createRewardsRepository(anyDb: AnyDb) {
+  const db = anyDb as Db;
+  const t = (tx?: AnyDb) => (tx ?? db) as Db;
+  return {
+    insertReward: (tx: AnyDb, row: RewardsTable) => t(tx).insertInto('rewards').values(row).execute(),
+    updateReward: (tx: AnyDb, ws: string, id: string, patch: Partial<RewardsTable>) => t(tx).updateTable('rewards').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    reward: (ws: string, id: string, tx?: AnyDb) => t(tx).selectFrom('rewards').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    list(ws: string, q: { before?: string; limit: number; status?: string; kind?: string; q?: string }) {
+      let s = db.selectFrom('rewards').selectAll().where('workspace_id', '=', ws);
+      if (q.status) s = s.where('status', '=', q.status as RewardsTable['status']);
+      if (q.kind) s = s.where('kind', '=', q.kind);
+      if (q.q) s = s.where((eb) => eb(eb.fn('lower', ['title']), 'like', `%${q.q!.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`));
+      if (q.before) s = s.where('id', '<', q.before);
+      return s.orderBy('id', 'desc').limit(q.limit).execute();
+    },
+    /** Every active reward of a workspace (a catalog is filtered per person in the service). */
+    active: (ws: string) => db.selectFrom('rewards').selectAll().where('workspace_id', '=', ws).where('status', '=', 'active').orderBy('id', 'desc').execute(),
+
+    variantsOf: (ws: string, rewardIds: string[], tx?: AnyDb) =>
+      rewardIds.length ? t(tx).selectFrom('reward_variants').selectAll().where('workspace_id', '=', ws).where('reward_id', 'in', rewardIds).orderBy('position').execute() : Promise.resolve([] as RewardVariantsTable[]),
+    insertVariants: (tx: AnyDb, rows: RewardVariantsTable[]) => (rows.length ? t(tx).insertInto('reward_variants').values(rows).execute() : Promise.resolve()),
+    updateVariant: (tx: AnyDb, ws: string, id: string, patch: Partial<RewardVariantsTable>) => t(tx).updateTable('reward_variants').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+
+    imagesOf: (ws: string, rewardIds: string[]) =>
+      rewardIds.length
+        ? db.selectFrom('reward_images').select(['workspace_id', 'id', 'reward_id', 'content_type', 'bytes', 'sha256', 'position', 'created_at']).where('workspace_id', '=', ws).where('reward_id', 'in', rewardIds).orderBy('position').execute()
+        : Promise.resolve([] as Omit<RewardImagesTable, 'data'>[]),
+    image: (ws: string, id: string) => db.selectFrom('reward_images').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    insertImage: (tx: AnyDb, row: RewardImagesTable) => t(tx).insertInto('reward_images').values(row).execute(),
+    deleteImage: (tx: AnyDb, ws: string, rewardId: string, id: string) => t(tx).deleteFrom('reward_images').where('workspace_id', '=', ws).where('reward_id', '=', rewardId).where('id', '=', id).executeTakeFirst(),
+
+    wishlist: (ws: string, personId: string) => db.selectFrom('wishlist').selectAll().where('workspace_id', '=', ws).where('person_id', '=', personId).orderBy('created_at').execute(),
+    addWish: (ws: string, personId: string, rewardId: string, now: number) =>
+      db.insertInto('wishlist').values({ workspace_id: ws, person_id: personId, reward_id: rewardId, created_at: now }).onConflict((oc) => oc.columns(['workspace_id', 'person_id', 'reward_id']).doNothing()).execute(),
+    removeWishes: (tx: AnyDb, ws: string, personId: string) => t(tx).deleteFrom('wishlist').where('workspace_id', '=', ws).where('person_id', '=', personId).execute(),
+    removeWish: (ws: string, personId: string, rewardId: string) => db.deleteFrom('wishlist').where('workspace_id', '=', ws).where('person_id', '=', personId).where('reward_id', '=', rewardId).executeTakeFirst(),
+  };
+}
+export type RewardsRepository = ReturnType<typeof createRewardsRepository>;

@@ -1,0 +1,67 @@
+/** A reward of the catalog: one for employees, customers and partners, narrowed by its audience. */
+export interface RewardsTable {
+  workspace_id: string;
+  id: string;
+  title: string;
+  description: string;
+  kind: string;
+  category: string | null;
+  cost: number;
+  /** null: unlimited; without variants the reward's own count */
+  stock: number | null;
+  /** JSON: { count, per } or null */
+  limit_rule: string | null;
+  available_from: number | null;
+  available_until: number | null;
+  /** JSON: the audience (kinds, teams, accountTiers, attributes, people); {} is everyone */
+  audience: string;
+  requires_approval: number;
+  ships: number;
+  provider: 'manual' | 'codes' | 'webhook';
+  promised_minutes: number;
+  status: 'draft' | 'active' | 'archived';
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A variant (size, colour …) with its own stock. */
+export interface RewardVariantsTable {
+  workspace_id: string;
+  id: string;
+  reward_id: string;
+  name: string;
+  /** JSON object of option → value, e.g. {"size":"M","colour":"navy"} */
+  options: string;
+  stock: number | null;
+  position: number;
+  active: number;
+}
+
+/** An uploaded image, kept in the database (base64) so every process serves it. */
+export interface RewardImagesTable {
+  workspace_id: string;
+  id: string;
+  reward_id: string;
+  content_type: string;
+  bytes: number;
+  data: string;
+  sha256: string;
+  position: number;
+  created_at: number;
+}
+
+/** A participant's wish: a reward they save up for. */
+export interface WishlistTable {
+  workspace_id: string;
+  person_id: string;
+  reward_id: string;
+  created_at: number;
+}
+
+export interface RewardsTables {
+  rewards: RewardsTable;
+  reward_variants: RewardVariantsTable;
+  reward_images: RewardImagesTable;
+  wishlist: WishlistTable;
+}
