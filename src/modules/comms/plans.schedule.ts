@@ -42,3 +42,28 @@ export function localLabel(ms: number, timezone: string, withTime = true): strin
   const f = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}) });
   return f.format(new Date(ms)).replace(' at ', ', ');
 }
+
+const DAYS: Record<string, string> = { '0': 'Sunday', '1': 'Monday', '2': 'Tuesday', '3': 'Wednesday', '4': 'Thursday', '5': 'Friday', '6': 'Saturday', '7': 'Sunday', SUN: 'Sunday', MON: 'Monday', TUE: 'Tuesday', WED: 'Wednesday', THU: 'Thursday', FRI: 'Friday', SAT: 'Saturday' };
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
+
+/** A cron expression in words for the common shapes ("Every Monday at 09:00"), else null. */
+export function cronInWords(expr: string): string | null {
+  const f = expr.trim().toUpperCase().split(/\s+/);
+  const nick: Record<string, string> = { '@DAILY': 'Every day at 00:00', '@MIDNIGHT': 'Every day at 00:00', '@WEEKLY': 'Every Sunday at 00:00', '@MONTHLY': 'The 1st of every month at 00:00', '@YEARLY': 'Every 1 January at 00:00', '@ANNUALLY': 'Every 1 January at 00:00', '@HOURLY': 'Every hour' };
+  if (f.length === 1) return nick[f[0]!] ?? null;
+  if (f.length !== 5) return null;
+  const [mi, h, dom, mon, dow] = f as [string, string, string, string, string];
+  if (!/^\d{1,2}$/.test(mi) || !/^\d{1,2}$/.test(h) || mon !== '*') return null;
+  const at = `at ${h.padStart(2, '0')}:${mi.padStart(2, '0')}`;
+  if (dom === '*' && dow === '*') return `Every day ${at}`;
+  if (dom === '*' && (dow === '1-5' || dow === 'MON-FRI')) return `Every weekday ${at}`;
+  if (dom === '*' && dow.split(',').every((d) => d in DAYS)) {
+    const names = dow.split(',').map((d) => DAYS[d]!);
+    return `Every ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]} ${at}`;
+  }
+  if (dow === '*' && dom.split(',').every((d) => /^\d{1,2}$/.test(d) && Number(d) >= 1 && Number(d) <= 31)) {
+    const days = dom.split(',').map((d) => ordinal(Number(d)));
+    return `The ${days.length > 1 ? `${days.slice(0, -1).join(', ')} and ${days[days.length - 1]}` : days[0]} of every month ${at}`;
+  }
+  return null;
+}

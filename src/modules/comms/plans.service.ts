@@ -6,7 +6,7 @@ import type { ProgramsService } from '../programs/index.js';
 import type { OutboxTable } from './comms.tables.js';
 import { fill, PLAN_VARIABLES, type MessageType } from './messages.templates.js';
 import { createPlansRepository } from './plans.repository.js';
-import { cronProblem, localLabel, nextRun, nextRuns } from './plans.schedule.js';
+import { cronInWords, cronProblem, localLabel, nextRun, nextRuns } from './plans.schedule.js';
 import type { PlanKind, TCreatePlanEntry, TPlanEntry, TUpdatePlanEntry } from './plans.schema.js';
 import type { CommPlanEntriesTable } from './plans.tables.js';
 import { createCadence, type CadenceDeps } from './cadence.service.js';
@@ -75,7 +75,7 @@ export function createPlansService(deps: PlansDeps) {
   function describe(e: CommPlanEntriesTable, tz: string): string {
     if (e.kind === 'launch' && !e.send_at) return 'When the program goes live';
     if (e.kind === 'ending_reminder') return `${e.days_before_end} day${e.days_before_end === 1 ? '' : 's'} before the program ends`;
-    if (e.cron) return `On the schedule ${e.cron} (${tz})`;
+    if (e.cron) return `${cronInWords(e.cron) ?? `On the schedule ${e.cron}`} (${tz})`;
     if (e.send_at !== null) return `Once, ${localLabel(e.send_at, tz)} (${tz})`;
     return 'Not scheduled';
   }
@@ -129,7 +129,7 @@ export function createPlansService(deps: PlansDeps) {
   }
 
   /** The rules of an entry as a whole (after a create, or a patch merged into the entry). */
-  function check(kind: PlanKind, e: { cron: string | null; send_at: number | null; days_before_end: number | null; subject: string | null; text: string | null }, tz: string, now: number, sendAtChanged: boolean) {
+  function check(kind: PlanKind, e: { cron: string | null; send_at: number | null; days_before_end: number | null; subject: string | null; text: string | null }, tz: string, now: number, sendAtChanged: boolean, endsAt: number | null) {
     const once = kind === 'launch' ? 'a launch is sent once: when the program goes live, or at sendAt' : 'an ending reminder is timed by daysBeforeEnd';
     if (kind === 'launch' || kind === 'ending_reminder') {
       if (e.cron !== null) throw invalid('cron', `${once}; it takes no cron schedule`);
@@ -144,6 +144,7 @@ export function createPlansService(deps: PlansDeps) {
       if (problem) throw invalid('cron', problem);
     }
     if (e.send_at !== null && sendAtChanged && e.send_at <= now) throw invalid('sendAt', 'must be in the future');
+    if (e.send_at !== null && sendAtChanged && endsAt !== null && e.send_at >= endsAt) throw invalid('sendAt', `must be before the program ends (${localLabel(endsAt, tz)}, ${tz})`);
     if (kind === 'custom') {
       if (e.subject === null) throw invalid('subject', 'a custom announcement needs a subject');
       if (e.text === null) throw invalid('text', 'a custom announcement needs a text');
@@ -320,7 +321,7 @@ export function createPlansService(deps: PlansDeps) {
         subject: input.subject ?? null,
         text: input.text ?? null,
       };
-      check(input.kind, fields, tz, now, true);
+      check(input.kind, fields, tz, now, true, endsAt);
       const enabled = input.enabled ?? true;
       const row: CommPlanEntriesTable = {
         workspace_id: ctx.workspaceId,
@@ -365,7 +366,7 @@ export function createPlansService(deps: PlansDeps) {
         updated_at: now,
       };
       if (next.kind === 'ending_reminder' && next.days_before_end === null) throw invalid('daysBeforeEnd', 'an ending reminder needs daysBeforeEnd');
-      check(next.kind, next, tz, now, next.send_at !== e.send_at);
+      check(next.kind, next, tz, now, next.send_at !== e.send_at, endsAt);
       const timingChanged = next.cron !== e.cron || next.send_at !== e.send_at || next.enabled !== e.enabled;
       if (timingChanged && (next.cron || (next.send_at !== null && next.kind !== 'ending_reminder'))) next.next_run_at = scheduledNext(next, tz, now, endsAt, next.send_at === e.send_at && e.last_run_at !== null);
       else if (timingChanged) next.next_run_at = null;
