@@ -218,7 +218,8 @@ export function createPlansService(deps: PlansDeps) {
     const p = aud.program;
     const live = p.status === 'active' && (p.endsAt === null || now < p.endsAt);
     const scheduled = e.kind === 'progress' || e.kind === 'custom' || (e.kind === 'launch' && e.send_at !== null);
-    const next = trigger === 'schedule' && scheduled ? scheduledNext(e, tz, Math.max(now, dueAt), p.endsAt, true) : e.next_run_at;
+    // An ended program plans nothing more (a paused or draft one keeps its schedule, its runs skipped).
+    const next = trigger === 'schedule' && scheduled && p.status !== 'ended' ? scheduledNext(e, tz, Math.max(now, dueAt), p.endsAt, true) : trigger === 'schedule' && scheduled ? null : e.next_run_at;
     const runId = deps.ids.next('cpr');
     let reason: string | null = null;
     if (!live) reason = `the program is ${p.status === 'active' ? 'over' : p.status}`;

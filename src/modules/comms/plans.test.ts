@@ -249,6 +249,31 @@ for (const dialect of DIALECTS) {
       assert.equal((await call('GET', url)).body.data[0].waiting, 'sent');
     });
 
+    test('a run due while the program is paused is skipped and the schedule moves on; an ended program plans nothing', async () => {
+      const e = (await call('POST', plan(), { kind: 'progress', name: 'Daily', cron: '0 8 * * *' })).body;
+      const first = Date.parse(e.nextRuns[0].at);
+      const count = async () => (await inboxOf(people[4]!.id, 'program.progress')).length;
+      const before = await count();
+      assert.equal((await call('POST', `/api/v1/programs/${program}/pause`, {})).status, 200);
+      clock.t = first + 60_000;
+      await work();
+      assert.equal(await count(), before, 'nothing while paused');
+      const skipped = (await call('GET', plan(`/${e.id}`))).body;
+      assert.equal(skipped.lastRecipients, 0);
+      assert.equal(Date.parse(skipped.nextRuns[0].at), first + DAY);
+      assert.equal((await call('POST', `/api/v1/programs/${program}/activate`, {})).status, 200);
+      clock.t = first + DAY + 60_000;
+      await work();
+      assert.equal(await count(), before + 1);
+      assert.equal((await call('POST', `/api/v1/programs/${program}/end`, {})).status, 200);
+      clock.t = first + 2 * DAY + 60_000;
+      await work();
+      assert.equal(await count(), before + 1, 'nothing after the end');
+      const ended = (await call('GET', plan(`/${e.id}`))).body;
+      assert.deepEqual([ended.nextRuns, ended.waiting], [[], 'the program has ended']);
+      assert.equal((await call('POST', plan(), { kind: 'launch' })).status, 409);
+    });
+
     test('the new message types have templates, variables and a preview', async () => {
       const list = await call('GET', '/api/v1/message-templates');
       const types = list.body.data.map((x: { type: string }) => x.type);
