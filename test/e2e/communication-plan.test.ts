@@ -80,6 +80,21 @@ describe('journey: a program manager plans the program’s messages and watches 
     await card.getByText('Every Monday at 09:00 (UTC)').waitFor();
   });
 
+  step('editing the statement: the form opens with its schedule, and a new preset reads in words', async () => {
+    const { page } = b;
+    const card = page.getByRole('region', { name: 'Plan entry Progress statement' });
+    await card.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit the message (progress statement)' });
+    const cron = dialog.getByRole('textbox', { name: 'Cron expression' });
+    assert.equal(await cron.inputValue(), '0 9 * * MON');
+    await cron.fill('30 8 * * MON-FRI');
+    await dialog.getByTestId('cron-next-runs').getByText(/08:30/).waitFor();
+    await b.screenshot('communication-plan--edit');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await card.getByText('Every weekday at 08:30 (UTC)').waitFor();
+  });
+
   step('a custom announcement sent now reaches everyone, and the cadence is back on target', async () => {
     const { page } = b;
     await page.getByRole('button', { name: 'Add message' }).click();

@@ -70,7 +70,7 @@ export default function InboxPage() {
     <>
       <PageHeader
         title="Inbox"
-        description="What your programs told you: points you earned and goal tiers you reached."
+        description="What your programs told you: points you earned, goal tiers you reached, progress statements and announcements."
         actions={
           <Button variant="default" onClick={() => readAll.mutate()} loading={readAll.isPending} disabled={!unread}>
             Mark all as read
