@@ -449,7 +449,7 @@ export function CommunicationPanel({ program }: { program: Program }) {
         )}
         {plan.data?.data.map((e) => <EntryCard key={e.id} program={program} entry={e} manage={manage} onEdit={() => setEditing(e)} />)}
       </Stack>
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'Add a message to the plan' : `Edit the message (${PLAN_KIND_LABELS[editing.kind].toLowerCase()})`} size="lg">
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' || editing === null ? 'Add a message to the plan' : `Edit the message (${PLAN_KIND_LABELS[editing.kind].toLowerCase()})`} size="lg">
         {editing !== null && <EntryEditor key={editing === 'new' ? 'new' : editing.id} program={program} entry={editing === 'new' ? null : editing} timezone={timezone} onClose={() => setEditing(null)} />}
       </Modal>
     </Stack>
