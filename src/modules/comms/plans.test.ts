@@ -4,6 +4,7 @@ import { createTestApp, DIALECTS, type TestApp, type TestWorkspace } from '../..
 import { openDatabase } from '../../core/db/db.js';
 import { createServices } from '../../app.js';
 import { isHeldOut } from '../programs/index.js';
+import { systemContext } from '../../core/auth.js';
 
 const DAY = 24 * 3600_000;
 
@@ -372,6 +373,21 @@ for (const dialect of DIALECTS) {
       assert.equal(await t.services.plans.cadence.checkAll(), 1);
       await work();
       assert.equal((await alertsOf(pat)).length, 2);
+    });
+
+    test('without chosen recipients, the alert goes to the people linked to members who manage programs', async () => {
+      const pm = (await call('POST', '/api/v1/people', { kind: 'employee', externalId: 'PM2', name: 'Robin Lead' })).body.id as string;
+      await t.services.access.createUser(systemContext(ws.id), { email: 'robin@acme.test', name: 'Robin Lead', role: 'program_manager', personId: pm, password: 'robin-password-123' });
+      const analyst = (await call('POST', '/api/v1/people', { kind: 'employee', externalId: 'AN1', name: 'Ana Lyst' })).body.id as string;
+      await t.services.access.createUser(systemContext(ws.id), { email: 'ana@acme.test', name: 'Ana Lyst', role: 'analyst', personId: analyst, password: 'ana-password-1234' });
+      const p = await call('POST', '/api/v1/programs', { name: 'Second push', audience: { attributes: { partnerPush: [true] } }, budget: 1_000, rules: [{ name: 'Ticket resolved', on: 'ticket.resolved', award: { points: 1 } }] });
+      assert.equal((await call('POST', `/api/v1/programs/${p.body.id}/activate`, {})).status, 200);
+      clock.t += 15 * DAY;
+      await t.services.plans.cadence.checkAll();
+      await work();
+      const got = await alertsOf(pm);
+      assert.deepEqual(got.map((m) => m.title), ['Second push: 0% of participants heard from it (target 80%)']);
+      assert.equal((await alertsOf(analyst)).length, 0, 'an analyst does not manage programs');
     });
   });
 }
