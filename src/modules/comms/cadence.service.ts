@@ -152,7 +152,16 @@ export function createCadence(deps: CadenceDeps & { repo: PlansRepository }) {
     /** Every live program of every workspace (the scheduler runs it hourly). */
     async checkAll() {
       let alerts = 0;
-      for (const w of await deps.workspaces.list()) for (const p of await deps.programs.activeOf(w.id)) if (await check(w.id, p.id)) alerts++;
+      const failures: unknown[] = [];
+      for (const w of await deps.workspaces.list())
+        for (const p of await deps.programs.activeOf(w.id)) {
+          try {
+            if (await check(w.id, p.id)) alerts++;
+          } catch (err) {
+            failures.push(err); // one program's failure does not keep the others unchecked
+          }
+        }
+      if (failures.length) throw new AggregateError(failures, `cadence check: ${failures.length} program(s) failed: ${String((failures[0] as Error)?.message ?? failures[0])}`);
       return alerts;
     },
 

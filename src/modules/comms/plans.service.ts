@@ -258,11 +258,18 @@ export function createPlansService(deps: PlansDeps) {
   async function runDue(limit = 50) {
     const now = deps.clock.now();
     const stats = { sent: 0, skipped: 0, taken: 0, recipients: 0 };
-    const count = (r: Awaited<ReturnType<typeof run>>) => {
-      stats[r.status]++;
-      stats.recipients += r.recipients;
+    const failures: unknown[] = [];
+    // One entry's failure does not hold up the others; the worker's onError hears of it after.
+    const count = async (f: () => Promise<Awaited<ReturnType<typeof run>>>) => {
+      try {
+        const r = await f();
+        stats[r.status]++;
+        stats.recipients += r.recipients;
+      } catch (err) {
+        failures.push(err);
+      }
     };
-    for (const e of await repo.due(now, limit)) count(await run(e, e.next_run_at!, 'schedule'));
+    for (const e of await repo.due(now, limit)) await count(() => run(e, e.next_run_at!, 'schedule'));
     const programs = new Map<string, Map<string, { status: string; endsAt: number | null }>>();
     for (const e of await repo.programTimed(500)) {
       let active = programs.get(e.workspace_id);
@@ -272,8 +279,9 @@ export function createPlansService(deps: PlansDeps) {
       const { due } = programTimedDue(e, p);
       if (due === null || due > now || (p.endsAt !== null && now >= p.endsAt)) continue;
       if (await repo.runExists(e.workspace_id, e.id, due)) continue;
-      count(await run(e, due, e.kind === 'launch' ? 'activation' : 'schedule'));
+      await count(() => run(e, due, e.kind === 'launch' ? 'activation' : 'schedule'));
     }
+    if (failures.length) throw new AggregateError(failures, `communication plans: ${failures.length} run(s) failed: ${String((failures[0] as Error)?.message ?? failures[0])}`);
     return stats;
   }
 
@@ -283,12 +291,14 @@ export function createPlansService(deps: PlansDeps) {
     cadence,
     /** The worker's hook: plan runs every call, the cadence check at most hourly per process. */
     async tick() {
-      const sent = await runDue();
+      const errors: unknown[] = [];
+      const sent = await runDue().catch((err: unknown) => void errors.push(err));
       const now = deps.clock.now();
       if (now - lastCadenceCheck >= 3600_000) {
         lastCadenceCheck = now;
-        await cadence.checkAll();
+        await cadence.checkAll().catch((err: unknown) => void errors.push(err));
       }
+      if (errors.length) throw errors[0];
       return sent;
     },
 
