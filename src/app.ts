@@ -19,7 +19,7 @@ import { createLedgerService, ledgerMigrations, ledgerRoutes } from './modules/l
 import { createEngineService, engineMigrations, engineRoutes } from './modules/engine/index.js';
 import { createProgramsService, goalsRoutes, programsMigrations, programsRoutes } from './modules/programs/index.js';
 import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.js';
-import { commsMigrations, createCommsService, notifyRoutes, webhooksRoutes } from './modules/comms/index.js';
+import { commsMigrations, createCommsService, createPlansService, notifyRoutes, plansMigrations, plansRoutes, webhooksRoutes } from './modules/comms/index.js';
 import { createRewardsService, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
 
@@ -39,6 +39,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...programsMigrations,
   ...eventsMigrations,
   ...commsMigrations,
+  ...plansMigrations,
   ...rewardsMigrations,
 };
 
@@ -86,9 +87,11 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   people.onErase((tx, ws, personId) => comms.notify.scrubPerson(tx, ws, personId));
   const rewards = createRewardsService({ db, ids, clock, audit, people, ledger });
   people.onErase((tx, ws, personId) => rewards.scrubPerson(tx, ws, personId));
+  const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
+  comms.scheduleWith(() => plans.tick());
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, rewards, housekeeping };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, housekeeping };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -126,6 +129,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(webhooksRoutes(services.comms));
   await app.register(notifyRoutes(services.comms.notify));
   await app.register(rewardsRoutes(services.rewards));
+  await app.register(plansRoutes(services.plans));
   await app.ready();
   return { app, routes };
 }

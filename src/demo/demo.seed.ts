@@ -228,6 +228,11 @@ async function seedPrograms(
     target: 5_000_000,
     tiers: [{ percent: 80, points: 500 }, { percent: 100, points: 1_000 }, { percent: 120, points: 2_500 }],
   });
+  // Communication plans (docs/messages.md): what two of the programs tell their audiences.
+  await s.plans.create(ctx, employee.id, { kind: 'launch' });
+  await s.plans.create(ctx, employee.id, { kind: 'progress', name: 'Monday progress statement', cron: '0 9 * * MON' });
+  await s.plans.create(ctx, partner.id, { kind: 'progress', name: 'Monthly partner statement', cron: '0 9 1 * *' });
+  await s.plans.create(ctx, partner.id, { kind: 'custom', name: 'Certification push', cron: '0 10 15 * *', subject: '{{programName}}: certify this month', text: 'Hi {{personName}},\n\nA certification earns 500 {{pointsLabel}} in {{programName}}. You have {{programPoints}} {{pointsLabel}} from the program so far.' });
   for (const p of [partner, customer, quota, employee]) await s.programs.activate(ctx, p.id);
 
   const now = s.clock.now();

@@ -30,6 +30,9 @@ export function createAccessRepository(anyDb: AnyDb) {
       if (after) q = q.where('u.id', '>', after);
       return q.orderBy('u.id').limit(limit).execute();
     },
+    /** The people linked to memberships with these roles. */
+    personIdsOfRoles: async (ws: string, roles: string[]) =>
+      (await db.selectFrom('memberships').select('person_id').where('workspace_id', '=', ws).where('role', 'in', roles).where('person_id', 'is not', null).orderBy('person_id').execute()).map((r) => r.person_id!),
     member: (ws: string, userId: string) =>
       db
         .selectFrom('memberships as m')

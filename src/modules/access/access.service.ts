@@ -219,6 +219,9 @@ export function createAccessService(deps: AccessDeps) {
       });
     },
 
+    /** The people linked to the members whose role holds a permission (comms tells them of a program's cadence). */
+    personIdsWith: (ws: string, permission: Permission) => repo.personIdsOfRoles(ws, PERMISSIONS[permission].filter((r) => r !== 'integration')),
+
     async listUsers(ctx: AuthContext, q: { limit: number; cursor?: string }) {
       ctx.require('users.manage');
       const rows = await repo.listMembers(ctx.workspaceId, decodeCursor(q.cursor), q.limit + 1);

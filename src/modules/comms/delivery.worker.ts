@@ -48,6 +48,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** jitter's randomness (tests fix it) */
   random?: () => number;
+  /** how often the communication plans' scheduler runs, by the clock (default 30 s) */
+  scheduleEveryMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -61,6 +63,8 @@ export interface WorkerDeps {
   production: boolean;
   /** the participant channels (inbox, email); without it only webhooks are delivered */
   notify?: NotifyService;
+  /** the communication plans' scheduler (plans.service.ts tick): its messages go out in the same loop */
+  scheduler?: () => Promise<unknown>;
 }
 
 export interface RunStats {
@@ -296,10 +300,28 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     });
   }
 
+  // The scheduler runs before a claim, at most every scheduleEveryMs and in one lane at a time.
+  let scheduledAt = -Infinity;
+  let scheduling = false;
+  async function schedule() {
+    const now = clock.now();
+    if (!deps.scheduler || scheduling || now - scheduledAt < (opts.scheduleEveryMs ?? 30_000)) return;
+    scheduling = true;
+    scheduledAt = now;
+    try {
+      await deps.scheduler();
+    } catch (err) {
+      opts.onError?.(err);
+    } finally {
+      scheduling = false;
+    }
+  }
+
   /** Claims one batch of due messages and works it to the end. */
   async function runOnce(): Promise<RunStats> {
     const stats: RunStats = { claimed: 0, fannedOut: 0, delivered: 0, failed: 0, dead: 0 };
     const token = `${workerId}:${++seq}`;
+    await schedule();
     const now = clock.now();
     // Digests that fell due become inbox messages and emails, claimed below with the rest.
     if (deps.notify && (lastDigestRun === null || now - lastDigestRun >= DIGEST_EVERY_MS || now < lastDigestRun)) {

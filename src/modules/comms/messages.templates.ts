@@ -3,7 +3,7 @@
 // part it is always HTML-escaped, so a rule named "<b>" shows as text, never as markup.
 
 /** The message types participants are told about (each from the domain message of the same name). */
-export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'digest'] as const;
+export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Comms' own types, made by comms rather than published by a domain module (no preference of their own). */
@@ -31,6 +31,20 @@ const COMMON = {
   points: 'the points paid',
 } as const;
 
+/** What a communication plan's messages offer (also inside a custom announcement's own subject and text). */
+export const PLAN_VARIABLES = {
+  personName: COMMON.personName,
+  workspaceName: COMMON.workspaceName,
+  pointsLabel: COMMON.pointsLabel,
+  programName: COMMON.programName,
+  balance: 'the participant’s balance',
+  programPoints: 'the points the participant earned in this program',
+  goalSummary: 'one line per goal of the program: the participant’s attainment',
+  endsOn: 'the program’s last day (or “no end date”)',
+  daysLeft: 'the time left, as “7 days”',
+  homeUrl: 'the link to the participant’s home page',
+} as const;
+
 /** Each type's variables, with what they hold (shown to admins beside the editor). */
 export const VARIABLES: Record<MessageType, Record<string, string>> = {
   'points.awarded': { ...COMMON, ruleName: 'the rule that paid' },
@@ -43,6 +57,35 @@ export const VARIABLES: Record<MessageType, Record<string, string>> = {
     period: '“today” or “this week”',
     items: 'the messages, one per line (a list in the HTML part)',
   },
+  'program.launch': { ...PLAN_VARIABLES, programDescription: 'the program’s description' },
+  'program.progress': PLAN_VARIABLES,
+  'program.ending_reminder': PLAN_VARIABLES,
+  'program.announcement': { ...PLAN_VARIABLES, subject: 'the announcement’s subject, as written in the plan', message: 'the announcement’s text, as written in the plan' },
+  'cadence.below_target': {
+    personName: 'the name of the person alerted',
+    workspaceName: COMMON.workspaceName,
+    programName: COMMON.programName,
+    share: 'the share of participants reached, as “62%”',
+    target: 'the target share, as “80%”',
+    windowDays: 'the days looked back',
+    reached: 'how many participants got a message in the window',
+    audienceSize: 'how many participants the program has',
+    notReached: 'how many participants got no message in the window',
+    cadenceUrl: 'the link to the program’s communication page',
+  },
+};
+
+const PLAN_SAMPLE = {
+  personName: 'Dana Example',
+  workspaceName: 'Acme',
+  pointsLabel: 'points',
+  programName: 'Customer Heroes',
+  balance: '1,250',
+  programPoints: '800',
+  goalSummary: '- Quarterly renewals: 84% of 20\n- Five-star reviews: 3 so far',
+  endsOn: 'Thursday 31 December 2026',
+  daysLeft: '7 days',
+  homeUrl: 'https://tandem.example/',
 };
 
 /** Sample values for the preview. */
@@ -57,6 +100,11 @@ export const SAMPLES: Record<MessageType, Record<string, string>> = {
     period: 'today',
     items: '• You earned 50 points — Ticket resolved, Customer Heroes\n• You earned 50 points — Ticket resolved, Customer Heroes\n• You reached 100% of Quarterly renewals — Customer Heroes',
   },
+  'program.launch': { ...PLAN_SAMPLE, programDescription: 'Resolve tickets, delight customers and earn points you can spend in the catalog.' },
+  'program.progress': PLAN_SAMPLE,
+  'program.ending_reminder': PLAN_SAMPLE,
+  'program.announcement': { ...PLAN_SAMPLE, subject: 'Double points this Friday', message: 'Hi Dana Example,\n\nEvery ticket resolved this Friday earns double points in Customer Heroes.' },
+  'cadence.below_target': { personName: 'Pat Manager', workspaceName: 'Acme', programName: 'Customer Heroes', share: '62%', target: '80%', windowDays: '14', reached: '31', audienceSize: '50', notReached: '19', cadenceUrl: 'https://tandem.example/programs/prg_example' },
 };
 
 export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[number], Template>> = {
@@ -72,6 +120,41 @@ export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[numbe
       subject: 'You reached {{tierPercent}}% of {{goalName}}',
       text: 'Hi {{personName}},\n\nYou reached {{tierPercent}}% of {{goalName}} in {{programName}} and earned {{points}} {{pointsLabel}}. Well done!',
       html: '<p>Hi {{personName}},</p>\n<p>You reached <strong>{{tierPercent}}%</strong> of {{goalName}} in <strong>{{programName}}</strong> and earned <strong>{{points}} {{pointsLabel}}</strong>. Well done!</p>',
+    },
+  },
+  'program.launch': {
+    en: {
+      subject: '{{programName}} is live',
+      text: 'Hi {{personName}},\n\n{{programName}} has started. {{programDescription}}\n\nSee what you can earn: {{homeUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p><strong>{{programName}}</strong> has started. {{programDescription}}</p>\n<p><a href="{{homeUrl}}">See what you can earn</a></p>',
+    },
+  },
+  'program.progress': {
+    en: {
+      subject: 'Your progress in {{programName}}',
+      text: 'Hi {{personName}},\n\nHere is where you stand in {{programName}}:\n\n- Balance: {{balance}} {{pointsLabel}}\n- Earned in this program: {{programPoints}} {{pointsLabel}}\n{{goalSummary}}\n\nSee the details: {{homeUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p>Here is where you stand in <strong>{{programName}}</strong>:</p>\n<p>Balance: <strong>{{balance}} {{pointsLabel}}</strong><br>Earned in this program: <strong>{{programPoints}} {{pointsLabel}}</strong></p>\n<p style="white-space:pre-line">{{goalSummary}}</p>\n<p><a href="{{homeUrl}}">See the details</a></p>',
+    },
+  },
+  'program.ending_reminder': {
+    en: {
+      subject: '{{programName}} ends in {{daysLeft}}',
+      text: 'Hi {{personName}},\n\n{{programName}} ends on {{endsOn}}. You have earned {{programPoints}} {{pointsLabel}} in it so far, and your balance is {{balance}} {{pointsLabel}}.\n{{goalSummary}}\n\nThere is still time: {{homeUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p><strong>{{programName}}</strong> ends on <strong>{{endsOn}}</strong>. You have earned {{programPoints}} {{pointsLabel}} in it so far, and your balance is <strong>{{balance}} {{pointsLabel}}</strong>.</p>\n<p style="white-space:pre-line">{{goalSummary}}</p>\n<p><a href="{{homeUrl}}">There is still time</a></p>',
+    },
+  },
+  'program.announcement': {
+    en: {
+      subject: '{{subject}}',
+      text: '{{message}}',
+      html: '<p style="white-space:pre-line">{{message}}</p>',
+    },
+  },
+  'cadence.below_target': {
+    en: {
+      subject: '{{programName}}: {{share}} of participants heard from it (target {{target}})',
+      text: 'Hi {{personName}},\n\nIn the last {{windowDays}} days, {{reached}} of the {{audienceSize}} participants of {{programName}} ({{share}}) received a message; the target is {{target}}. {{notReached}} heard nothing.\n\nSee who, and plan a message: {{cadenceUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p>In the last {{windowDays}} days, {{reached}} of the {{audienceSize}} participants of <strong>{{programName}}</strong> (<strong>{{share}}</strong>) received a message; the target is {{target}}. {{notReached}} heard nothing.</p>\n<p><a href="{{cadenceUrl}}">See who, and plan a message</a></p>',
     },
   },
   digest: {
@@ -134,6 +217,11 @@ export function emailHtml(body: string, brand: Brand, unsubscribeUrl: string, ty
 export const TYPE_LABELS: Record<MessageType, string> = {
   'points.awarded': 'points earned',
   'goal.tier_reached': 'goal tier reached',
+  'program.launch': 'program launch',
+  'program.progress': 'progress statement',
+  'program.ending_reminder': 'program ending reminder',
+  'program.announcement': 'program announcement',
+  'cadence.below_target': 'communication cadence alert',
   digest: 'daily and weekly summary',
 };
 

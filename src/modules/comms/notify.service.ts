@@ -199,6 +199,8 @@ export function createNotifyService(deps: NotifyDeps) {
         vars.goalName = goal?.name ?? 'your goal';
         vars.tierPercent = String(p.tierPercent ?? '');
       }
+      // Messages that bring their own values (communication plans, cadence alerts: plans.service.ts).
+      if (p.vars && typeof p.vars === 'object') for (const [k, v] of Object.entries(p.vars as Record<string, unknown>)) vars[k] = String(v);
       const tpl = pick(overrides, type, person.locale ?? workspace.locale);
       const unsubscribe = unsubscribeUrl(ws, personId, type);
       const out = render(tpl, type, vars, brand, unsubscribe);

@@ -73,6 +73,7 @@ const audited = (e: TEndpoint) => ({ url: e.url, eventTypes: e.eventTypes, enabl
 /** Webhook endpoints, their delivery log and replays, dead letters; and the worker that delivers. */
 export function createCommsService(deps: CommsDeps) {
   const repo = createCommsRepository(deps.db, deps.dialect);
+  let scheduler: (() => Promise<unknown>) | undefined;
   const notify = createNotifyService({ db: deps.db, ids: deps.ids, clock: deps.clock, audit: deps.audit, ...deps.notify });
 
   // The topics each workspace's enabled endpoints subscribe to, kept for 2 s (dropped at once
@@ -260,7 +261,11 @@ export function createCommsService(deps: CommsDeps) {
       });
     },
     /** A worker over this database (serve runs one; `tandem worker` runs one on its own). */
-    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production, notify }, opts),
+    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production, notify, scheduler: scheduler && (() => scheduler!()) }, opts),
+    /** What the worker runs on a schedule besides delivering (the communication plans' tick; app.ts wires it). */
+    scheduleWith(fn: () => Promise<unknown>) {
+      scheduler = fn;
+    },
     /** The participant channels: inbox, email, templates, unsubscribe. */
     notify,
   };

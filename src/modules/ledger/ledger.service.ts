@@ -182,6 +182,12 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     /** Locks accounts for the rest of the transaction (PostgreSQL: in sorted order) and answers their balances. */
     lock: (tx: AnyDb, ws: string, list: string[]) => repo.lockBalances(tx, ws, list, deps.clock.now()),
     balance: (ws: string, account: string, tx?: AnyDb) => repo.balance(ws, account, tx).then(Number),
+    /** Wallet balances of many people at once (a person with no wallet yet has 0). */
+    async walletBalances(ws: string, personIds: string[]) {
+      const out = new Map(personIds.map((p) => [p, 0]));
+      for (let i = 0; i < personIds.length; i += 500) for (const r of await repo.balancesOf(ws, personIds.slice(i, i + 500).map(accounts.wallet))) out.set(r.account.slice('wallet:'.length), Number(r.balance));
+      return out;
+    },
     transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) => repo.transfersOfEvent(tx, ws, eventId),
     awardsOfEvents: (ws: string, eventIds: string[]) => repo.awardsOfEvents(ws, eventIds),
     budgetFlows: (ws: string, programId: string, from: number, to: number) => repo.budgetFlows(ws, accounts.budget(programId), programId, from, to),

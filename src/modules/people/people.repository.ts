@@ -100,6 +100,9 @@ export function createPeopleRepository(anyDb: AnyDb) {
         : [],
     activeMemberIds: async (tx: AnyDb | undefined, ws: string, teamId: string) =>
       ((await t(tx).selectFrom('people').select('id').where('workspace_id', '=', ws).where('team_id', '=', teamId).where('status', '=', 'active').orderBy('id').execute()) as { id: string }[]).map((r) => r.id),
+    /** Every active, not erased person (comms: a program's audience is judged over them). */
+    activePersonIds: async (ws: string) =>
+      ((await base.selectFrom('people').select('id').where('workspace_id', '=', ws).where('status', '=', 'active').where('erased_at', 'is', null).orderBy('id').execute()) as { id: string }[]).map((r) => r.id),
     peopleIdsInTeams: async (ws: string, teamIds: string[]) =>
       teamIds.length
         ? ((await base.selectFrom('people').select('id').where('workspace_id', '=', ws).where('team_id', 'in', teamIds).execute()) as { id: string }[]).map((r) => r.id)

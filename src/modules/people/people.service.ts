@@ -281,6 +281,14 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
     /** The active members of one team (not its sub-teams), for team goal payouts. */
     teamMembers: (tx: AnyDb | undefined, ws: string, teamId: string) => repo.activeMemberIds(tx, ws, teamId),
 
+    /** Every active, not erased person of the workspace, by id. */
+    activePersonIds: (ws: string) => repo.activePersonIds(ws),
+    /** Names of people, by id (erased people have none). */
+    async namesOf(ws: string, ids: string[]) {
+      const rows = await repo.findByKeys(undefined, 'people', ws, ids, []);
+      return new Map(rows.map((r) => [r.id, (r.name as string | null) ?? null]));
+    },
+
     async personExists(workspaceId: string, id: string) {
       return !!(await repo.get(undefined, 'people', workspaceId, id));
     },

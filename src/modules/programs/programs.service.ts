@@ -596,6 +596,39 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       return { data };
     },
 
+    /** The active programs of a workspace, in short (comms' schedules and cadence monitor). */
+    async activeOf(ws: string) {
+      return (await repo.active(undefined, ws)).map((p) => ({ id: p.id, name: p.name, startsAt: p.starts_at, endsAt: p.ends_at, createdAt: p.created_at }));
+    },
+
+    /**
+     * Whom a program speaks to now: the active, not erased people its current version's audience
+     * holds, less its holdout (a held-out person gets nothing from the program, messages included,
+     * or the holdout would not measure the program). Null when the program does not exist.
+     */
+    async audienceOf(ws: string, id: string) {
+      const p = await repo.get(undefined, ws, id);
+      if (!p) return null;
+      const now = deps.clock.now();
+      const versions = await repo.versions(undefined, ws, id);
+      const current = [...versions].reverse().find((v) => Number(v.effective_from) <= now) ?? versions[0]!;
+      const inAudience = compileAudience(JSON.parse(current.audience) as TAudience);
+      const workspace = await deps.workspaces.get(ws);
+      const candidates = await deps.people.activePersonIds(ws);
+      const pc = await deps.people.eventContext(undefined, ws, { personIds: candidates, personExternalIds: [], accountIds: [], accountExternalIds: [] });
+      const ctx = engineContextOf(pc, workspace);
+      const personIds = pc.people
+        .filter((x) => !x.erased && x.status === 'active' && inAudience(x.id, ctx) && !isHeldOut(id, x.id, p.holdout_percent))
+        .map((x) => x.id)
+        .sort();
+      return {
+        program: { id: p.id, name: p.name, description: p.description, status: p.status, startsAt: p.starts_at, endsAt: p.ends_at, createdAt: p.created_at },
+        personIds,
+        /** person id → team id (team goals are judged on the person's team) */
+        teams: new Map(pc.people.map((x) => [x.id, x.teamId])),
+      };
+    },
+
     goals,
     /** A reversed event: what it added to goals is taken back, with the tiers it no longer reaches. */
     onEventReversed: (tx: AnyDb, ws: string, eventId: string, why: { reason: string; actorId: string; timezone: string }) => goals.onReversal(tx, ws, eventId, why),

@@ -5,8 +5,17 @@ import type { Page, QuietHours } from './types';
 const V1 = '/api/v1';
 const enc = encodeURIComponent;
 
-export type MessageType = 'points.awarded' | 'goal.tier_reached' | 'digest';
-export const MESSAGE_TYPE_LABELS: Record<MessageType, string> = { 'points.awarded': 'Points earned', 'goal.tier_reached': 'Goal tier reached', digest: 'Digest' };
+export type MessageType = 'points.awarded' | 'goal.tier_reached' | 'program.launch' | 'program.progress' | 'program.ending_reminder' | 'program.announcement' | 'cadence.below_target' | 'digest';
+export const MESSAGE_TYPE_LABELS: Record<MessageType, string> = {
+  'points.awarded': 'Points earned',
+  'goal.tier_reached': 'Goal tier reached',
+  'program.launch': 'Program launch',
+  'program.progress': 'Progress statement',
+  'program.ending_reminder': 'Program ending reminder',
+  'program.announcement': 'Program announcement',
+  'cadence.below_target': 'Cadence alert (to managers)',
+  digest: 'Digest',
+};
 
 export interface InboxMessage {
   id: string;

@@ -71,7 +71,7 @@ export default function InboxPage() {
     <>
       <PageHeader
         title="Inbox"
-        description="What your programs told you: points you earned and goal tiers you reached."
+        description="What your programs told you: points you earned, goal tiers you reached, progress statements and announcements."
         actions={
           <Group gap="sm">
             <Button component={Link} to="/notifications" variant="subtle">

@@ -125,7 +125,7 @@ export default function MessageTemplatesPage() {
   const [tab, setTab] = useState<string | null>('points.awarded');
   return (
     <>
-      <PageHeader title="Message templates" description="What participants read in their inbox and by email when they earn points or reach a goal tier. English; the defaults apply until you change them." />
+      <PageHeader title="Message templates" description="What participants read in their inbox and by email: points earned, goal tiers reached, and the messages of the programs’ communication plans (and the cadence alert managers get). English; the defaults apply until you change them." />
       <ErrorAlert error={q.error} />
       {q.isPending ? (
         <PageLoader />

@@ -11,6 +11,7 @@ import { ConfirmModal } from '../components/ConfirmModal';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SimulatePanel, Stat } from '../components/SimulatePanel';
 import { GoalCard } from '../components/GoalCard';
+import { CommunicationPanel } from '../components/CommunicationPanel';
 import { ruleSentence } from '../components/RuleBuilder';
 import { IconArrowLeft, IconInfo } from '../components/icons';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../lib/format';
@@ -312,6 +313,7 @@ export default function ProgramDetailPage() {
         <Tabs.List>
           <Tabs.Tab value="overview">Overview</Tabs.Tab>
           <Tabs.Tab value="rules">Rules</Tabs.Tab>
+          <Tabs.Tab value="communication">Communication</Tabs.Tab>
           {manage && <Tabs.Tab value="simulate">Simulate</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="overview" pt="lg">
@@ -319,6 +321,9 @@ export default function ProgramDetailPage() {
         </Tabs.Panel>
         <Tabs.Panel value="rules" pt="lg">
           <RulesTab program={p} points={points} />
+        </Tabs.Panel>
+        <Tabs.Panel value="communication" pt="lg">
+          <CommunicationPanel program={p} />
         </Tabs.Panel>
         {manage && (
           <Tabs.Panel value="simulate" pt="lg">
