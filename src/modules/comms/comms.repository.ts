@@ -31,15 +31,18 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
             returning *`;
       return (await q.execute(db)).rows;
     },
-    /** Settles claimed messages as delivered; fenced by the claim token (a lost lease writes nothing). */
-    settleDelivered: (tx: AnyDb, ws: string, ids: string[], token: string, now: number) =>
-      t(tx)
-        .updateTable('outbox')
-        .set({ status: 'delivered', settled_at: now, lease_until: null, claimed_by: null, last_error: null })
-        .where('workspace_id', '=', ws)
-        .where('id', 'in', ids)
-        .where('claimed_by', '=', token)
-        .execute(),
+    /** Settles claimed messages as delivered; fenced by the claim token (a lost lease writes nothing). Answers the ids settled. */
+    settleDelivered: async (tx: AnyDb, ws: string, ids: string[], token: string, now: number) =>
+      (
+        await t(tx)
+          .updateTable('outbox')
+          .set({ status: 'delivered', settled_at: now, lease_until: null, claimed_by: null, last_error: null })
+          .where('workspace_id', '=', ws)
+          .where('id', 'in', ids)
+          .where('claimed_by', '=', token)
+          .returning('id')
+          .execute()
+      ).map((r) => r.id),
     /** A failed attempt: due again at `retryAt`, or a dead letter when `retryAt` is null. */
     settleFailed: (tx: AnyDb, ws: string, id: string, token: string, now: number, retryAt: number | null, error: string) =>
       t(tx)
