@@ -127,6 +127,55 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
         .where('workspace_id', '=', ws)
         .where('id', 'in', ids)
         .execute(),
+
+    /** Endpoints with a secret still stored in plain text (written before secrets were sealed), any workspace. */
+    plainSecrets: (limit: number) =>
+      db
+        .selectFrom('webhook_endpoints')
+        .select(['workspace_id', 'id', 'secret', 'previous_secret'])
+        .where((eb) => eb.or([eb('secret', 'not like', 'enc1:%'), eb.and([eb('previous_secret', 'is not', null), eb('previous_secret', 'not like', 'enc1:%')])]))
+        .limit(limit)
+        .execute(),
+    /** Replaces an endpoint's stored secrets, only if they are still `from` (a rotation meanwhile wins). */
+    async replaceSecrets(ws: string, id: string, from: { secret: string; previous_secret: string | null }, to: { secret: string; previous_secret: string | null }) {
+      let q = db.updateTable('webhook_endpoints').set(to).where('workspace_id', '=', ws).where('id', '=', id).where('secret', '=', from.secret);
+      q = from.previous_secret === null ? q.where('previous_secret', 'is', null) : q.where('previous_secret', '=', from.previous_secret);
+      return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
+    },
+    /**
+     * Deletes up to `limit` outbox rows delivered or discarded before `before` (dead letters and
+     * pending rows stay). Settled rows have available_at at most a lease after settled_at, so the
+     * (status, available_at) index finds them.
+     */
+    async purgeSettled(before: number, limit: number) {
+      const r = await sql`delete from outbox where (workspace_id, id) in (
+          select workspace_id, id from outbox where status in ('delivered', 'discarded') and available_at < ${before} and settled_at < ${before} limit ${limit})`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    },
+    /** The workspaces with webhook endpoints (every delivery belongs to one). */
+    endpointWorkspaces: async () => (await db.selectFrom('webhook_endpoints').select('workspace_id').distinct().execute()).map((r) => r.workspace_id),
+    /**
+     * Up to `limit` of a workspace's deliveries settled (delivered or discarded) with no attempt
+     * since `before`; `idBelow` bounds the scan (ids start with their time).
+     */
+    oldDeliveries: async (ws: string, idBelow: string, before: number, limit: number) =>
+      (
+        await db
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          .where('workspace_id', '=', ws)
+          .where('id', '<', idBelow)
+          .where('status', 'in', ['delivered', 'discarded'])
+          .where((eb) => eb(eb.fn.coalesce('last_attempt_at', 'created_at'), '<', before))
+          .limit(limit)
+          .execute()
+      ).map((r) => r.id),
+    /** Deletes deliveries and their attempts (in the caller's transaction). */
+    async deleteDeliveries(tx: AnyDb, ws: string, ids: string[]) {
+      if (!ids.length) return;
+      await t(tx).deleteFrom('webhook_attempts').where('workspace_id', '=', ws).where('delivery_id', 'in', ids).execute();
+      await t(tx).deleteFrom('webhook_deliveries').where('workspace_id', '=', ws).where('id', 'in', ids).execute();
+    },
   };
 }
 export type CommsRepository = ReturnType<typeof createCommsRepository>;

@@ -12,6 +12,8 @@ import type { OutboxTable, WebhookDeliveriesTable, WebhookEndpointsTable } from 
 import { signatureHeader } from './webhooks.signing.js';
 import { guardedLookup, hostOf, isPrivateAddress } from './webhooks.ssrf.js';
 import { EMAIL_TOPIC, type NotifyService } from './notify.service.js';
+import type { SecretBox } from './webhooks.secrets.js';
+import { createUpkeep, type Retention } from './delivery.upkeep.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -44,6 +46,10 @@ export interface WorkerOptions {
   timeoutMs?: number;
   /** idle wait between empty claims in start() (default 500 ms) */
   pollMs?: number;
+  /** how long settled rows are kept (delivery.upkeep.ts; defaults 7 and 30 days) */
+  retention?: Partial<Retention>;
+  /** how often start() runs the upkeep (purges, sealing secrets), after once at start (default 1 h) */
+  upkeepEveryMs?: number;
   /** jitter's randomness (tests fix it) */
   random?: () => number;
   onError?: (err: unknown) => void;
@@ -59,6 +65,8 @@ export interface WorkerDeps {
   production: boolean;
   /** the participant channels (inbox, email); without it only webhooks are delivered */
   notify?: NotifyService;
+  /** opens the endpoints' stored secrets */
+  secrets: SecretBox;
 }
 
 export interface RunStats {
@@ -74,6 +82,8 @@ interface Outcome {
   row: OutboxTable;
   delivery: WebhookDeliveriesTable | undefined;
   endpoint: WebhookEndpointsTable | undefined;
+  /** the endpoint's secrets in plain text (the previous one while a rotation overlaps), or why they did not open */
+  keys: string[] | Error;
   /** a first attempt, made as its message is fanned out: the delivery has no row yet */
   fresh: boolean;
   statusCode: number | null;
@@ -136,22 +146,39 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
   const agentOpts = { keepAliveTimeout: 10_000, connections: concurrency * (opts.lanes ?? 2) };
   const openAgent = new Agent(agentOpts);
   const guardedAgent = new Agent({ ...agentOpts, connect: { lookup: guardedLookup } });
+  const upkeep = createUpkeep({ db: deps.db, repo, clock, secrets: deps.secrets, retention: opts.retention });
+
+  /** An endpoint's signing secrets, opened once per claim. */
+  function keysOf(e: WebhookEndpointsTable, now: number): string[] | Error {
+    const open = (v: string) => {
+      try {
+        return deps.secrets.open(e.workspace_id, e.id, v);
+      } catch {
+        return null;
+      }
+    };
+    const current = open(e.secret);
+    if (current === null) return new Error('the endpoint secret does not open with this TANDEM_SECRET');
+    // A previous secret sealed under an older TANDEM_SECRET (rotated after it changed) just stops signing.
+    const previous = e.previous_secret && (e.previous_secret_expires_at ?? 0) > now ? open(e.previous_secret) : null;
+    return previous === null ? [current] : [current, previous];
+  }
 
   /** Each message's deliveries to the enabled endpoints that subscribe to its type, to send now. */
   async function fanOut(rows: OutboxTable[], outcomes: Outcome[]): Promise<FanOut[]> {
     const fanned: FanOut[] = [];
     for (const [ws, msgs] of groupBy(rows, (r) => r.workspace_id)) {
-      const endpoints = (await repo.enabledEndpoints(ws)).map((e) => ({ e, types: new Set(JSON.parse(e.event_types) as string[]) }));
+      const now = clock.now();
+      const endpoints = (await repo.enabledEndpoints(ws)).map((e) => ({ e, types: new Set(JSON.parse(e.event_types) as string[]), keys: keysOf(e, now) }));
       // Read before the transaction: on SQLite it holds the one connection.
       const told = deps.notify ? await deps.notify.prepare(ws, msgs) : null;
-      const now = clock.now();
       for (const m of msgs) {
         let body: string | undefined;
-        for (const { e, types } of endpoints) {
+        for (const { e, types, keys } of endpoints) {
           if (!types.has('*') && !types.has(m.topic)) continue;
           body ??= `{"id":${JSON.stringify(m.id)},"type":${JSON.stringify(m.topic)},"createdAt":"${toIso(m.created_at)}","data":${m.payload}}`;
           const delivery: WebhookDeliveriesTable = { workspace_id: ws, id: deliveryIdOf(m.id, e.id), endpoint_id: e.id, event_id: m.id, event_type: m.topic, body, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, replay_of: null, created_at: now };
-          outcomes.push({ row: m, delivery, endpoint: e, fresh: true, statusCode: null, durationMs: 0, error: null });
+          outcomes.push({ row: m, delivery, endpoint: e, keys, fresh: true, statusCode: null, durationMs: 0, error: null });
         }
       }
       fanned.push({ ws, msgs, told });
@@ -164,11 +191,13 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     for (const [ws, items] of groupBy(rows, (r) => r.workspace_id)) {
       const deliveries = new Map((await repo.deliveriesByIds(ws, items.map((r) => r.id))).map((d) => [d.id, d]));
       const endpointIds = [...new Set([...deliveries.values()].map((d) => d.endpoint_id))];
-      const endpoints = new Map((await repo.endpointsByIds(ws, endpointIds)).map((e) => [e.id, e]));
+      const now = clock.now();
+      const endpoints = new Map((await repo.endpointsByIds(ws, endpointIds)).map((e) => [e.id, { e, keys: keysOf(e, now) }]));
       for (const row of items) {
         const delivery = deliveries.get(row.id);
-        const endpoint = delivery && endpoints.get(delivery.endpoint_id);
-        const o: Outcome = { row, delivery, endpoint, fresh: false, statusCode: null, durationMs: 0, error: null };
+        const found = delivery && endpoints.get(delivery.endpoint_id);
+        const o: Outcome = { row, delivery, endpoint: found?.e, keys: found?.keys ?? [], fresh: false, statusCode: null, durationMs: 0, error: null };
+        const endpoint = o.endpoint;
         if (!delivery || !endpoint) o.skip = 'discarded';
         else if (!endpoint.enabled) o.skip = 'dead';
         outcomes.push(o);
@@ -184,8 +213,8 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
       const url = new URL(e.url);
       const guarded = deps.production && !e.allow_private_network;
       if (guarded && net.isIP(hostOf(url)) && isPrivateAddress(hostOf(url))) throw new Error(`refused: ${hostOf(url)} is a private address`);
+      if (o.keys instanceof Error) throw o.keys;
       const now = clock.now();
-      const secrets = e.previous_secret && (e.previous_secret_expires_at ?? 0) > now ? [e.secret, e.previous_secret] : [e.secret];
       const res = await request(url, {
         method: 'POST',
         body: d.body,
@@ -193,7 +222,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
           'content-type': 'application/json',
           'user-agent': 'Tandem-Webhooks/1',
           'tandem-delivery-id': d.id,
-          'tandem-signature': signatureHeader(d.body, Math.floor(now / 1000), secrets),
+          'tandem-signature': signatureHeader(d.body, Math.floor(now / 1000), o.keys),
         },
         dispatcher: guarded ? guardedAgent : openAgent,
         headersTimeout: timeoutMs,
@@ -386,6 +415,8 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
   return {
     workerId,
     runOnce,
+    /** Purges settled rows past their retention and seals plain-text secrets (start() runs it hourly). */
+    upkeep: () => upkeep.run(),
     /** Runs batches until nothing is due at the clock's time (tests, the CLI's one-shot runs). */
     async drain(): Promise<RunStats> {
       const total: RunStats = { claimed: 0, fannedOut: 0, delivered: 0, failed: 0, dead: 0 };
@@ -411,7 +442,13 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
           if (!r?.claimed) await sleep(opts.pollMs ?? 500, undefined, { signal: stop.signal }).catch(() => {});
         }
       };
-      const running = Promise.all(Array.from({ length: opts.lanes ?? 2 }, loop));
+      const tidy = async () => {
+        while (!stop.signal.aborted) {
+          await upkeep.run().catch((err: unknown) => opts.onError?.(err));
+          await sleep(opts.upkeepEveryMs ?? 3600_000, undefined, { signal: stop.signal }).catch(() => {});
+        }
+      };
+      const running = Promise.all([...Array.from({ length: opts.lanes ?? 2 }, loop), tidy()]);
       return {
         total,
         /** Finishes the batches in hand, then resolves. */

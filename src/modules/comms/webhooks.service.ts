@@ -15,6 +15,7 @@ import type { TCreateEndpoint, TDeadLetter, TDelivery, TEndpoint, TUpdateEndpoin
 import { privateAddressOf, urlProblem } from './webhooks.ssrf.js';
 import { createNotifyService, type NotifyDeps } from './notify.service.js';
 import { MESSAGE_TYPES } from './messages.templates.js';
+import { createSecretBox } from './webhooks.secrets.js';
 
 /** How long the old secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
@@ -74,6 +75,8 @@ const audited = (e: TEndpoint) => ({ url: e.url, eventTypes: e.eventTypes, enabl
 export function createCommsService(deps: CommsDeps) {
   const repo = createCommsRepository(deps.db, deps.dialect);
   const notify = createNotifyService({ db: deps.db, ids: deps.ids, clock: deps.clock, audit: deps.audit, ...deps.notify });
+  // Endpoint secrets are stored sealed under TANDEM_SECRET (webhooks.secrets.ts).
+  const secrets = createSecretBox(deps.notify.secret);
 
   // The topics each workspace's enabled endpoints subscribe to, kept for 2 s (dropped at once
   // when this process changes an endpoint): the outbox then writes no message nobody would
@@ -122,15 +125,17 @@ export function createCommsService(deps: CommsDeps) {
       ctx.require('webhooks.manage');
       await checkUrl(input.url, input.allowPrivateNetwork);
       const now = deps.clock.now();
+      const id = deps.ids.next('whe');
+      const secret = newSecret();
       const row: WebhookEndpointsTable = {
         workspace_id: ctx.workspaceId,
-        id: deps.ids.next('whe'),
+        id,
         url: input.url,
         description: input.description,
         event_types: JSON.stringify(input.eventTypes),
         enabled: 1,
         allow_private_network: input.allowPrivateNetwork ? 1 : 0,
-        secret: newSecret(),
+        secret: secrets.seal(ctx.workspaceId, id, secret),
         previous_secret: null,
         previous_secret_expires_at: null,
         failing_since: null,
@@ -145,7 +150,7 @@ export function createCommsService(deps: CommsDeps) {
         await deps.audit.record(tx, ctx, { action: 'webhook_endpoint.created', targetType: 'webhook_endpoint', targetId: row.id, after: audited(e) });
       });
       interests.delete(ctx.workspaceId);
-      return { ...e, secret: row.secret };
+      return { ...e, secret };
     },
     async listEndpoints(ctx: AuthContext, q: { limit: number; cursor?: string }) {
       ctx.require('webhooks.manage');
@@ -200,7 +205,9 @@ export function createCommsService(deps: CommsDeps) {
         const current = await endpointOf(ctx, id, tx);
         const now = deps.clock.now();
         const secret = newSecret();
-        await repo.updateEndpoint(tx, ctx.workspaceId, id, { secret, previous_secret: current.secret, previous_secret_expires_at: now + ROTATION_OVERLAP_MS, updated_at: now });
+        // The old secret moves as it is stored (sealed, or sealed now if it predates encryption).
+        const previous = secrets.isSealed(current.secret) ? current.secret : secrets.seal(ctx.workspaceId, id, current.secret);
+        await repo.updateEndpoint(tx, ctx.workspaceId, id, { secret: secrets.seal(ctx.workspaceId, id, secret), previous_secret: previous, previous_secret_expires_at: now + ROTATION_OVERLAP_MS, updated_at: now });
         await deps.audit.record(tx, ctx, { action: 'webhook_endpoint.secret_rotated', targetType: 'webhook_endpoint', targetId: id });
         return { ...toEndpoint((await repo.endpoint(ctx.workspaceId, id, tx))!), secret };
       });
@@ -260,7 +267,7 @@ export function createCommsService(deps: CommsDeps) {
       });
     },
     /** A worker over this database (serve runs one; `tandem worker` runs one on its own). */
-    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production, notify }, opts),
+    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production, notify, secrets }, opts),
     /** The participant channels: inbox, email, templates, unsubscribe. */
     notify,
   };
