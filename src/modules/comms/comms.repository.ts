@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { AnyDb, Dialect } from '../../core/db/db.js';
 import { createBulkInserter } from '../../core/db/bulk.js';
 import type { CommsTables, OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './comms.tables.js';
@@ -10,6 +10,9 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
   const db = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? db) as Db;
   const insertRows = createBulkInserter(200);
+  const settleDeliveredSql = `update outbox set status = 'delivered', settled_at = ${dialect === 'postgres' ? '$1' : '?'}, lease_until = null, claimed_by = null, last_error = null
+    where workspace_id = ${dialect === 'postgres' ? '$2' : '?'} and claimed_by = ${dialect === 'postgres' ? '$3' : '?'}
+      and id ${dialect === 'postgres' ? '= any($4::text[])' : 'in (select value from json_each(?))'} returning id`;
   return {
     /**
      * Claims up to `limit` due messages for `token` until `leaseUntil`, in one statement: on
@@ -31,18 +34,13 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
             returning *`;
       return (await q.execute(db)).rows;
     },
-    /** Settles claimed messages as delivered; fenced by the claim token (a lost lease writes nothing). Answers the ids settled. */
+    /**
+     * Settles claimed messages as delivered; fenced by the claim token (a lost lease writes
+     * nothing). Answers the ids settled. The ids go as one JSON (SQLite) or array (PostgreSQL)
+     * parameter, so the statement's text is the same for any batch.
+     */
     settleDelivered: async (tx: AnyDb, ws: string, ids: string[], token: string, now: number) =>
-      (
-        await t(tx)
-          .updateTable('outbox')
-          .set({ status: 'delivered', settled_at: now, lease_until: null, claimed_by: null, last_error: null })
-          .where('workspace_id', '=', ws)
-          .where('id', 'in', ids)
-          .where('claimed_by', '=', token)
-          .returning('id')
-          .execute()
-      ).map((r) => r.id),
+      (await tx.executeQuery<{ id: string }>(CompiledQuery.raw(settleDeliveredSql, [now, ws, token, dialect === 'postgres' ? ids : JSON.stringify(ids)]))).rows.map((r) => r.id),
     /** A failed attempt: due again at `retryAt`, or a dead letter when `retryAt` is null. */
     settleFailed: (tx: AnyDb, ws: string, id: string, token: string, now: number, retryAt: number | null, error: string) =>
       t(tx)
