@@ -19,7 +19,7 @@ import { createLedgerService, ledgerMigrations, ledgerRoutes } from './modules/l
 import { createEngineService, engineMigrations, engineRoutes } from './modules/engine/index.js';
 import { createProgramsService, goalsRoutes, programsMigrations, programsRoutes } from './modules/programs/index.js';
 import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.js';
-import { commsMigrations, createCommsService, notifyRoutes, webhooksRoutes } from './modules/comms/index.js';
+import { commsMigrations, createCommsService, deliveryMigrations, notifyRoutes, webhooksRoutes } from './modules/comms/index.js';
 import { randomToken } from './core/ids.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
@@ -38,6 +38,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...programsMigrations,
   ...eventsMigrations,
   ...commsMigrations,
+  ...deliveryMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {

@@ -140,6 +140,24 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('a first attempt that succeeds is logged on its delivery row alone: the log shows its status, duration and time', async () => {
+      const r = await receiver();
+      const e = await createEndpoint(r.url);
+      await enqueue({ n: 'logged' });
+      await worker().drain();
+      const [d] = (await t.call('GET', `/api/v1/webhook-endpoints/${e.id}/deliveries`, { key: ws.ownerKey })).body.data;
+      assert.equal(d.status, 'delivered');
+      assert.equal(d.attempts.length, 1);
+      assert.equal(d.attempts[0].statusCode, 200);
+      assert.equal(d.attempts[0].error, null);
+      assert.equal(d.attempts[0].at, new Date(clock.t).toISOString());
+      assert.ok(Number.isInteger(d.attempts[0].durationMs) && d.attempts[0].durationMs >= 0);
+      assert.equal(await count('webhook_attempts', { delivery_id: d.id }), 0, 'no attempt row');
+      const row = await t.services.db.selectFrom('webhook_deliveries').select(['last_duration_ms', 'attempts']).where('id', '=', d.id).executeTakeFirstOrThrow();
+      assert.equal(row.last_duration_ms, d.attempts[0].durationMs);
+      assert.equal(row.attempts, 1);
+    });
+
     test('retention: delivered rows go after 7 days and the delivery log after 30; dead letters stay and can still be retried', async () => {
       let accept = false;
       const ok = await receiver();

@@ -177,7 +177,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
         for (const { e, types, keys } of endpoints) {
           if (!types.has('*') && !types.has(m.topic)) continue;
           body ??= `{"id":${JSON.stringify(m.id)},"type":${JSON.stringify(m.topic)},"createdAt":"${toIso(m.created_at)}","data":${m.payload}}`;
-          const delivery: WebhookDeliveriesTable = { workspace_id: ws, id: deliveryIdOf(m.id, e.id), endpoint_id: e.id, event_id: m.id, event_type: m.topic, body, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, replay_of: null, created_at: now };
+          const delivery: WebhookDeliveriesTable = { workspace_id: ws, id: deliveryIdOf(m.id, e.id), endpoint_id: e.id, event_id: m.id, event_type: m.topic, body, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, last_duration_ms: null, replay_of: null, created_at: now };
           outcomes.push({ row: m, delivery, endpoint: e, keys, fresh: true, statusCode: null, durationMs: 0, error: null });
         }
       }
@@ -285,14 +285,16 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
         if (fresh.length) {
           await repo.insertDeliveries(
             tx,
-            fresh.map((o) => ({ ...o.delivery!, status: o.error === null ? 'delivered' : retryAt.get(o) === null ? 'dead' : 'pending', attempts: 1, last_status_code: o.statusCode, last_error: o.error, last_attempt_at: now })),
+            fresh.map((o) => ({ ...o.delivery!, status: o.error === null ? 'delivered' : retryAt.get(o) === null ? 'dead' : 'pending', attempts: 1, last_status_code: o.statusCode, last_error: o.error, last_attempt_at: now, last_duration_ms: o.durationMs })),
           );
           stats.fannedOut += fresh.length;
         }
-        if (sent.length)
+        // Every attempt gets a row, but a first one that succeeded: the delivery's row holds it.
+        const logged = sent.filter((o) => !(o.fresh && o.error === null));
+        if (logged.length)
           await repo.insertAttempts(
             tx,
-            sent.map((o) => ({ workspace_id: ws, id: deps.ids.next('wha'), delivery_id: o.delivery!.id, attempt: o.fresh ? 1 : o.delivery!.attempts + 1, status_code: o.statusCode, duration_ms: o.durationMs, error: o.error, created_at: now })),
+            logged.map((o) => ({ workspace_id: ws, id: deps.ids.next('wha'), delivery_id: o.delivery!.id, attempt: o.fresh ? 1 : o.delivery!.attempts + 1, status_code: o.statusCode, duration_ms: o.durationMs, error: o.error, created_at: now })),
           );
         const ok = sent.filter((o) => o.error === null);
         if (ok.length) {
@@ -300,7 +302,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
           if (items.length) {
             await repo.settleDelivered(tx, ws, items.map((o) => o.row.id), token, now);
             for (const [code, group] of groupBy(items, (o) => String(o.statusCode)))
-              await repo.updateDeliveries(tx, ws, group.map((o) => o.row.id), { status: 'delivered', last_status_code: Number(code), last_error: null, last_attempt_at: now }, true);
+              await repo.updateDeliveries(tx, ws, group.map((o) => o.row.id), { status: 'delivered', last_status_code: Number(code), last_error: null, last_attempt_at: now, last_duration_ms: null }, true);
           }
           await repo.clearFailing(tx, ws, [...new Set(ok.map((o) => o.endpoint!.id))]);
           stats.delivered += ok.length;
@@ -325,7 +327,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
           const at = retryAt.get(o)!;
           if (!o.fresh) {
             await repo.settleFailed(tx, ws, o.row.id, token, now, at, o.error!);
-            await repo.updateDeliveries(tx, ws, [o.row.id], { status: at === null ? 'dead' : 'pending', last_status_code: o.statusCode, last_error: o.error, last_attempt_at: now }, true);
+            await repo.updateDeliveries(tx, ws, [o.row.id], { status: at === null ? 'dead' : 'pending', last_status_code: o.statusCode, last_error: o.error, last_attempt_at: now, last_duration_ms: o.durationMs }, true);
           }
           stats.failed++;
           if (at === null) stats.dead++;

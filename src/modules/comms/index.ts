@@ -7,4 +7,5 @@ export { webhooksRoutes } from './webhooks.routes.js';
 export { notifyRoutes } from './notify.routes.js';
 export type { NotifyService } from './notify.service.js';
 export { commsMigrations } from './comms.migrations.js';
+export { deliveryMigrations } from './delivery.migrations.js';
 export type { DeliveryWorker, RunStats, WorkerOptions } from './delivery.worker.js';

@@ -53,7 +53,11 @@ const toDelivery = (d: WebhookDeliveriesTable, attempts: WebhookAttemptsTable[])
   eventId: d.event_id,
   eventType: d.event_type,
   status: d.status,
-  attempts: attempts.map((a) => ({ attempt: a.attempt, statusCode: a.status_code, durationMs: a.duration_ms, error: a.error, at: toIso(a.created_at)! })),
+  // A first attempt that succeeded has no attempt row: it is the delivery row's last attempt.
+  attempts:
+    !attempts.length && d.attempts === 1 && d.status === 'delivered' && d.last_attempt_at !== null
+      ? [{ attempt: 1, statusCode: d.last_status_code, durationMs: d.last_duration_ms ?? 0, error: null, at: toIso(d.last_attempt_at)! }]
+      : attempts.map((a) => ({ attempt: a.attempt, statusCode: a.status_code, durationMs: a.duration_ms, error: a.error, at: toIso(a.created_at)! })),
   replayOf: d.replay_of,
   createdAt: toIso(d.created_at)!,
 });
@@ -232,7 +236,7 @@ export function createCommsService(deps: CommsDeps) {
         if (!endpoint.enabled) throw new AppError('conflict', { detail: 'The endpoint is disabled: enable it first' });
         const now = deps.clock.now();
         const id = deps.ids.next('whd');
-        const row: WebhookDeliveriesTable = { ...original, id, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, replay_of: original.id, created_at: now };
+        const row: WebhookDeliveriesTable = { ...original, id, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, last_duration_ms: null, replay_of: original.id, created_at: now };
         await repo.insertOutbox(tx, [{ workspace_id: ctx.workspaceId, id, topic: WEBHOOK_TOPIC, payload: `{"endpointId":"${endpointId}"}`, status: 'pending', attempts: 0, available_at: now, created_at: now, lease_until: null, claimed_by: null, last_error: null, settled_at: null, give_up_at: null }]);
         await repo.insertDeliveries(tx, [row]);
         await deps.audit.record(tx, ctx, { action: 'webhook_delivery.replayed', targetType: 'webhook_endpoint', targetId: endpointId, after: { deliveryId: id, replayOf: original.id } });
