@@ -96,7 +96,9 @@ async function runBareLoop(receiver: ReceiverProc) {
 async function measure(): Promise<Figure> {
   const receiver = await startReceiver();
   try {
-    await runBareLoop(receiver); // warm both sides up once
+    // Warm both sides up once (compiled code, the receiver's connections), outside the figures.
+    await runBareLoop(receiver);
+    await runWorker(receiver);
     const worker: number[] = [];
     const bare: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {

@@ -19,7 +19,7 @@ import { createLedgerService, ledgerMigrations, ledgerRoutes } from './modules/l
 import { createEngineService, engineMigrations, engineRoutes } from './modules/engine/index.js';
 import { createProgramsService, goalsRoutes, programsMigrations, programsRoutes } from './modules/programs/index.js';
 import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.js';
-import { commsMigrations, createCommsService, createPlansService, notifyRoutes, plansMigrations, plansRoutes, webhooksRoutes } from './modules/comms/index.js';
+import { commsMigrations, createCommsService, createPlansService, deliveryMigrations, notifyRoutes, plansMigrations, plansRoutes, webhooksRoutes } from './modules/comms/index.js';
 import { createRewardsService, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
 
@@ -39,6 +39,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...programsMigrations,
   ...eventsMigrations,
   ...commsMigrations,
+  ...deliveryMigrations,
   ...plansMigrations,
   ...rewardsMigrations,
 };

@@ -85,7 +85,8 @@ program
     void expireSafely();
     setInterval(() => void expireSafely(), 24 * 3600_000).unref();
     // The outbox's delivery worker (webhooks), unless it runs as its own process.
-    const worker = o.worker ? services.comms.worker({ onError: (err) => app.log.warn({ err }, 'outbox delivery failed') }) : undefined;
+    const retention = { outboxDays: c.outboxRetentionDays, deliveryLogDays: c.webhookLogRetentionDays };
+    const worker = o.worker ? services.comms.worker({ retention, onError: (err) => app.log.warn({ err }, 'outbox delivery failed') }) : undefined;
     const delivering = worker?.start();
     const url = `http://${c.host}:${c.port}`;
     process.stdout.write(`\nTandem is running at ${url}  (database: ${c.dialect})\n`);
@@ -115,7 +116,7 @@ program
     const database = openConfiguredDatabase(c);
     await migrate(database);
     const services = createServices(database, undefined, servicesOptions(c));
-    const worker = services.comms.worker({ concurrency: o.concurrency, leaseMs: o.leaseMs, timeoutMs: Math.min(10_000, Math.floor(o.leaseMs / 2)), onError: (err) => process.stderr.write(`outbox delivery failed: ${err instanceof Error ? err.message : String(err)}\n`) });
+    const worker = services.comms.worker({ retention: { outboxDays: c.outboxRetentionDays, deliveryLogDays: c.webhookLogRetentionDays }, concurrency: o.concurrency, leaseMs: o.leaseMs, timeoutMs: Math.min(10_000, Math.floor(o.leaseMs / 2)), onError: (err) => process.stderr.write(`outbox delivery failed: ${err instanceof Error ? err.message : String(err)}\n`) });
     const running = worker.start();
     print(!!o.json, { worker: worker.workerId, database: c.dialect, started: true }, `Worker ${worker.workerId} delivering the outbox (database: ${c.dialect})`);
     const stop = async () => {

@@ -18,6 +18,8 @@ const ZEnv = z.object({
   TANDEM_PUBLIC_URL: z.url().optional(),
   TANDEM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   NODE_ENV: z.string().optional(),
+  TANDEM_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  TANDEM_WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   SMTP_URL: z
     .string()
     .refine((v) => {
@@ -48,6 +50,10 @@ export interface Config {
   secret: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** days a delivered or discarded outbox row is kept (TANDEM_OUTBOX_RETENTION_DAYS, default 7) */
+  outboxRetentionDays: number;
+  /** days a settled webhook delivery and its attempts are kept (TANDEM_WEBHOOK_LOG_RETENTION_DAYS, default 30) */
+  webhookLogRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -79,11 +85,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret: e.TANDEM_SECRET,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    outboxRetentionDays: e.TANDEM_OUTBOX_RETENTION_DAYS,
+    webhookLogRetentionDays: e.TANDEM_WEBHOOK_LOG_RETENTION_DAYS,
   };
 }
 
 /**
- * The secret that signs links (unsubscribe): TANDEM_SECRET, or for a single SQLite process one
+ * The secret that signs links (unsubscribe) and seals webhook secrets: TANDEM_SECRET, or for a single SQLite process one
  * generated once into the data folder. Processes on several machines sharing PostgreSQL must
  * share it, so in production with PostgreSQL it is required; elsewhere (development, one machine)
  * the data folder's file is shared by the processes that use that folder.

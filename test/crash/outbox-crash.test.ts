@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, type Database } from '../../src/core/db/db.js';
 import { createServices, migrate, type Services } from '../../src/app.js';
 import { systemContext } from '../../src/core/auth.js';
-import { DIALECTS, freshDatabase, type TestDb } from '../support/app.js';
+import { DIALECTS, freshDatabase, TEST_SECRET, type TestDb } from '../support/app.js';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
 
 const MAIN = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -21,7 +21,8 @@ const LEASE_MS = 1500;
 const DEADLINE_MS = 90_000;
 
 function startWorker(db: TestDb) {
-  const env: NodeJS.ProcessEnv = { ...process.env, TANDEM_DEMO: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test' };
+  // The worker opens the endpoint's sealed secret with the same TANDEM_SECRET as the test's services.
+  const env: NodeJS.ProcessEnv = { ...process.env, TANDEM_DEMO: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', TANDEM_SECRET: TEST_SECRET };
   if (db.dialect === 'sqlite') {
     env.TANDEM_DATA_DIR = path.dirname(db.file!);
     delete env.DATABASE_URL;
@@ -46,7 +47,7 @@ for (const dialect of DIALECTS) {
       tdb = await freshDatabase(dialect);
       database = dialect === 'sqlite' ? openDatabase({ dialect, file: tdb.file }) : openDatabase({ dialect, url: tdb.url, poolSize: 2 });
       await migrate(database);
-      services = createServices(database);
+      services = createServices(database, undefined, { secret: TEST_SECRET });
       // Each answer takes a while, so the kill lands with requests in flight.
       receiver = await startReceiver({ delayMs: 15 });
       ws = (await services.workspaces.create({ name: 'Crash Hooks Co' })).id;

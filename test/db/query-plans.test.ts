@@ -54,3 +54,15 @@ test('replays are found by (source, id), and an event’s transfers by event', a
   assert.match(await plan(`select * from events where workspace_id = 'w' and source = 's' and external_id in ('a', 'b')`), /SEARCH events USING INDEX sqlite_autoindex_events_\d/);
   assert.match(await plan(`select * from transfers where workspace_id = 'w' and event_id = 'e'`), /SEARCH transfers USING INDEX transfers_event/);
 });
+
+test('the outbox retention finds settled rows through the (status, available_at) index, and old deliveries through the primary key', async () => {
+  const outbox = await plan(`select workspace_id, id from outbox where status in ('delivered', 'discarded') and available_at < 5 and settled_at < 5 limit 10`);
+  assert.match(outbox, /SEARCH outbox USING INDEX outbox_due \(status=\? AND available_at<\?\)/);
+  const log = await plan(`select id from webhook_deliveries where workspace_id = 'w' and id < 'whd_0' and status in ('delivered', 'discarded') and coalesce(last_attempt_at, created_at) < 5 limit 10`);
+  assert.match(log, /SEARCH webhook_deliveries USING INDEX sqlite_autoindex_webhook_deliveries_1 \(workspace_id=\? AND id<\?\)/);
+});
+
+test('the worker settles a batch of messages named in one JSON parameter by primary key', async () => {
+  const p = await plan(`update outbox set status = 'delivered' where workspace_id = 'w' and claimed_by = 't' and id in (select value from json_each('["a","b"]')) returning id`);
+  assert.match(p, /SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 \(workspace_id=\? AND id=\?\)/);
+});

@@ -10,6 +10,9 @@ import type { RouteInfo } from '../../src/core/http/server.js';
 import type { Clock } from '../../src/core/clock.js';
 
 /** The dialects this run covers: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+/** TANDEM_SECRET of test apps: processes that share a database must share it (it seals webhook secrets). */
+export const TEST_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+
 export const DIALECTS: Dialect[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 export interface TestDb {
@@ -69,7 +72,7 @@ export async function createTestApp(dialect: Dialect, opts: { listen?: boolean; 
   const tdb = await freshDatabase(dialect);
   const database = dialect === 'sqlite' ? openDatabase({ dialect, file: tdb.file }) : openDatabase({ dialect, url: tdb.url, poolSize: 5 });
   await migrate(database);
-  const services = createServices(database, opts.clock, { publicUrl: 'http://127.0.0.1', ...opts.services, production: opts.production });
+  const services = createServices(database, opts.clock, { publicUrl: 'http://127.0.0.1', secret: TEST_SECRET, ...opts.services, production: opts.production });
   const { app, routes } = await buildApp(services, { logLevel: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent', publicUrl: 'http://127.0.0.1' });
   let url: string | undefined;
   if (opts.listen) {

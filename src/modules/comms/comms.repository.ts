@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { AnyDb, Dialect } from '../../core/db/db.js';
 import { createBulkInserter } from '../../core/db/bulk.js';
 import type { CommsTables, OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './comms.tables.js';
@@ -10,6 +10,9 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
   const db = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? db) as Db;
   const insertRows = createBulkInserter(200);
+  const settleDeliveredSql = `update outbox set status = 'delivered', settled_at = ${dialect === 'postgres' ? '$1' : '?'}, lease_until = null, claimed_by = null, last_error = null
+    where workspace_id = ${dialect === 'postgres' ? '$2' : '?'} and claimed_by = ${dialect === 'postgres' ? '$3' : '?'}
+      and id ${dialect === 'postgres' ? '= any($4::text[])' : 'in (select value from json_each(?))'} returning id`;
   return {
     /**
      * Claims up to `limit` due messages for `token` until `leaseUntil`, in one statement: on
@@ -31,15 +34,13 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
             returning *`;
       return (await q.execute(db)).rows;
     },
-    /** Settles claimed messages as delivered; fenced by the claim token (a lost lease writes nothing). */
-    settleDelivered: (tx: AnyDb, ws: string, ids: string[], token: string, now: number) =>
-      t(tx)
-        .updateTable('outbox')
-        .set({ status: 'delivered', settled_at: now, lease_until: null, claimed_by: null, last_error: null })
-        .where('workspace_id', '=', ws)
-        .where('id', 'in', ids)
-        .where('claimed_by', '=', token)
-        .execute(),
+    /**
+     * Settles claimed messages as delivered; fenced by the claim token (a lost lease writes
+     * nothing). Answers the ids settled. The ids go as one JSON (SQLite) or array (PostgreSQL)
+     * parameter, so the statement's text is the same for any batch.
+     */
+    settleDelivered: async (tx: AnyDb, ws: string, ids: string[], token: string, now: number) =>
+      (await tx.executeQuery<{ id: string }>(CompiledQuery.raw(settleDeliveredSql, [now, ws, token, dialect === 'postgres' ? ids : JSON.stringify(ids)]))).rows.map((r) => r.id),
     /** A failed attempt: due again at `retryAt`, or a dead letter when `retryAt` is null. */
     settleFailed: (tx: AnyDb, ws: string, id: string, token: string, now: number, retryAt: number | null, error: string) =>
       t(tx)
@@ -124,6 +125,55 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
         .where('workspace_id', '=', ws)
         .where('id', 'in', ids)
         .execute(),
+
+    /** Endpoints with a secret still stored in plain text (written before secrets were sealed), any workspace. */
+    plainSecrets: (limit: number) =>
+      db
+        .selectFrom('webhook_endpoints')
+        .select(['workspace_id', 'id', 'secret', 'previous_secret'])
+        .where((eb) => eb.or([eb('secret', 'not like', 'enc1:%'), eb.and([eb('previous_secret', 'is not', null), eb('previous_secret', 'not like', 'enc1:%')])]))
+        .limit(limit)
+        .execute(),
+    /** Replaces an endpoint's stored secrets, only if they are still `from` (a rotation meanwhile wins). */
+    async replaceSecrets(ws: string, id: string, from: { secret: string; previous_secret: string | null }, to: { secret: string; previous_secret: string | null }) {
+      let q = db.updateTable('webhook_endpoints').set(to).where('workspace_id', '=', ws).where('id', '=', id).where('secret', '=', from.secret);
+      q = from.previous_secret === null ? q.where('previous_secret', 'is', null) : q.where('previous_secret', '=', from.previous_secret);
+      return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
+    },
+    /**
+     * Deletes up to `limit` outbox rows delivered or discarded before `before` (dead letters and
+     * pending rows stay). Settled rows have available_at at most a lease after settled_at, so the
+     * (status, available_at) index finds them.
+     */
+    async purgeSettled(before: number, limit: number) {
+      const r = await sql`delete from outbox where (workspace_id, id) in (
+          select workspace_id, id from outbox where status in ('delivered', 'discarded') and available_at < ${before} and settled_at < ${before} limit ${limit})`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    },
+    /** The workspaces with webhook endpoints (every delivery belongs to one). */
+    endpointWorkspaces: async () => (await db.selectFrom('webhook_endpoints').select('workspace_id').distinct().execute()).map((r) => r.workspace_id),
+    /**
+     * Up to `limit` of a workspace's deliveries settled (delivered or discarded) with no attempt
+     * since `before`; `idBelow` bounds the scan (ids start with their time).
+     */
+    oldDeliveries: async (ws: string, idBelow: string, before: number, limit: number) =>
+      (
+        await db
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          .where('workspace_id', '=', ws)
+          .where('id', '<', idBelow)
+          .where('status', 'in', ['delivered', 'discarded'])
+          .where((eb) => eb(eb.fn.coalesce('last_attempt_at', 'created_at'), '<', before))
+          .limit(limit)
+          .execute()
+      ).map((r) => r.id),
+    /** Deletes deliveries and their attempts (in the caller's transaction). */
+    async deleteDeliveries(tx: AnyDb, ws: string, ids: string[]) {
+      if (!ids.length) return;
+      await t(tx).deleteFrom('webhook_attempts').where('workspace_id', '=', ws).where('delivery_id', 'in', ids).execute();
+      await t(tx).deleteFrom('webhook_deliveries').where('workspace_id', '=', ws).where('id', 'in', ids).execute();
+    },
   };
 }
 export type CommsRepository = ReturnType<typeof createCommsRepository>;

@@ -49,6 +49,8 @@ export interface WebhookDeliveriesTable {
   last_status_code: number | null;
   last_error: string | null;
   last_attempt_at: number | null;
+  /** the last attempt's duration; with no attempt rows, attempts = 1 and delivered, the first attempt is this row's */
+  last_duration_ms: number | null;
   replay_of: string | null;
   created_at: number;
 }

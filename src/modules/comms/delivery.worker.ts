@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
@@ -12,6 +12,8 @@ import type { OutboxTable, WebhookDeliveriesTable, WebhookEndpointsTable } from 
 import { signatureHeader } from './webhooks.signing.js';
 import { guardedLookup, hostOf, isPrivateAddress } from './webhooks.ssrf.js';
 import { EMAIL_TOPIC, type NotifyService } from './notify.service.js';
+import type { SecretBox } from './webhooks.secrets.js';
+import { createUpkeep, type Retention } from './delivery.upkeep.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -46,6 +48,10 @@ export interface WorkerOptions {
   timeoutMs?: number;
   /** idle wait between empty claims in start() (default 500 ms) */
   pollMs?: number;
+  /** how long settled rows are kept (delivery.upkeep.ts; defaults 7 and 30 days) */
+  retention?: Partial<Retention>;
+  /** how often start() runs the upkeep (purges, sealing secrets), after once at start (default 1 h) */
+  upkeepEveryMs?: number;
   /** jitter's randomness (tests fix it) */
   random?: () => number;
   /** how often the communication plans' scheduler runs, by the clock (default 30 s) */
@@ -65,6 +71,8 @@ export interface WorkerDeps {
   notify?: NotifyService;
   /** the communication plans' scheduler (plans.service.ts tick): its messages go out in the same loop */
   scheduler?: () => Promise<unknown>;
+  /** opens the endpoints' stored secrets */
+  secrets: SecretBox;
 }
 
 export interface RunStats {
@@ -76,14 +84,26 @@ export interface RunStats {
 }
 
 interface Outcome {
+  /** the outbox row that carries the attempt: the delivery's work item, or for a first attempt the domain message */
   row: OutboxTable;
   delivery: WebhookDeliveriesTable | undefined;
   endpoint: WebhookEndpointsTable | undefined;
+  /** the endpoint's secrets in plain text (the previous one while a rotation overlaps), or why they did not open */
+  keys: string[] | Error;
+  /** a first attempt, made as its message is fanned out: the delivery has no row yet */
+  fresh: boolean;
   statusCode: number | null;
   durationMs: number;
   error: string | null;
   /** not sent at all: the endpoint is gone (discard) or disabled (dead letter) */
   skip?: 'discarded' | 'dead';
+}
+
+/** A workspace's domain messages of one claim, fanned out: what their participants are told. */
+interface FanOut {
+  ws: string;
+  msgs: OutboxTable[];
+  told: Awaited<ReturnType<NotifyService['prepare']>> | null;
 }
 
 const groupBy = <T>(xs: T[], key: (x: T) => string) => {
@@ -97,11 +117,27 @@ const groupBy = <T>(xs: T[], key: (x: T) => string) => {
   return m;
 };
 
+const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
+/**
+ * The delivery id of a message to an endpoint: the message id's time, then 16 characters of
+ * SHA-256 of both ids. The same on every fan-out of the message, so a worker that dies before
+ * recording its attempts resends under the same Tandem-Delivery-Id.
+ */
+export function deliveryIdOf(messageId: string, endpointId: string): string {
+  const digest = createHash('sha256').update(`${messageId}|${endpointId}`).digest();
+  let tail = '';
+  for (let i = 0; i < 16; i++) tail += BASE32[digest[i]! % 32];
+  return `whd_${messageId.slice(messageId.indexOf('_') + 1, messageId.indexOf('_') + 11)}${tail}`;
+}
+
 /**
  * Delivers the outbox. A domain message is fanned out into one delivery per subscribed,
- * enabled webhook endpoint (each its own outbox row, id whd_…, the Tandem-Delivery-Id); a
- * delivery is a signed POST. Claims carry a lease: a worker killed mid-batch loses nothing,
- * its messages fall due again when the lease ends (at least once, with a stable delivery id).
+ * enabled webhook endpoint (id whd_…, the Tandem-Delivery-Id, derived from the message and the
+ * endpoint) and the first attempts are sent at once, while the message's claim holds; one
+ * transaction then settles the message and writes the deliveries with their attempts, and a
+ * work item in the outbox (same id) only for a delivery to retry. Claims carry a lease: a worker
+ * killed mid-batch loses nothing, its messages fall due again when the lease ends and are sent
+ * again under the same delivery ids (at least once, with a stable id).
  */
 export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {}) {
   const { repo, clock } = deps;
@@ -117,38 +153,62 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
   const agentOpts = { keepAliveTimeout: 10_000, connections: concurrency * (opts.lanes ?? 2) };
   const openAgent = new Agent(agentOpts);
   const guardedAgent = new Agent({ ...agentOpts, connect: { lookup: guardedLookup } });
+  const upkeep = createUpkeep({ db: deps.db, repo, clock, secrets: deps.secrets, retention: opts.retention });
 
-  async function fanOut(rows: OutboxTable[], token: string, stats: RunStats) {
+  /** An endpoint's signing secrets, opened once per claim. */
+  function keysOf(e: WebhookEndpointsTable, now: number): string[] | Error {
+    const open = (v: string) => {
+      try {
+        return deps.secrets.open(e.workspace_id, e.id, v);
+      } catch {
+        return null;
+      }
+    };
+    const current = open(e.secret);
+    if (current === null) return new Error('the endpoint secret does not open with this TANDEM_SECRET');
+    // A previous secret sealed under an older TANDEM_SECRET (rotated after it changed) just stops signing.
+    const previous = e.previous_secret && (e.previous_secret_expires_at ?? 0) > now ? open(e.previous_secret) : null;
+    return previous === null ? [current] : [current, previous];
+  }
+
+  /** Each message's deliveries to the enabled endpoints that subscribe to its type, to send now. */
+  async function fanOut(rows: OutboxTable[], outcomes: Outcome[]): Promise<FanOut[]> {
+    const fanned: FanOut[] = [];
     for (const [ws, msgs] of groupBy(rows, (r) => r.workspace_id)) {
-      const endpoints = (await repo.enabledEndpoints(ws)).map((e) => ({ e, types: new Set(JSON.parse(e.event_types) as string[]) }));
+      const now = clock.now();
+      const endpoints = (await repo.enabledEndpoints(ws)).map((e) => ({ e, types: new Set(JSON.parse(e.event_types) as string[]), keys: keysOf(e, now) }));
       // Read before the transaction: on SQLite it holds the one connection.
       const told = deps.notify ? await deps.notify.prepare(ws, msgs) : null;
-      const now = clock.now();
-      const work: OutboxTable[] = [];
-      const log: WebhookDeliveriesTable[] = [];
       for (const m of msgs) {
-        const body = `{"id":${JSON.stringify(m.id)},"type":${JSON.stringify(m.topic)},"createdAt":"${toIso(m.created_at)}","data":${m.payload}}`;
-        for (const { e, types } of endpoints) {
+        let body: string | undefined;
+        for (const { e, types, keys } of endpoints) {
           if (!types.has('*') && !types.has(m.topic)) continue;
-          const id = deps.ids.next('whd');
-          work.push({ workspace_id: ws, id, topic: WEBHOOK_TOPIC, payload: `{"endpointId":"${e.id}"}`, status: 'pending', attempts: 0, available_at: now, created_at: now, lease_until: null, claimed_by: null, last_error: null, settled_at: null, give_up_at: null });
-          log.push({ workspace_id: ws, id, endpoint_id: e.id, event_id: m.id, event_type: m.topic, body, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, replay_of: null, created_at: now });
+          body ??= `{"id":${JSON.stringify(m.id)},"type":${JSON.stringify(m.topic)},"createdAt":"${toIso(m.created_at)}","data":${m.payload}}`;
+          const delivery: WebhookDeliveriesTable = { workspace_id: ws, id: deliveryIdOf(m.id, e.id), endpoint_id: e.id, event_id: m.id, event_type: m.topic, body, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, last_duration_ms: null, replay_of: null, created_at: now };
+          outcomes.push({ row: m, delivery, endpoint: e, keys, fresh: true, statusCode: null, durationMs: 0, error: null });
         }
       }
-      await deps.db.transaction().execute(async (tx) => {
-        if (work.length) {
-          await repo.insertOutbox(tx, work);
-          await repo.insertDeliveries(tx, log);
-        }
-        if (told) {
-          const emails = await deps.notify!.write(tx, ws, told);
-          if (emails.length) await repo.insertOutbox(tx, emails);
-          stats.fannedOut += emails.length + told.inbox.length;
-        }
-        await repo.settleDelivered(tx, ws, msgs.map((m) => m.id), token, now);
-      });
-      stats.fannedOut += work.length;
-      stats.delivered += msgs.length;
+      fanned.push({ ws, msgs, told });
+    }
+    return fanned;
+  }
+
+  /** Claimed work items (retries, replays, dead letters retried): their deliveries and endpoints. */
+  async function loadWork(rows: OutboxTable[], outcomes: Outcome[]) {
+    for (const [ws, items] of groupBy(rows, (r) => r.workspace_id)) {
+      const deliveries = new Map((await repo.deliveriesByIds(ws, items.map((r) => r.id))).map((d) => [d.id, d]));
+      const endpointIds = [...new Set([...deliveries.values()].map((d) => d.endpoint_id))];
+      const now = clock.now();
+      const endpoints = new Map((await repo.endpointsByIds(ws, endpointIds)).map((e) => [e.id, { e, keys: keysOf(e, now) }]));
+      for (const row of items) {
+        const delivery = deliveries.get(row.id);
+        const found = delivery && endpoints.get(delivery.endpoint_id);
+        const o: Outcome = { row, delivery, endpoint: found?.e, keys: found?.keys ?? [], fresh: false, statusCode: null, durationMs: 0, error: null };
+        const endpoint = o.endpoint;
+        if (!delivery || !endpoint) o.skip = 'discarded';
+        else if (!endpoint.enabled) o.skip = 'dead';
+        outcomes.push(o);
+      }
     }
   }
 
@@ -160,8 +220,8 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
       const url = new URL(e.url);
       const guarded = deps.production && !e.allow_private_network;
       if (guarded && net.isIP(hostOf(url)) && isPrivateAddress(hostOf(url))) throw new Error(`refused: ${hostOf(url)} is a private address`);
+      if (o.keys instanceof Error) throw o.keys;
       const now = clock.now();
-      const secrets = e.previous_secret && (e.previous_secret_expires_at ?? 0) > now ? [e.secret, e.previous_secret] : [e.secret];
       const res = await request(url, {
         method: 'POST',
         body: d.body,
@@ -169,7 +229,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
           'content-type': 'application/json',
           'user-agent': 'Tandem-Webhooks/1',
           'tandem-delivery-id': d.id,
-          'tandem-signature': signatureHeader(d.body, Math.floor(now / 1000), secrets),
+          'tandem-signature': signatureHeader(d.body, Math.floor(now / 1000), o.keys),
         },
         dispatcher: guarded ? guardedAgent : openAgent,
         headersTimeout: timeoutMs,
@@ -187,21 +247,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     }
   }
 
-  async function deliverAll(rows: OutboxTable[], token: string, stats: RunStats) {
-    const outcomes: Outcome[] = [];
-    for (const [ws, items] of groupBy(rows, (r) => r.workspace_id)) {
-      const deliveries = new Map((await repo.deliveriesByIds(ws, items.map((r) => r.id))).map((d) => [d.id, d]));
-      const endpointIds = [...new Set([...deliveries.values()].map((d) => d.endpoint_id))];
-      const endpoints = new Map((await repo.endpointsByIds(ws, endpointIds)).map((e) => [e.id, e]));
-      for (const row of items) {
-        const delivery = deliveries.get(row.id);
-        const endpoint = delivery && endpoints.get(delivery.endpoint_id);
-        const o: Outcome = { row, delivery, endpoint, statusCode: null, durationMs: 0, error: null };
-        if (!delivery || !endpoint) o.skip = 'discarded';
-        else if (!endpoint.enabled) o.skip = 'dead';
-        outcomes.push(o);
-      }
-    }
+  async function sendAll(outcomes: Outcome[]) {
     let next = 0;
     const lane = async () => {
       while (next < outcomes.length) {
@@ -210,25 +256,61 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, outcomes.length) }, lane));
-    await settle(outcomes, token, stats);
   }
 
-  /** Writes a batch's outcomes in one transaction: the log, the outbox rows, the endpoints' health. */
-  async function settle(outcomes: Outcome[], token: string, stats: RunStats) {
+  /**
+   * Writes a claim's results in one transaction: the fanned-out messages settled, what their
+   * participants are told, the delivery log and its attempts, the retries, the endpoints' health.
+   */
+  async function settle(fanned: FanOut[], outcomes: Outcome[], token: string, stats: RunStats) {
     const now = clock.now();
+    const byWs = groupBy(outcomes, (o) => o.row.workspace_id);
+    const workspaces = new Set([...fanned.map((f) => f.ws), ...byWs.keys()]);
     await deps.db.transaction().execute(async (tx) => {
-      for (const [ws, list] of groupBy(outcomes, (o) => o.row.workspace_id)) {
+      for (const ws of workspaces) {
+        let list = byWs.get(ws) ?? [];
+        const fan = fanned.find((f) => f.ws === ws);
+        if (fan) {
+          // Fenced by the claim: messages whose lease another worker took over are its to record.
+          const settled = new Set(await repo.settleDelivered(tx, ws, fan.msgs.map((m) => m.id), token, now));
+          if (settled.size < fan.msgs.length) list = list.filter((o) => !o.fresh || settled.has(o.row.id));
+          if (fan.told) {
+            const emails = await deps.notify!.write(tx, ws, fan.told);
+            if (emails.length) await repo.insertOutbox(tx, emails);
+            stats.fannedOut += emails.length + fan.told.inbox.length;
+          }
+          stats.delivered += settled.size;
+        }
         const sent = list.filter((o) => !o.skip);
-        if (sent.length)
+        const retryAt = new Map<Outcome, number | null>();
+        for (const o of sent) {
+          if (o.error === null) continue;
+          const giveUpAt = o.fresh ? now + RETRY_WINDOW_MS : (o.row.give_up_at ?? o.row.created_at + RETRY_WINDOW_MS);
+          retryAt.set(o, now >= giveUpAt ? null : Math.min(now + backoffMs(o.fresh ? 1 : o.row.attempts, random), giveUpAt));
+        }
+        const fresh = sent.filter((o) => o.fresh);
+        if (fresh.length) {
+          await repo.insertDeliveries(
+            tx,
+            fresh.map((o) => ({ ...o.delivery!, status: o.error === null ? 'delivered' : retryAt.get(o) === null ? 'dead' : 'pending', attempts: 1, last_status_code: o.statusCode, last_error: o.error, last_attempt_at: now, last_duration_ms: o.durationMs })),
+          );
+          stats.fannedOut += fresh.length;
+        }
+        // Every attempt gets a row, but a first one that succeeded: the delivery's row holds it.
+        const logged = sent.filter((o) => !(o.fresh && o.error === null));
+        if (logged.length)
           await repo.insertAttempts(
             tx,
-            sent.map((o) => ({ workspace_id: ws, id: deps.ids.next('wha'), delivery_id: o.row.id, attempt: o.delivery!.attempts + 1, status_code: o.statusCode, duration_ms: o.durationMs, error: o.error, created_at: now })),
+            logged.map((o) => ({ workspace_id: ws, id: deps.ids.next('wha'), delivery_id: o.delivery!.id, attempt: o.fresh ? 1 : o.delivery!.attempts + 1, status_code: o.statusCode, duration_ms: o.durationMs, error: o.error, created_at: now })),
           );
         const ok = sent.filter((o) => o.error === null);
         if (ok.length) {
-          await repo.settleDelivered(tx, ws, ok.map((o) => o.row.id), token, now);
-          for (const [code, group] of groupBy(ok, (o) => String(o.statusCode)))
-            await repo.updateDeliveries(tx, ws, group.map((o) => o.row.id), { status: 'delivered', last_status_code: Number(code), last_error: null, last_attempt_at: now }, true);
+          const items = ok.filter((o) => !o.fresh);
+          if (items.length) {
+            await repo.settleDelivered(tx, ws, items.map((o) => o.row.id), token, now);
+            for (const [code, group] of groupBy(items, (o) => String(o.statusCode)))
+              await repo.updateDeliveries(tx, ws, group.map((o) => o.row.id), { status: 'delivered', last_status_code: Number(code), last_error: null, last_attempt_at: now, last_duration_ms: null }, true);
+          }
           await repo.clearFailing(tx, ws, [...new Set(ok.map((o) => o.endpoint!.id))]);
           stats.delivered += ok.length;
         }
@@ -238,14 +320,24 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
           if (o.delivery) await repo.updateDeliveries(tx, ws, [o.row.id], { status: o.skip!, last_error: why }, false);
           if (o.skip === 'dead') stats.dead++;
         }
+        const failed = sent.filter((x) => x.error !== null);
+        // A first attempt that failed gets its work item now: the delivery's retries are claimed from the outbox.
+        const retries: OutboxTable[] = failed
+          .filter((o) => o.fresh)
+          .map((o) => {
+            const at = retryAt.get(o)!;
+            return { workspace_id: ws, id: o.delivery!.id, topic: WEBHOOK_TOPIC, payload: `{"endpointId":"${o.endpoint!.id}"}`, status: at === null ? 'dead' : 'pending', attempts: 1, available_at: at ?? now, created_at: now, lease_until: null, claimed_by: null, last_error: o.error, settled_at: at === null ? now : null, give_up_at: null };
+          });
+        if (retries.length) await repo.insertOutbox(tx, retries);
         const disabledNow = new Set<string>();
-        for (const o of sent.filter((x) => x.error !== null)) {
-          const giveUpAt = o.row.give_up_at ?? o.row.created_at + RETRY_WINDOW_MS;
-          const retryAt = now >= giveUpAt ? null : Math.min(now + backoffMs(o.row.attempts, random), giveUpAt);
-          await repo.settleFailed(tx, ws, o.row.id, token, now, retryAt, o.error!);
-          await repo.updateDeliveries(tx, ws, [o.row.id], { status: retryAt === null ? 'dead' : 'pending', last_status_code: o.statusCode, last_error: o.error, last_attempt_at: now }, true);
+        for (const o of failed) {
+          const at = retryAt.get(o)!;
+          if (!o.fresh) {
+            await repo.settleFailed(tx, ws, o.row.id, token, now, at, o.error!);
+            await repo.updateDeliveries(tx, ws, [o.row.id], { status: at === null ? 'dead' : 'pending', last_status_code: o.statusCode, last_error: o.error, last_attempt_at: now, last_duration_ms: o.durationMs }, true);
+          }
           stats.failed++;
-          if (retryAt === null) stats.dead++;
+          if (at === null) stats.dead++;
           const e = await repo.markFailing(tx, ws, o.endpoint!.id, now);
           if (e && e.enabled && e.failing_since !== null && now - e.failing_since >= DISABLE_AFTER_MS && !disabledNow.has(e.id)) {
             disabledNow.add(e.id);
@@ -332,9 +424,12 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     stats.claimed = rows.length;
     if (!rows.length) return stats;
     const domain = rows.filter((r) => !r.topic.startsWith('comms.'));
-    if (domain.length) await fanOut(domain, token, stats);
     const webhooks = rows.filter((r) => r.topic === WEBHOOK_TOPIC);
-    if (webhooks.length) await deliverAll(webhooks, token, stats);
+    const outcomes: Outcome[] = [];
+    const fanned = domain.length ? await fanOut(domain, outcomes) : [];
+    if (webhooks.length) await loadWork(webhooks, outcomes);
+    await sendAll(outcomes);
+    if (fanned.length || outcomes.length) await settle(fanned, outcomes, token, stats);
     const emails = deps.notify ? rows.filter((r) => r.topic === EMAIL_TOPIC) : [];
     if (emails.length) await sendEmails(emails, token, stats);
     // Another channel's work item that this version does not know.
@@ -352,6 +447,8 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
   return {
     workerId,
     runOnce,
+    /** Purges settled rows past their retention and seals plain-text secrets (start() runs it hourly). */
+    upkeep: () => upkeep.run(),
     /** Runs batches until nothing is due at the clock's time (tests, the CLI's one-shot runs). */
     async drain(): Promise<RunStats> {
       const total: RunStats = { claimed: 0, fannedOut: 0, delivered: 0, failed: 0, dead: 0 };
@@ -377,7 +474,13 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
           if (!r?.claimed) await sleep(opts.pollMs ?? 500, undefined, { signal: stop.signal }).catch(() => {});
         }
       };
-      const running = Promise.all(Array.from({ length: opts.lanes ?? 2 }, loop));
+      const tidy = async () => {
+        while (!stop.signal.aborted) {
+          await upkeep.run().catch((err: unknown) => opts.onError?.(err));
+          await sleep(opts.upkeepEveryMs ?? 3600_000, undefined, { signal: stop.signal }).catch(() => {});
+        }
+      };
+      const running = Promise.all([...Array.from({ length: opts.lanes ?? 2 }, loop), tidy()]);
       return {
         total,
         /** Finishes the batches in hand, then resolves. */

@@ -8,6 +8,7 @@ export { webhooksRoutes } from './webhooks.routes.js';
 export { notifyRoutes } from './notify.routes.js';
 export type { NotifyService } from './notify.service.js';
 export { commsMigrations } from './comms.migrations.js';
+export { deliveryMigrations } from './delivery.migrations.js';
 export type { DeliveryWorker, RunStats, WorkerOptions } from './delivery.worker.js';
 export { createPlansService, type PlansService } from './plans.service.js';
 export { plansRoutes } from './plans.routes.js';

@@ -15,6 +15,7 @@ import type { TCreateEndpoint, TDeadLetter, TDelivery, TEndpoint, TUpdateEndpoin
 import { privateAddressOf, urlProblem } from './webhooks.ssrf.js';
 import { createNotifyService, type NotifyDeps } from './notify.service.js';
 import { MESSAGE_TYPES } from './messages.templates.js';
+import { createSecretBox } from './webhooks.secrets.js';
 
 /** How long the old secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
@@ -52,7 +53,11 @@ const toDelivery = (d: WebhookDeliveriesTable, attempts: WebhookAttemptsTable[])
   eventId: d.event_id,
   eventType: d.event_type,
   status: d.status,
-  attempts: attempts.map((a) => ({ attempt: a.attempt, statusCode: a.status_code, durationMs: a.duration_ms, error: a.error, at: toIso(a.created_at)! })),
+  // A first attempt that succeeded has no attempt row: it is the delivery row's last attempt.
+  attempts:
+    !attempts.length && d.attempts === 1 && d.status === 'delivered' && d.last_attempt_at !== null
+      ? [{ attempt: 1, statusCode: d.last_status_code, durationMs: d.last_duration_ms ?? 0, error: null, at: toIso(d.last_attempt_at)! }]
+      : attempts.map((a) => ({ attempt: a.attempt, statusCode: a.status_code, durationMs: a.duration_ms, error: a.error, at: toIso(a.created_at)! })),
   replayOf: d.replay_of,
   createdAt: toIso(d.created_at)!,
 });
@@ -75,6 +80,8 @@ export function createCommsService(deps: CommsDeps) {
   const repo = createCommsRepository(deps.db, deps.dialect);
   let scheduler: (() => Promise<unknown>) | undefined;
   const notify = createNotifyService({ db: deps.db, ids: deps.ids, clock: deps.clock, audit: deps.audit, ...deps.notify });
+  // Endpoint secrets are stored sealed under TANDEM_SECRET (webhooks.secrets.ts).
+  const secrets = createSecretBox(deps.notify.secret);
 
   // The topics each workspace's enabled endpoints subscribe to, kept for 2 s (dropped at once
   // when this process changes an endpoint): the outbox then writes no message nobody would
@@ -123,15 +130,17 @@ export function createCommsService(deps: CommsDeps) {
       ctx.require('webhooks.manage');
       await checkUrl(input.url, input.allowPrivateNetwork);
       const now = deps.clock.now();
+      const id = deps.ids.next('whe');
+      const secret = newSecret();
       const row: WebhookEndpointsTable = {
         workspace_id: ctx.workspaceId,
-        id: deps.ids.next('whe'),
+        id,
         url: input.url,
         description: input.description,
         event_types: JSON.stringify(input.eventTypes),
         enabled: 1,
         allow_private_network: input.allowPrivateNetwork ? 1 : 0,
-        secret: newSecret(),
+        secret: secrets.seal(ctx.workspaceId, id, secret),
         previous_secret: null,
         previous_secret_expires_at: null,
         failing_since: null,
@@ -146,7 +155,7 @@ export function createCommsService(deps: CommsDeps) {
         await deps.audit.record(tx, ctx, { action: 'webhook_endpoint.created', targetType: 'webhook_endpoint', targetId: row.id, after: audited(e) });
       });
       interests.delete(ctx.workspaceId);
-      return { ...e, secret: row.secret };
+      return { ...e, secret };
     },
     async listEndpoints(ctx: AuthContext, q: { limit: number; cursor?: string }) {
       ctx.require('webhooks.manage');
@@ -201,7 +210,9 @@ export function createCommsService(deps: CommsDeps) {
         const current = await endpointOf(ctx, id, tx);
         const now = deps.clock.now();
         const secret = newSecret();
-        await repo.updateEndpoint(tx, ctx.workspaceId, id, { secret, previous_secret: current.secret, previous_secret_expires_at: now + ROTATION_OVERLAP_MS, updated_at: now });
+        // The old secret moves as it is stored (sealed, or sealed now if it predates encryption).
+        const previous = secrets.isSealed(current.secret) ? current.secret : secrets.seal(ctx.workspaceId, id, current.secret);
+        await repo.updateEndpoint(tx, ctx.workspaceId, id, { secret: secrets.seal(ctx.workspaceId, id, secret), previous_secret: previous, previous_secret_expires_at: now + ROTATION_OVERLAP_MS, updated_at: now });
         await deps.audit.record(tx, ctx, { action: 'webhook_endpoint.secret_rotated', targetType: 'webhook_endpoint', targetId: id });
         return { ...toEndpoint((await repo.endpoint(ctx.workspaceId, id, tx))!), secret };
       });
@@ -226,7 +237,7 @@ export function createCommsService(deps: CommsDeps) {
         if (!endpoint.enabled) throw new AppError('conflict', { detail: 'The endpoint is disabled: enable it first' });
         const now = deps.clock.now();
         const id = deps.ids.next('whd');
-        const row: WebhookDeliveriesTable = { ...original, id, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, replay_of: original.id, created_at: now };
+        const row: WebhookDeliveriesTable = { ...original, id, status: 'pending', attempts: 0, last_status_code: null, last_error: null, last_attempt_at: null, last_duration_ms: null, replay_of: original.id, created_at: now };
         await repo.insertOutbox(tx, [{ workspace_id: ctx.workspaceId, id, topic: WEBHOOK_TOPIC, payload: `{"endpointId":"${endpointId}"}`, status: 'pending', attempts: 0, available_at: now, created_at: now, lease_until: null, claimed_by: null, last_error: null, settled_at: null, give_up_at: null }]);
         await repo.insertDeliveries(tx, [row]);
         await deps.audit.record(tx, ctx, { action: 'webhook_delivery.replayed', targetType: 'webhook_endpoint', targetId: endpointId, after: { deliveryId: id, replayOf: original.id } });
@@ -261,7 +272,7 @@ export function createCommsService(deps: CommsDeps) {
       });
     },
     /** A worker over this database (serve runs one; `tandem worker` runs one on its own). */
-    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production, notify, scheduler: scheduler && (() => scheduler!()) }, opts),
+    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production, notify, secrets, scheduler: scheduler && (() => scheduler!()) }, opts),
     /** What the worker runs on a schedule besides delivering (the communication plans' tick; app.ts wires it). */
     scheduleWith(fn: () => Promise<unknown>) {
       scheduler = fn;

@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, DIALECTS, type TestApp, type TestWorkspace } from '../../../test/support/app.js';
+import { createTestApp, DIALECTS, TEST_SECRET, type TestApp, type TestWorkspace } from '../../../test/support/app.js';
 import { startReceiver, type Receiver, type Received } from '../../../test/support/webhook-receiver.js';
 import { openDatabase } from '../../core/db/db.js';
 import { createServices } from '../../app.js';
@@ -286,7 +286,7 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < n; i++) await enqueue('points.awarded', { i });
       const second = dialect === 'postgres' ? openDatabase({ dialect, url: t.db.url, poolSize: 5 }) : undefined;
       try {
-        const other = second ? createServices(second, clock) : t.services;
+        const other = second ? createServices(second, clock, { secret: TEST_SECRET }) : t.services;
         const w1 = t.services.comms.worker({ batchSize: 20, concurrency: 8 });
         const w2 = other.comms.worker({ batchSize: 20, concurrency: 8 });
         const [a, b] = await Promise.all([w1.drain(), w2.drain()]);
