@@ -54,6 +54,23 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     reversalsOf: (tx: AnyDb, ws: string, ids: string[]) =>
       ids.length ? t(tx).selectFrom('transfers').select('reverses_id').where('workspace_id', '=', ws).where('reverses_id', 'in', ids).execute() : Promise.resolve([]),
 
+    /** True when the workspace keeps lots (it has one); the primary key's first row. */
+    hasLots: async (tx: AnyDb | undefined, ws: string) => !!(await t(tx).selectFrom('lots').select('transfer_id').where('workspace_id', '=', ws).limit(1).executeTakeFirst()),
+    /** Every transfer into or out of one wallet, in the order they were posted (two searches of the account indexes). */
+    async walletTransfers(tx: AnyDb | undefined, ws: string, account: string) {
+      const side = (column: 'credit_account' | 'debit_account') => t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where(column, '=', account).orderBy('id').execute();
+      const rows = [...(await side('credit_account')), ...(await side('debit_account'))];
+      return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    /** Every transfer into or out of any wallet of the workspace, in the order they were posted (for rebuilding lots). */
+    walletTransfersAll: (tx: AnyDb, ws: string) =>
+      t(tx)
+        .selectFrom('transfers')
+        .selectAll()
+        .where('workspace_id', '=', ws)
+        .where((eb) => eb.or([eb('credit_account', 'like', 'wallet:%'), eb('debit_account', 'like', 'wallet:%')]))
+        .orderBy('id')
+        .execute(),
     insertLots: (tx: AnyDb, rows: LotsTable[]) => insertRows(tx, 'lots', rows as unknown as Record<string, unknown>[]),
     /** Wallets holding lots past their expiry, with how much is left in them. */
     expiredByWallet: async (ws: string, now: number) => {
