@@ -66,28 +66,30 @@ async function insertUnnest(db: AnyDb, table: string, columns: string[], rows: R
 }
 
 /** One INSERT … SELECT FROM unnest(…) of one array per column, each cast to its column's type. */
-async function insertColumnArrays(db: AnyDb, table: string, columns: readonly string[], arrays: unknown[][]) {
+async function insertColumnArrays(db: AnyDb, table: string, columns: readonly string[], arrays: unknown[][], suffix = '') {
   const types = await typesOf(db, table);
   const casts = columns.map((c, j) => {
     const t = types.get(c);
     if (!t) throw new Error(`bulk insert: no column ${c} in ${table}`);
     return `$${j + 1}::${t}[]`;
   });
-  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${casts.join(', ')})`;
+  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${casts.join(', ')})${suffix}`;
   await db.executeQuery(CompiledQuery.raw(text, arrays));
 }
 
 /**
  * The same for rows already laid out as value arrays in the order of `columns` (all scalar):
- * for writers of many rows of one shape, which need not build an object per row.
+ * for writers of many rows of one shape, which need not build an object per row. With
+ * `ignoreDuplicates`, a row whose key is taken is skipped (ON CONFLICT DO NOTHING).
  */
-export function createTupleInserter(table: string, columns: readonly string[]) {
-  const text = eachRowSql(table, columns);
+export function createTupleInserter(table: string, columns: readonly string[], opts: { ignoreDuplicates?: boolean } = {}) {
+  const suffix = opts.ignoreDuplicates ? ' on conflict do nothing' : '';
+  const text = eachRowSql(table, columns) + suffix;
   return async function insertTuples(db: AnyDb, rows: readonly unknown[][]) {
     if (!rows.length) return;
     // PostgreSQL: one unnest statement, as for createBulkInserter.
     if (db.getExecutor().adapter instanceof PostgresAdapter) {
-      return insertColumnArrays(db, table, columns, columns.map((_, j) => rows.map((r) => r[j])));
+      return insertColumnArrays(db, table, columns, columns.map((_, j) => rows.map((r) => r[j])), suffix);
     }
     await db.executeQuery(CompiledQuery.raw(text, rows as unknown[][]));
   };
