@@ -120,6 +120,28 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await ledger.verify(w)).problems, []);
     });
 
+    test('turning expiry on waits for a post in flight, so its points get their lot', async () => {
+      const w = (await t.workspace('Lots race')).id;
+      const wal = accounts.wallet('per_r');
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let posted!: () => void;
+      const didPost = new Promise<void>((r) => (posted = r));
+      const inFlight = inTx(async (tx) => {
+        await ledger.post(tx, w, [{ from: accounts.system('adjustments'), to: wal, amount: 10, cause: 'adjustment', occurredAt: 1 }]);
+        posted();
+        await gate;
+      });
+      await didPost;
+      const change = t.services.workspaces.update(systemContext(w), { pointsExpireMonths: 6 });
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      await Promise.all([inFlight, change]);
+      const lots = await t.services.db.selectFrom('lots').select(['account', 'remaining']).where('workspace_id', '=', w).execute();
+      assert.deepEqual(lots, [{ account: wal, remaining: 10 }]);
+      assert.deepEqual((await ledger.verify(w)).problems, []);
+    });
+
     test('property: lots kept as points move equal the lots replayed from the transfers', async () => {
       const people = ['per_q1', 'per_q2'];
       const op = fc.oneof(
