@@ -30,7 +30,7 @@ export type Interest = (db: AnyDb, workspaceId: string) => Promise<ReadonlySet<s
  */
 export function createOutbox(ids: Ids, now: () => number) {
   let interest: Interest = async () => new Set(['*']);
-  const insert = createTupleInserter('outbox', ['workspace_id', 'id', 'topic', 'payload', 'status', 'attempts', 'available_at', 'created_at'], 500);
+  const insert = createTupleInserter('outbox', ['workspace_id', 'id', 'topic', 'payload', 'status', 'attempts', 'available_at', 'created_at']);
   return {
     /** Who decides which topics are wanted (comms, at start). */
     listenWith(fn: Interest) {

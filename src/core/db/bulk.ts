@@ -1,37 +1,42 @@
 import { CompiledQuery, PostgresAdapter } from 'kysely';
-import type { AnyDb } from './db.js';
+import { EACH_ROW, type AnyDb } from './db.js';
 
 /**
- * Multi-row INSERTs whose SQL is compiled once per shape (table, columns, row count) and then
- * run with fresh values: Kysely builds a bulk insert value by value, which costs more than the
- * insert itself. On PostgreSQL the rows go as one array per column through `unnest`, in one
- * statement of fixed text whatever the count (PostgreSQL would otherwise parse and plan a new
- * 4,000-parameter statement per chunk). Rows of mixed shapes or non-scalar values go through
- * Kysely as usual.
+ * Bulk INSERTs whose SQL is written once per shape (table, columns) and then run with fresh
+ * values: Kysely builds a bulk insert value by value, which costs more than the insert itself.
+ * On SQLite the rows go, as one array of values per row, to a prepared one-row statement run
+ * once per row inside one call (EACH_ROW in db.ts): cheaper than a multi-row VALUES list. On
+ * PostgreSQL they go as one array per column through `unnest`, in one statement of fixed text
+ * whatever the count (PostgreSQL would otherwise parse and plan a new 4,000-parameter statement
+ * per chunk). Rows of mixed shapes or non-scalar values go through Kysely as usual.
  */
 export function createBulkInserter(chunk = 300) {
   const compiled = new Map<string, string>();
   return async function insertRows(db: AnyDb, table: string, rows: Record<string, unknown>[]) {
     if (!rows.length) return;
-    if (db.getExecutor().adapter instanceof PostgresAdapter) {
-      const columns = sameColumns(rows);
-      if (columns) return insertUnnest(db, table, columns, rows);
+    const columns = sameColumns(rows);
+    if (!columns) {
+      for (let i = 0; i < rows.length; i += chunk) await db.insertInto(table).values(rows.slice(i, i + chunk)).execute();
+      return;
     }
-    for (let i = 0; i < rows.length; i += chunk) {
-      const part = rows.slice(i, i + chunk);
-      const columns = sameColumns(part);
-      if (!columns) {
-        await db.insertInto(table).values(part).execute();
-        continue;
-      }
-      const key = `${table}:${part.length}:${columns.join(',')}`;
-      let text = compiled.get(key);
-      if (text === undefined) compiled.set(key, (text = db.insertInto(table).values(part).compile().sql));
-      const params: unknown[] = [];
-      for (const r of part) for (const c of columns) params.push(r[c]);
-      await db.executeQuery(CompiledQuery.raw(text, params));
+    if (db.getExecutor().adapter instanceof PostgresAdapter) return insertUnnest(db, table, columns, rows);
+    const key = `${table}:${columns.join(',')}`;
+    let text = compiled.get(key);
+    if (text === undefined) compiled.set(key, (text = eachRowSql(table, columns)));
+    const params = new Array<unknown[]>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const values = new Array<unknown>(columns.length);
+      for (let j = 0; j < columns.length; j++) values[j] = r[columns[j]!];
+      params[i] = values;
     }
+    await db.executeQuery(CompiledQuery.raw(text, params));
   };
+}
+
+/** SQLite: the one-row INSERT that db.ts runs once per row (the EACH_ROW marker). */
+function eachRowSql(table: string, columns: readonly string[]) {
+  return `${EACH_ROW}insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
 }
 
 // PostgreSQL: each table's column types, read once, for the casts of the unnest arrays.
@@ -61,40 +66,32 @@ async function insertUnnest(db: AnyDb, table: string, columns: string[], rows: R
 }
 
 /** One INSERT … SELECT FROM unnest(…) of one array per column, each cast to its column's type. */
-async function insertColumnArrays(db: AnyDb, table: string, columns: readonly string[], arrays: unknown[][]) {
+async function insertColumnArrays(db: AnyDb, table: string, columns: readonly string[], arrays: unknown[][], suffix = '') {
   const types = await typesOf(db, table);
   const casts = columns.map((c, j) => {
     const t = types.get(c);
     if (!t) throw new Error(`bulk insert: no column ${c} in ${table}`);
     return `$${j + 1}::${t}[]`;
   });
-  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${casts.join(', ')})`;
+  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${casts.join(', ')})${suffix}`;
   await db.executeQuery(CompiledQuery.raw(text, arrays));
 }
 
 /**
  * The same for rows already laid out as value arrays in the order of `columns` (all scalar):
- * for writers of many rows of one shape, which need not build an object per row.
+ * for writers of many rows of one shape, which need not build an object per row. With
+ * `ignoreDuplicates`, a row whose key is taken is skipped (ON CONFLICT DO NOTHING).
  */
-export function createTupleInserter(table: string, columns: readonly string[], chunk = 300) {
-  const compiled = new Map<number, string>();
+export function createTupleInserter(table: string, columns: readonly string[], opts: { ignoreDuplicates?: boolean } = {}) {
+  const suffix = opts.ignoreDuplicates ? ' on conflict do nothing' : '';
+  const text = eachRowSql(table, columns) + suffix;
   return async function insertTuples(db: AnyDb, rows: readonly unknown[][]) {
     if (!rows.length) return;
     // PostgreSQL: one unnest statement, as for createBulkInserter.
     if (db.getExecutor().adapter instanceof PostgresAdapter) {
-      return insertColumnArrays(db, table, columns, columns.map((_, j) => rows.map((r) => r[j])));
+      return insertColumnArrays(db, table, columns, columns.map((_, j) => rows.map((r) => r[j])), suffix);
     }
-    for (let i = 0; i < rows.length; i += chunk) {
-      const n = Math.min(chunk, rows.length - i);
-      let text = compiled.get(n);
-      if (text === undefined) {
-        const sample = Object.fromEntries(columns.map((c) => [c, null]));
-        compiled.set(n, (text = db.insertInto(table).values(Array.from({ length: n }, () => sample)).compile().sql));
-      }
-      const params: unknown[] = [];
-      for (let j = i; j < i + n; j++) for (const v of rows[j]!) params.push(v);
-      await db.executeQuery(CompiledQuery.raw(text, params));
-    }
+    await db.executeQuery(CompiledQuery.raw(text, rows as unknown[][]));
   };
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Migration, Migrator } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Migration, Migrator, type SqliteStatement } from 'kysely';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { withTxHooks } from './tx-hooks.js';
 
@@ -93,13 +93,21 @@ export function openDatabase(opts: DbOptions): Database {
 }
 
 /**
+ * SQLite: a statement whose text starts with this marker is a one-row INSERT run once per row,
+ * its parameters being one array of values per row (see bulk.ts). SQLite writes a multi-row
+ * VALUES list through a temporary co-routine: the same rows cost about a third more that way
+ * than through one prepared single-row statement run in a loop.
+ */
+export const EACH_ROW = '/* each row */ ';
+
+/**
  * Kysely prepares every query anew on SQLite; preparing costs more than running a small query.
  * Statements are kept by their SQL text (the text holds no values) and reused: Kysely runs them
  * to completion synchronously (all/run), so one statement is never in use twice at once.
  * Bounded, so bulk inserts of many shapes do not grow it without end.
  */
 function withStatementCache(sqlite: SQLite.Database, max = 500) {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => sqlite.close(),
     prepare(text: string) {
@@ -109,11 +117,36 @@ function withStatementCache(sqlite: SQLite.Database, max = 500) {
         cache.set(text, stmt);
         return stmt;
       }
-      stmt = sqlite.prepare(text);
+      stmt = text.startsWith(EACH_ROW) ? eachRow(sqlite, sqlite.prepare(text.slice(EACH_ROW.length))) : sqlite.prepare(text);
       cache.set(text, stmt);
       if (cache.size > max) cache.delete(cache.keys().next().value!);
       return stmt;
     },
+  };
+}
+
+/**
+ * A one-row statement run for each row of a list. Inside a transaction a failed row fails the
+ * caller's transaction, which rolls back (no savepoint: with one open, SQLite copies every page
+ * it touches into a statement journal, which cost more than the loop saves); outside one, the
+ * list is its own transaction, all or nothing as one statement would be.
+ */
+function eachRow(sqlite: SQLite.Database, one: SQLite.Statement): SqliteStatement {
+  const loop = (rows: unknown[][]) => {
+    let changes = 0;
+    for (const r of rows) changes += one.run(r).changes;
+    return changes;
+  };
+  const alone = sqlite.transaction(loop);
+  return {
+    reader: false,
+    all: () => {
+      throw new Error('a statement run once per row answers no rows');
+    },
+    iterate: () => {
+      throw new Error('a statement run once per row answers no rows');
+    },
+    run: (rows) => ({ changes: (sqlite.inTransaction ? loop : alone)(rows as unknown[][]), lastInsertRowid: 0 }),
   };
 }
 

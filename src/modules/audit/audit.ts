@@ -110,7 +110,7 @@ const ZAuditQuery = z
 export function createAuditService(deps: { db: AnyDb; ids: Ids; clock: Clock }) {
   const db = deps.db as Kysely<AuditDb>;
   const COLUMNS = ['workspace_id', 'id', 'actor_type', 'actor_id', 'action', 'target_type', 'target_id', 'before', 'after', 'created_at'] as const;
-  const insertTuples = createTupleInserter('audit_log', COLUMNS, 200);
+  const insertTuples = createTupleInserter('audit_log', COLUMNS);
   const batchOf = (json: string | null) => (json ? (JSON.parse(json) as { items?: BatchPart[] }) : null);
   /** Entries about a target: its own, and the batches it was part of. */
   const aboutTarget = <O>(q: SelectQueryBuilder<AuditDb, 'audit_log', O>, workspaceId: string, targetId: string) =>

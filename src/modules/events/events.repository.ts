@@ -30,7 +30,11 @@ export function createEventsRepository(anyDb: AnyDb) {
     async existing(tx: AnyDb, ws: string, keys: { source: string; externalId: string }[]) {
       const out = new Map<string, EventsTable>();
       const bySource = new Map<string, string[]>();
-      for (const k of keys) bySource.set(k.source, [...(bySource.get(k.source) ?? []), k.externalId]);
+      for (const k of keys) {
+        const list = bySource.get(k.source);
+        if (list) list.push(k.externalId);
+        else bySource.set(k.source, [k.externalId]);
+      }
       for (const [source, ids] of bySource) {
         for (let i = 0; i < ids.length; i += 500) {
           const rows = await t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('source', '=', source).where('external_id', 'in', ids.slice(i, i + 500)).execute();

@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
-import type { AnyDb, Dialect } from '../../core/db/db.js';
-import { createBulkInserter } from '../../core/db/bulk.js';
+import { EACH_ROW, type AnyDb, type Dialect } from '../../core/db/db.js';
+import { createBulkInserter, createTupleInserter } from '../../core/db/bulk.js';
 import type { BalancesTable, LedgerTables, LotsTable, TransfersTable } from './ledger.tables.js';
 
 type Db = Kysely<LedgerTables>;
@@ -10,31 +10,31 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
   const base = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? base) as Db;
   const insertRows = createBulkInserter(CHUNK);
+  const openBalances = createTupleInserter('balances', ['workspace_id', 'account', 'balance', 'updated_at'], { ignoreDuplicates: true });
+  // New balances: on SQLite one prepared UPDATE run per account (EACH_ROW), on PostgreSQL one
+  // UPDATE from unnest arrays; both of fixed text, where a CASE over 200 accounts was built anew each batch.
+  const SET_BALANCES_SQL =
+    dialect === 'postgres'
+      ? 'update balances as b set balance = u.balance, updated_at = $3 from unnest($1::text[], $2::bigint[]) as u(account, balance) where b.workspace_id = $4 and b.account = u.account'
+      : `${EACH_ROW}update balances set balance = ?, updated_at = ? where workspace_id = ? and account = ?`;
   const BALANCE_SQL = dialect === 'postgres' ? 'select balance from balances where workspace_id = $1 and account = $2' : 'select balance from balances where workspace_id = ? and account = ?';
   return {
     /** Creates missing balance rows, then (PostgreSQL) locks them in sorted order against concurrent writers. */
     async lockBalances(tx: AnyDb, ws: string, accounts: string[], now: number): Promise<Map<string, number>> {
       const sorted = [...new Set(accounts)].sort();
       if (!sorted.length) return new Map();
-      await t(tx)
-        .insertInto('balances')
-        .values(sorted.map((account) => ({ workspace_id: ws, account, balance: 0, updated_at: now })))
-        .onConflict((oc) => oc.columns(['workspace_id', 'account']).doNothing())
-        .execute();
+      await openBalances(tx, sorted.map((account) => [ws, account, 0, now]));
       let q = t(tx).selectFrom('balances').select(['account', 'balance']).where('workspace_id', '=', ws).where('account', 'in', sorted).orderBy('account');
       if (dialect === 'postgres') q = q.forUpdate();
       const rows = await q.execute();
       return new Map(rows.map((r) => [r.account, Number(r.balance)]));
     },
     insertTransfers: (tx: AnyDb, rows: TransfersTable[]) => insertRows(tx, 'transfers', rows as unknown as Record<string, unknown>[]),
-    /** All new balances in one statement per 200 accounts (a CASE on the account), not one each. */
+    /** All new balances in one statement. */
     async setBalances(tx: AnyDb, ws: string, balances: Map<string, number>, now: number) {
-      const entries = [...balances];
-      for (let i = 0; i < entries.length; i += 200) {
-        const part = entries.slice(i, i + 200);
-        await sql`update balances set balance = case account ${sql.join(part.map(([a, b]) => sql`when ${a} then cast(${b} as bigint)`), sql` `)} end, updated_at = ${now}
-          where workspace_id = ${ws} and account in (${sql.join(part.map(([a]) => a))})`.execute(t(tx));
-      }
+      if (!balances.size) return;
+      const params = dialect === 'postgres' ? [[...balances.keys()], [...balances.values()], now, ws] : [...balances].map(([account, balance]) => [balance, now, ws, account]);
+      await t(tx).executeQuery(CompiledQuery.raw(SET_BALANCES_SQL, params));
     },
     /** The hot read: one primary-key row, its SQL written once (no query building per call). */
     balance: async (ws: string, account: string, tx?: AnyDb) => {
@@ -54,6 +54,23 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     reversalsOf: (tx: AnyDb, ws: string, ids: string[]) =>
       ids.length ? t(tx).selectFrom('transfers').select('reverses_id').where('workspace_id', '=', ws).where('reverses_id', 'in', ids).execute() : Promise.resolve([]),
 
+    /** True when the workspace keeps lots (it has one); the primary key's first row. */
+    hasLots: async (tx: AnyDb | undefined, ws: string) => !!(await t(tx).selectFrom('lots').select('transfer_id').where('workspace_id', '=', ws).limit(1).executeTakeFirst()),
+    /** Every transfer into or out of one wallet, in the order they were posted (two searches of the account indexes). */
+    async walletTransfers(tx: AnyDb | undefined, ws: string, account: string) {
+      const side = (column: 'credit_account' | 'debit_account') => t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where(column, '=', account).orderBy('id').execute();
+      const rows = [...(await side('credit_account')), ...(await side('debit_account'))];
+      return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    /** Every transfer into or out of any wallet of the workspace, in the order they were posted (for rebuilding lots). */
+    walletTransfersAll: (tx: AnyDb, ws: string) =>
+      t(tx)
+        .selectFrom('transfers')
+        .selectAll()
+        .where('workspace_id', '=', ws)
+        .where((eb) => eb.or([eb('credit_account', 'like', 'wallet:%'), eb('debit_account', 'like', 'wallet:%')]))
+        .orderBy('id')
+        .execute(),
     insertLots: (tx: AnyDb, rows: LotsTable[]) => insertRows(tx, 'lots', rows as unknown as Record<string, unknown>[]),
     /** Wallets holding lots past their expiry, with how much is left in them. */
     expiredByWallet: async (ws: string, now: number) => {

@@ -93,6 +93,54 @@ export const toTransfer = (r: TransfersTable): Transfer => ({
 });
 
 /**
+ * A wallet's lots as `post` would have kept them, replayed from its transfers in the order they
+ * were posted: an earned credit opens a lot (what lifts the wallet above zero is spendable), a
+ * debit takes the oldest lots first, a reversal its own lot first. Lots replayed this way were
+ * earned under no expiry policy, so none has a date. A later refund (the reversal of a spend)
+ * can return points into the lots the spend took, since the replay knows which they were.
+ */
+export function replayLots(ws: string, account: string, transfers: TransfersTable[]): LotsTable[] {
+  const lots: LotsTable[] = [];
+  const byId = new Map<string, LotsTable>();
+  let balance = 0;
+  for (const t of transfers) {
+    const amount = Number(t.amount);
+    if (t.credit_account === account) {
+      const before = balance;
+      balance += amount;
+      if (EARNING.has(t.cause as Cause)) {
+        const lot: LotsTable = { workspace_id: ws, transfer_id: t.id, account, amount, remaining: Math.max(0, Math.min(amount, before + amount)), earned_at: Number(t.occurred_at), expires_at: null };
+        lots.push(lot);
+        byId.set(t.id, lot);
+      }
+    } else if (t.debit_account === account) {
+      balance -= amount;
+      let left = amount;
+      const own = t.cause === 'reversal' && t.reverses_id ? byId.get(t.reverses_id) : undefined;
+      if (own && own.remaining > 0) {
+        const take = Math.min(left, own.remaining);
+        own.remaining -= take;
+        left -= take;
+      }
+      if (left > 0) {
+        for (const lot of openOf(lots)) {
+          const take = Math.min(left, lot.remaining);
+          lot.remaining -= take;
+          left -= take;
+          if (!left) break;
+        }
+      }
+    }
+  }
+  return lots;
+}
+
+/** The lots with points left, oldest first (as the open-lots query orders them). */
+function openOf(lots: LotsTable[]) {
+  return lots.filter((l) => l.remaining > 0).sort((a, b) => a.earned_at - b.earned_at || (a.transfer_id < b.transfer_id ? -1 : a.transfer_id > b.transfer_id ? 1 : 0));
+}
+
+/**
  * The points ledger: append-only, double-entry. Every movement is a transfer between two
  * accounts; balances and lots are projections written in the same transaction.
  */
@@ -107,6 +155,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
   async function post(tx: AnyDb, ws: string, items: NewTransfer[]): Promise<TransfersTable[]> {
     if (!items.length) return [];
     const now = deps.clock.now();
+    const keepLots = await lotsKept(tx, ws);
     for (const it of items) {
       if (!Number.isSafeInteger(it.amount) || it.amount <= 0) throw new AppError('validation_failed', { detail: 'A transfer moves a positive whole number of points', path: 'amount' });
       if (it.from === it.to) throw new AppError('validation_failed', { detail: 'A transfer needs two different accounts' });
@@ -142,18 +191,50 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
         created_at: now,
       };
       rows.push(row);
-      if (kindOf(it.to) === 'wallet' && EARNING.has(it.cause)) {
+      if (keepLots && kindOf(it.to) === 'wallet' && EARNING.has(it.cause)) {
         // A wallet below zero earns its way back first: only what lifts it above zero is spendable.
         const spendable = Math.max(0, Math.min(it.amount, toBefore + it.amount));
         newLots.push({ workspace_id: ws, transfer_id: row.id, account: it.to, amount: it.amount, remaining: spendable, earned_at: it.occurredAt, expires_at: it.expiresAt ?? null });
       }
     }
     await repo.insertTransfers(tx, rows);
-    await repo.insertLots(tx, newLots);
-    for (const [i, row] of rows.entries()) if (kindOf(row.debit_account) === 'wallet') await consumeLots(tx, ws, row, items[i]!.fromLots);
+    if (keepLots) {
+      await repo.insertLots(tx, newLots);
+      for (const [i, row] of rows.entries()) if (kindOf(row.debit_account) === 'wallet') await consumeLots(tx, ws, row, items[i]!.fromLots);
+    }
     await repo.setBalances(tx, ws, balances, now);
     return rows;
   }
+
+  /**
+   * Lots are stored only where they can change an outcome: in a workspace that expires points,
+   * or that did once (its lots are then kept for good, so dates already given stay true).
+   * Elsewhere a wallet's spending order changes nothing but the list of lots it shows, which is
+   * replayed from its transfers when read (replayLots), and stored from that replay the day the
+   * workspace turns expiry on (rebuildLots). That spares every earned transfer a lot row.
+   */
+  async function lotsKept(tx: AnyDb, ws: string) {
+    return (await deps.workspaces.expiryPolicy(tx, ws)) != null || (await repo.hasLots(tx, ws));
+  }
+
+  /** Stores the lots of every wallet, replayed from the transfers, when a workspace starts expiring points. */
+  async function rebuildLots(tx: AnyDb, ws: string) {
+    const byWallet = new Map<string, TransfersTable[]>();
+    for (const r of await repo.walletTransfersAll(tx, ws)) {
+      for (const account of [r.credit_account, r.debit_account]) {
+        if (kindOf(account) !== 'wallet') continue;
+        let list = byWallet.get(account);
+        if (!list) byWallet.set(account, (list = []));
+        list.push(r);
+      }
+    }
+    const lots: LotsTable[] = [];
+    for (const [account, list] of byWallet) lots.push(...replayLots(ws, account, list).filter((l) => l.remaining > 0));
+    await repo.insertLots(tx, lots);
+  }
+  deps.workspaces.whenExpiryPolicyChanges(async (tx, ws, months) => {
+    if (months != null && !(await repo.hasLots(tx, ws))) await rebuildLots(tx, ws);
+  });
 
   /** A debit from a wallet takes the oldest lots first; a reversal takes from its own lot first. */
   async function consumeLots(tx: AnyDb, ws: string, row: TransfersTable, first: string[] = []) {
@@ -261,7 +342,10 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
 
     async wallet(ws: string, personId: string, opts: { expiringWithinDays?: number } = {}) {
       const account = accounts.wallet(personId);
-      const [balance, lots] = await Promise.all([repo.balance(ws, account), repo.openLots(undefined, ws, account)]);
+      const [balance, lots] = await Promise.all([
+        repo.balance(ws, account),
+        lotsKept(deps.db, ws).then(async (kept) => (kept ? repo.openLots(undefined, ws, account) : openOf(replayLots(ws, account, await repo.walletTransfers(undefined, ws, account))))),
+      ]);
       const horizon = deps.clock.now() + (opts.expiringWithinDays ?? 30) * 86_400_000;
       const lotsOut = lots.map((l) => ({ transferId: l.transfer_id, amount: Number(l.amount), remaining: Number(l.remaining), earnedAt: toIso(l.earned_at)!, expiresAt: toIso(l.expires_at) }));
       return {
@@ -280,13 +364,14 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     async verify(ws: string) {
       const rebuilt = await repo.rebuiltBalances(ws);
       const stored = new Map((await repo.allBalances(ws)).map((b) => [b.account, Number(b.balance)]));
-      const lots = await repo.lotTotals(ws);
+      // Lots not stored (no expiry) are replayed from these same transfers: nothing to compare.
+      const lots = (await lotsKept(deps.db, ws)) ? await repo.lotTotals(ws) : null;
       const problems: string[] = [];
       for (const account of new Set([...rebuilt.keys(), ...stored.keys()])) {
         const a = rebuilt.get(account) ?? 0;
         const b = stored.get(account) ?? 0;
         if (a !== b) problems.push(`${account}: balance ${b} but transfers sum to ${a}`);
-        if (kindOf(account) === 'wallet') {
+        if (lots && kindOf(account) === 'wallet') {
           const l = lots.get(account) ?? 0;
           if (l !== Math.max(0, a)) problems.push(`${account}: lots hold ${l} but the spendable balance is ${Math.max(0, a)}`);
         }

@@ -2,7 +2,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createTestApp, DIALECTS, type TestApp } from '../../../test/support/app.js';
-import { accounts, type LedgerService } from './ledger.service.js';
+import { systemContext } from '../../core/auth.js';
+import { accounts, replayLots, type LedgerService } from './ledger.service.js';
 import type { TransfersTable } from './ledger.tables.js';
 
 const RUNS = process.env.TANDEM_DEEP ? 300 : 25;
@@ -85,6 +86,96 @@ for (const dialect of DIALECTS) {
       const v = await ledger.verify(w);
       assert.equal(v.ok, false);
       assert.match(v.problems.join('\n'), /wallet:per_e: balance 11 but transfers sum to 10/);
+    });
+
+    test('a workspace without expiry stores no lots; turning expiry on stores them as replayed from the transfers', async () => {
+      const w = (await t.workspace('Lots later')).id;
+      const wal = accounts.wallet('per_l');
+      const budget = accounts.budget('prg_l');
+      const storedLots = () => t.services.db.selectFrom('lots').select(['transfer_id', 'remaining', 'expires_at']).where('workspace_id', '=', w).orderBy('transfer_id').execute();
+      await inTx((tx) => ledger.post(tx, w, [{ from: accounts.funding(), to: budget, amount: 1000, cause: 'funding', occurredAt: 1 }]));
+      const [first] = await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 100, cause: 'event', occurredAt: 1000 }]));
+      await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 50, cause: 'event', occurredAt: 500 }]));
+      const [third] = await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 70, cause: 'event', occurredAt: 2000 }]));
+      await inTx((tx) => ledger.post(tx, w, [{ from: wal, to: accounts.system('redemptions'), amount: 80, cause: 'redemption', occurredAt: 3000 }]));
+      await inTx((tx) => ledger.reverse(tx, w, [third!], { reason: 'test' }));
+      assert.deepEqual(await storedLots(), [], 'no lot rows while nothing expires');
+      // Spending took the oldest (second: 50, then 30 of first); the reversal took its own lot (third).
+      const before = await ledger.wallet(w, 'per_l');
+      assert.equal(before.balance, 70);
+      assert.deepEqual(before.lots.map((l) => [l.transferId, l.remaining, l.expiresAt]), [[first!.id, 70, null]]);
+      assert.deepEqual((await ledger.verify(w)).problems, []);
+
+      await t.services.workspaces.update(systemContext(w), { pointsExpireMonths: 1 });
+      assert.deepEqual(await storedLots(), [{ transfer_id: first!.id, remaining: 70, expires_at: null }], 'the replayed lots are stored, without a date');
+      // From now on lots are kept: a dated lot expires, the undated one stays.
+      const now = Date.now();
+      await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 40, cause: 'event', occurredAt: now - 60 * 86_400_000, expiresAt: now - 29 * 86_400_000 }]));
+      assert.deepEqual(await ledger.expire(w), { wallets: 1, points: 40 });
+      assert.equal(await ledger.balance(w, wal), 70);
+      // Turning expiry off again keeps the lots (the dates given stay true).
+      await t.services.workspaces.update(systemContext(w), { pointsExpireMonths: null });
+      await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 5, cause: 'event', occurredAt: now }]));
+      assert.equal((await storedLots()).filter((l) => l.remaining > 0).length, 2);
+      assert.deepEqual((await ledger.verify(w)).problems, []);
+    });
+
+    test('turning expiry on waits for a post in flight, so its points get their lot', async () => {
+      const w = (await t.workspace('Lots race')).id;
+      const wal = accounts.wallet('per_r');
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let posted!: () => void;
+      const didPost = new Promise<void>((r) => (posted = r));
+      const inFlight = inTx(async (tx) => {
+        await ledger.post(tx, w, [{ from: accounts.system('adjustments'), to: wal, amount: 10, cause: 'adjustment', occurredAt: 1 }]);
+        posted();
+        await gate;
+      });
+      await didPost;
+      const change = t.services.workspaces.update(systemContext(w), { pointsExpireMonths: 6 });
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      await Promise.all([inFlight, change]);
+      const lots = await t.services.db.selectFrom('lots').select(['account', 'remaining']).where('workspace_id', '=', w).execute();
+      assert.deepEqual(lots, [{ account: wal, remaining: 10 }]);
+      assert.deepEqual((await ledger.verify(w)).problems, []);
+    });
+
+    test('property: lots kept as points move equal the lots replayed from the transfers', async () => {
+      const people = ['per_q1', 'per_q2'];
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant('earn' as const), who: fc.constantFrom(...people), amount: fc.integer({ min: 1, max: 400 }), at: fc.integer({ min: 1, max: 50 }) }),
+        fc.record({ kind: fc.constant('spend' as const), who: fc.constantFrom(...people), amount: fc.integer({ min: 1, max: 300 }) }),
+        fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 20 }), async (ops) => {
+          const w = (await t.workspace('Kept lots')).id;
+          await t.services.workspaces.update(systemContext(w), { pointsExpireMonths: 12 });
+          const budget = accounts.budget('prg_q');
+          await inTx((tx) => ledger.post(tx, w, [{ from: accounts.funding(), to: budget, amount: 5000, cause: 'funding', occurredAt: 0 }]));
+          const awards: TransfersTable[] = [];
+          for (const o of ops) {
+            try {
+              if (o.kind === 'earn') awards.push(...(await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: accounts.wallet(o.who), amount: o.amount, cause: 'event', occurredAt: o.at }]))));
+              if (o.kind === 'spend') await inTx((tx) => ledger.post(tx, w, [{ from: accounts.wallet(o.who), to: accounts.system('redemptions'), amount: o.amount, cause: 'redemption', occurredAt: 100 }]));
+              if (o.kind === 'reverse' && awards.length) await inTx((tx) => ledger.reverse(tx, w, [awards[o.pick % awards.length]!], { reason: 'test' }));
+            } catch (err) {
+              if ((err as { code?: string }).code !== 'insufficient_points') throw err;
+            }
+          }
+          for (const p of people) {
+            const account = accounts.wallet(p);
+            const kept = (await ledger.wallet(w, p)).lots.map((l) => [l.transferId, l.remaining]);
+            const transfers = await t.services.db.selectFrom('transfers').selectAll().where('workspace_id', '=', w).where((eb) => eb.or([eb('credit_account', '=', account), eb('debit_account', '=', account)])).orderBy('id').execute();
+            const replayed = replayLots(w, account, transfers as TransfersTable[]).filter((l) => l.remaining > 0).sort((a, b) => a.earned_at - b.earned_at || (a.transfer_id < b.transfer_id ? -1 : 1)).map((l) => [l.transfer_id, l.remaining]);
+            assert.deepEqual(replayed, kept);
+          }
+          assert.deepEqual((await ledger.verify(w)).problems, []);
+        }),
+        { numRuns: RUNS, seed: 20261205 },
+      );
     });
 
     test('property: any sequence of earn, bulk award, spend, expiry and reversal keeps the invariants', async () => {

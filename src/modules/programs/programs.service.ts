@@ -164,7 +164,9 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         budgets.set(a.programId, (budgets.get(a.programId) ?? 0) - a.amount);
         if ((a.cause ?? 'event') === 'event') {
           const k = `${a.programId}|${a.recipientId}`;
-          paid.set(k, [...(paid.get(k) ?? []), { ruleId: a.ruleId, at: a.occurredAt, amount: a.amount }]);
+          const list = paid.get(k);
+          if (list) list.push({ ruleId: a.ruleId, at: a.occurredAt, amount: a.amount });
+          else paid.set(k, [{ ruleId: a.ruleId, at: a.occurredAt, amount: a.amount }]);
         }
         transfers.push({ id, from: accounts.budget(a.programId), to: accounts.wallet(a.recipientId), amount: a.amount, cause: a.cause ?? 'event', eventId: a.eventId, programId: a.programId, programVersion: a.version, ruleId: a.ruleId, goalId: a.goalId ?? null, reason: a.reason ?? null, occurredAt: a.occurredAt, expiresAt: expiryOf(a.occurredAt, ctx.expireMonths) });
         return id;

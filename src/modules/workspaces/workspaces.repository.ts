@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
 
 export interface WorkspacesTable {
@@ -29,6 +29,12 @@ export function createWorkspacesRepository(anyDb: AnyDb) {
     list: () => db.selectFrom('workspaces').selectAll().orderBy('workspace_id').execute(),
     listByIds: (ids: string[]) =>
       ids.length ? db.selectFrom('workspaces').selectAll().where('workspace_id', 'in', ids).orderBy('name').execute() : Promise.resolve([]),
+    /** The expiry policy, read inside a transaction; on PostgreSQL the row is share-locked until it ends, so a change of policy waits for it (and it for the change). */
+    async expiryPolicy(tx: AnyDb, id: string) {
+      let q = (tx as typeof db).selectFrom('workspaces').select('points_expire_months').where('workspace_id', '=', id);
+      if (tx.getExecutor().adapter instanceof PostgresAdapter) q = q.forShare();
+      return (await q.executeTakeFirst())?.points_expire_months ?? null;
+    },
     insert: (tx: AnyDb, row: WorkspaceRow) => (tx as typeof db).insertInto('workspaces').values(row).execute(),
     update: (tx: AnyDb, id: string, patch: Partial<WorkspaceRow>) =>
       (tx as typeof db).updateTable('workspaces').set(patch).where('workspace_id', '=', id).execute(),

@@ -37,7 +37,15 @@ const slugify = (name: string) =>
 
 export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService }) {
   const repo = createWorkspacesRepository(deps.db);
+  // Told, inside the change's transaction, when a workspace's expiry policy changes (the ledger
+  // starts keeping lots then). Set once at start; the ledger sits above this module.
+  let onExpiryPolicy: ((tx: AnyDb, workspaceId: string, months: number | null) => Promise<void>) | null = null;
   return {
+    whenExpiryPolicyChanges(fn: (tx: AnyDb, workspaceId: string, months: number | null) => Promise<void>) {
+      onExpiryPolicy = fn;
+    },
+    /** The points expiry policy (months; null: never) as the caller's transaction sees it; a change waits for that transaction on PostgreSQL. */
+    expiryPolicy: (tx: AnyDb, id: string) => repo.expiryPolicy(tx, id),
     /** Instance-level: creates a tenant (the CLI, the demo seed and the instance owner). */
     async create(input: TCreateWorkspace, tx: AnyDb = deps.db): Promise<TWorkspace> {
       const v = ZCreateWorkspace.parse(input);
@@ -96,6 +104,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
         if (patch.logoUrl !== undefined) next.logo_url = patch.logoUrl;
         if (patch.quietHours !== undefined) next.quiet_hours = patch.quietHours && formatQuietHours(patch.quietHours);
         await repo.update(tx, ctx.workspaceId, next);
+        if (next.points_expire_months !== undefined && next.points_expire_months !== before.points_expire_months) await onExpiryPolicy?.(tx, ctx.workspaceId, next.points_expire_months);
         const after = { ...before, ...next };
         await deps.audit.record(tx, ctx, { action: 'workspace.updated', targetType: 'workspace', targetId: ctx.workspaceId, before: toWorkspace(before), after: toWorkspace(after) });
         return toWorkspace(after);
