@@ -160,6 +160,30 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
     await report.getByRole('img', { name: /Budget burn by week/ }).waitFor();
   });
 
+  step('a goal with tiers shows in the simulation: who reaches each tier and what it pays', async () => {
+    const { page } = b;
+    // Courses scored 90 or more, per person over the program: Pat has two (200%), Sam none.
+    const goal = await call('POST', '/api/v1/goals', {
+      programId,
+      name: 'Top scores',
+      metric: { on: 'training.completed', if: { fact: 'event.properties.score', op: 'gte', value: 90 }, aggregate: 'count' },
+      period: 'program',
+      target: 1,
+      tiers: [{ percent: 100, points: 25 }, { percent: 200, points: 40 }],
+    });
+    assert.equal(goal.status, 201, JSON.stringify(goal.body));
+    await page.getByRole('button', { name: 'Run again' }).click();
+    const report = page.getByRole('region', { name: 'Simulation report' });
+    const stat = (label: string) => report.getByText(label, { exact: true }).locator('..');
+    await stat('points awarded').getByText('215').waitFor();
+    assert.match(await stat('points awarded').innerText(), /150 from rules, 65 from goal tiers/);
+    const tiers = report.getByRole('table', { name: 'Simulation by goal tier' });
+    await tiers.getByRole('row', { name: /Top scores/ }).waitFor();
+    assert.match(await tiers.getByRole('row', { name: /^100% of target/ }).innerText(), /25\s+1 person\s+1\s+25\s+0/);
+    assert.match(await tiers.getByRole('row', { name: /^200% of target/ }).innerText(), /40\s+1 person\s+1\s+40\s+0/);
+    await b.screenshot('program-simulation-goal-tiers');
+  });
+
   step('launches the program after confirmation', async () => {
     const { page } = b;
     await page.getByRole('button', { name: 'Launch' }).click();

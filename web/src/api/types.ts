@@ -373,7 +373,10 @@ export interface Simulation {
   window: { from: string; to: string };
   eventsScanned: number;
   heldOutEvents: number;
+  /** rules and goal tiers together */
   points: number;
+  rulePoints: number;
+  goalPoints: number;
   cost: { amountCents: number; currency: string };
   budget: number;
   budgetUsedPercent: number | null;
@@ -381,7 +384,17 @@ export interface Simulation {
   distribution: { count: number; mean: number; median: number; p90: number; max: number; gini: number };
   burnByWeek: { weekStart: string; points: number; cumulative: number; budgetLeft: number }[];
   perRule: { ruleId: string; name: string; awards: number; points: number; capped: number; budgetExhausted: number }[];
+  perGoal: SimulatedGoal[];
   topEarners: { personId: string; points: number }[];
+}
+export interface SimulatedGoal {
+  goalId: string;
+  name: string;
+  scope: 'person' | 'team';
+  period: string;
+  points: number;
+  /** reached: people (teams for a team goal) that crossed the tier; awards: payments (one per member for a team) */
+  tiers: { percent: number; pointsEach: number; reached: number; reachedPeriods: number; awards: number; points: number; budgetExhausted: number }[];
 }
 
 export interface GoalMetric {
