@@ -281,6 +281,16 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
     /** The active members of one team (not its sub-teams), for team goal payouts. */
     teamMembers: (tx: AnyDb | undefined, ws: string, teamId: string) => repo.activeMemberIds(tx, ws, teamId),
 
+    /**
+     * Whose figures a caller may see: null for no limit; for a manager, the people of the teams
+     * they manage and every team under them (other modules narrow their reports with it).
+     */
+    async visiblePeople(ctx: AuthContext): Promise<{ teams: number; people: Set<string> } | null> {
+      const teams = await visibleTeams(ctx);
+      if (!teams) return null;
+      return { teams: teams.length, people: new Set(await repo.peopleIdsInTeams(ctx.workspaceId, teams)) };
+    },
+
     async personExists(workspaceId: string, id: string) {
       return !!(await repo.get(undefined, 'people', workspaceId, id));
     },

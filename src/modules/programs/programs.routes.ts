@@ -36,6 +36,10 @@ const ZProgramStats = z
     budget: z.number().int(),
     budgetRemaining: z.number().int(),
     burnByWeek: z.array(z.object({ weekStart: z.string(), points: z.number().int(), cumulative: z.number().int() })),
+    narrowedTo: z
+      .object({ teams: z.number().int(), people: z.number().int() })
+      .nullable()
+      .describe('for a manager: the figures above (not the budget) cover only the people of the teams they manage and the teams under them'),
     topEarners: z.array(z.object({ personId: z.string(), points: z.number().int() })),
   })
   .meta({ id: 'ProgramStats' });

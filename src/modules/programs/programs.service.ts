@@ -653,7 +653,10 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       const from = q.from ? Date.parse(q.from) : (r.starts_at ?? 0);
       const to = q.to ? Date.parse(q.to) : now + 24 * 3600_000;
       if (!(from < to)) throw new AppError('validation_failed', { detail: 'from must be before to', errors: [{ path: 'querystring.from', message: 'must be before to' }] });
-      const [flows, outcomes] = await Promise.all([deps.ledger.budgetFlows(ws, id, from, to), repo.outcomeCounts(ws, id, from, to)]);
+      // A manager sees the figures of the people in the teams they manage, and no one else's.
+      const visible = await deps.people.visiblePeople(ctx);
+      const wallets = visible ? new Set([...visible.people].map((pid) => accounts.wallet(pid))) : undefined;
+      const [flows, outcomes] = await Promise.all([deps.ledger.budgetFlows(ws, id, from, to, wallets), repo.outcomeCounts(ws, id, from, to, visible?.people)]);
       const net = new Map<string, number>();
       let awards = 0;
       let reversals = 0;
@@ -706,8 +709,9 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         budget: program.budget,
         budgetRemaining: program.budgetRemaining,
         burnByWeek: weeks,
+        narrowedTo: visible ? { teams: visible.teams, people: visible.people.size } : null,
         // Who earned what is a person's data: staff who read wallets see it; an analyst or a
-        // manager (aggregates only, or their own team) sees the totals alone.
+        // manager (aggregates only, or their teams' totals) sees the totals alone.
         topEarners: ctx.can('wallets.read') ? earners.slice(0, 10) : [],
       };
     },

@@ -328,6 +328,8 @@ export interface ProgramStats {
   budget: number;
   budgetRemaining: number;
   burnByWeek: { weekStart: string; points: number; cumulative: number }[];
+  /** for a manager: the figures (not the budget) cover only the people of the teams they manage */
+  narrowedTo: { teams: number; people: number } | null;
   topEarners: { personId: string; points: number }[];
 }
 

@@ -54,10 +54,20 @@ function Activity({ program, points }: { program: Program; points: string }) {
   const a = q.data;
   // The budget left at the end of each week: the budget less what was paid out until then.
   const paidBefore = a.budget - a.budgetRemaining - a.points;
-  const chart = a.burnByWeek.slice(-26).map((w) => ({ week: shortDate.format(new Date(w.weekStart)), points: w.points, budgetLeft: a.budget - paidBefore - w.cumulative }));
+  // A manager's figures cover their teams only: the program's budget line would not add up with them.
+  const chart = a.burnByWeek.slice(-26).map((w) => ({ week: shortDate.format(new Date(w.weekStart)), points: w.points, ...(a.narrowedTo ? {} : { budgetLeft: a.budget - paidBefore - w.cumulative }) }));
   const since = formatDate(a.window.from);
   return (
     <Stack gap="md">
+      {a.narrowedTo && (
+        <Alert variant="light" color="blue" icon={<IconInfo />} data-testid="stats-narrowed">
+          <Text size="sm">
+            {a.narrowedTo.teams === 0
+              ? 'You manage no team, so there is no activity to show you. The budget above is the whole program’s.'
+              : `These figures cover the ${formatNumber(a.narrowedTo.people)} ${a.narrowedTo.people === 1 ? 'person' : 'people'} in the ${a.narrowedTo.teams === 1 ? 'team' : `${formatNumber(a.narrowedTo.teams)} teams`} you manage (with the teams under them). The budget above is the whole program’s.`}
+          </Text>
+        </Alert>
+      )}
       <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
         <Stat label="Earners" value={formatNumber(a.earners)} hint={`since ${since}`} />
         <Stat label={`${points} awarded`} value={formatNumber(a.points)} hint={`${formatNumber(a.awards)} awards${a.reversals ? `, ${formatNumber(a.reversals)} reversed` : ''}`} />
