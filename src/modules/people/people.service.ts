@@ -285,10 +285,10 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
      * Whose figures a caller may see: null for no limit; for a manager, the people of the teams
      * they manage and every team under them (other modules narrow their reports with it).
      */
-    async visiblePeople(ctx: AuthContext): Promise<{ teams: number; people: Set<string> } | null> {
+    async visiblePeople(ctx: AuthContext): Promise<{ teams: Set<string>; people: Set<string> } | null> {
       const teams = await visibleTeams(ctx);
       if (!teams) return null;
-      return { teams: teams.length, people: new Set(await repo.peopleIdsInTeams(ctx.workspaceId, teams)) };
+      return { teams: new Set(teams), people: new Set(await repo.peopleIdsInTeams(ctx.workspaceId, teams)) };
     },
 
     async personExists(workspaceId: string, id: string) {

@@ -231,7 +231,12 @@ export function createGoalsService(deps: {
       const g = await repo.get(undefined, ctx.workspaceId, id);
       if (!g) throw notFound('Goal');
       const tz = (await deps.workspaces.get(ctx.workspaceId)).timezone;
-      return this.progressOf(g, tz, q);
+      const all = await this.progressOf(g, tz, q);
+      // A manager sees the people (or teams) of the teams they manage, and no one else's progress.
+      const visible = await deps.people.visiblePeople(ctx);
+      if (!visible) return all;
+      const mine = g.scope === 'person' ? visible.people : visible.teams;
+      return { ...all, subjects: all.subjects.filter((s) => mine.has(s.subjectId)) };
     },
 
     /** Progress of one goal in the period holding `at` (for staff reports and a participant's own page). */

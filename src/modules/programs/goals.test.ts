@@ -179,5 +179,21 @@ for (const dialect of DIALECTS) {
       const other = await t.workspace('Elsewhere');
       assert.equal((await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key: other.ownerKey })).status, 404);
     });
+
+    test('a manager reads the progress of their own teams’ people and teams only', async () => {
+      const max = (await post('/api/v1/people', { kind: 'employee', externalId: 'MAX', name: 'Max' })).body.id;
+      const north = (await post('/api/v1/teams', { name: 'North', externalId: 'NORTH', managerId: max })).body.id;
+      const dee = (await post('/api/v1/people', { kind: 'employee', externalId: 'DEE', name: 'Dee', teamId: north })).body.id;
+      await post('/api/v1/events', { events: [sale(dee, 1_000)] });
+      const everyone = await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key });
+      assert.ok(everyone.body.subjects.length > 1);
+      const mgr = await ws.key('manager', { personId: max });
+      const person = await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key: mgr });
+      assert.equal(person.status, 200);
+      assert.deepEqual(person.body.subjects.map((s: { subjectId: string; value: number }) => [s.subjectId, s.value]), [[dee, 1_000]]);
+      assert.deepEqual((await t.call('GET', `/api/v1/goals/${goalId}/progress?subjectId=${people.ada}`, { key: mgr })).body.subjects, []);
+      const team = await t.call('GET', `/api/v1/goals/${teamGoalId}/progress`, { key: mgr });
+      assert.deepEqual(team.body.subjects.map((s: { subjectId: string }) => s.subjectId), [north], 'the Sales team is not theirs');
+    });
   });
 }

@@ -709,7 +709,7 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         budget: program.budget,
         budgetRemaining: program.budgetRemaining,
         burnByWeek: weeks,
-        narrowedTo: visible ? { teams: visible.teams, people: visible.people.size } : null,
+        narrowedTo: visible ? { teams: visible.teams.size, people: visible.people.size } : null,
         // Who earned what is a person's data: staff who read wallets see it; an analyst or a
         // manager (aggregates only, or their teams' totals) sees the totals alone.
         topEarners: ctx.can('wallets.read') ? earners.slice(0, 10) : [],
