@@ -119,6 +119,35 @@ for (const dialect of DIALECTS) {
       await t.call('PATCH', '/api/v1/workspace', { key, body: { pointsExpireMonths: null } });
     });
 
+    test('a bulk award from a CSV file: all or nothing, bad cells named by row, the reason required', async () => {
+      const prg = (await post('/api/v1/programs', { name: 'Spot CSV', audience: { kinds: ['employee'] }, budget: 500, rules: [{ name: 'Ticket', on: 'ticket.resolved', award: { points: 1 } }] })).body.id;
+      await post(`/api/v1/programs/${prg}/activate`, {});
+      const csv = (payload: string, reason = 'Hackathon prizes', k = key) =>
+        t.call('POST', `/api/v1/programs/${prg}/awards/import?reason=${encodeURIComponent(reason)}`, { key: k, payload, headers: { 'content-type': 'text/csv' } });
+      const left = async () => (await t.call('GET', `/api/v1/programs/${prg}`, { key })).body.budgetRemaining as number;
+      const b1 = await balance(people[1]!);
+      const badCell = await csv('personExternalId,points\nP1,100\nP2,ten\n');
+      assert.equal(badCell.status, 400);
+      assert.equal(badCell.body.errors[0].path, 'row 2: points');
+      const nobody = await csv(`personId,personExternalId,points\n${people[1]},,100\n,NOPE,5\n`);
+      assert.equal(nobody.status, 400);
+      assert.equal(nobody.body.errors[0].path, 'awards[1].personExternalId');
+      const noReason = await csv('personExternalId,points\nP1,100\n', 'x');
+      assert.equal(noReason.status, 400);
+      assert.equal(noReason.body.errors[0].path, 'querystring.reason');
+      assert.equal((await csv('personExternalId,points\nP1,400\nP2,200\n')).status, 409, 'more than the budget holds');
+      assert.equal((await csv('personExternalId,points\nP1,1\n', 'Hackathon prizes', await ws.key('program_manager'))).status, 403);
+      assert.equal(await balance(people[1]!), b1, 'nothing was awarded');
+      assert.equal(await left(), 500);
+      const ok = await csv(`personId,personExternalId,points\n${people[1]},,100\n,P2,50\n`);
+      assert.equal(ok.status, 201, JSON.stringify(ok.body));
+      assert.deepEqual([ok.body.recipients, ok.body.points], [2, 150]);
+      assert.equal(await balance(people[1]!), b1 + 100);
+      assert.equal(await left(), 350);
+      const line = (await t.call('GET', `/api/v1/people/${people[2]}/transfers`, { key })).body.data[0];
+      assert.deepEqual([line.cause, line.reason, line.programId, line.amount], ['bulk_award', 'Hackathon prizes', prg, 50]);
+    });
+
     test('analysts read programs; participants cannot', async () => {
       const analyst = await ws.key('analyst');
       assert.equal((await t.call('GET', '/api/v1/programs', { key: analyst })).status, 200);
