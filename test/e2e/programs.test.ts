@@ -160,27 +160,50 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
     await report.getByRole('img', { name: /Budget burn by week/ }).waitFor();
   });
 
-  step('a goal with tiers shows in the simulation: who reaches each tier and what it pays', async () => {
+  step('adds a goal with tiers from the program page; the API’s errors land on the fields', async () => {
     const { page } = b;
-    // Courses scored 90 or more, per person over the program: Pat has two (200%), Sam none.
-    const goal = await call('POST', '/api/v1/goals', {
-      programId,
-      name: 'Top scores',
-      metric: { on: 'training.completed', if: { fact: 'event.properties.score', op: 'gte', value: 90 }, aggregate: 'count' },
-      period: 'program',
-      target: 1,
-      tiers: [{ percent: 100, points: 25 }, { percent: 200, points: 40 }],
-    });
-    assert.equal(goal.status, 201, JSON.stringify(goal.body));
-    await page.getByRole('button', { name: 'Run again' }).click();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: 'New goal' }).click();
+    const form = page.getByRole('form', { name: 'New goal' });
+    await selectOption(form, 'Counts events of type', 'training.completed');
+    await selectOption(form, 'Period', 'Over the whole program');
+    await field(form, 'Default target').fill('2');
+    // The default tiers are 80% and 100%: make them 100% → 25 and 150% → 40.
+    await form.getByLabel('Tier 1 percent of target').fill('100');
+    await form.getByLabel('Tier 1 points').fill('25');
+    await form.getByLabel('Tier 2 percent of target').fill('150');
+    await form.getByLabel('Tier 2 points').fill('40');
+    await form.getByRole('button', { name: 'Create goal' }).click();
+    await form.getByText('give the goal a name').waitFor();
+    assert.equal(await field(form, 'Goal name').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual((await call('GET', `/api/v1/goals?programId=${programId}`)).body.data, []);
+    await field(form, 'Goal name').fill('Course count');
+    await form.getByText('give the goal a name').waitFor({ state: 'detached' });
+    await form.getByText('Reaching the top tier pays 65 points in all').waitFor();
+    await b.screenshot('program-new-goal');
+    await form.getByRole('button', { name: 'Create goal' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Course count' }).waitFor();
+    const goals = (await call('GET', `/api/v1/goals?programId=${programId}`)).body.data;
+    assert.deepEqual(
+      goals.map((g: any) => [g.name, g.metric, g.period, g.scope, g.target, g.tiers]),
+      [['Course count', { on: 'training.completed', aggregate: 'count' }, 'program', 'person', 2, [{ percent: 100, points: 25 }, { percent: 150, points: 40 }]]],
+    );
+  });
+
+  step('the goal’s tiers show in the simulation: who reaches each tier and what it pays', async () => {
+    const { page } = b;
+    // Pat completed three courses (150% of 2: both tiers), Sam one (50%: none).
+    await page.getByRole('tab', { name: 'Simulate' }).click();
+    await page.getByRole('button', { name: /^Run (simulation|again)$/ }).click();
     const report = page.getByRole('region', { name: 'Simulation report' });
     const stat = (label: string) => report.getByText(label, { exact: true }).locator('..');
     await stat('points awarded').getByText('215').waitFor();
     assert.match(await stat('points awarded').innerText(), /150 from rules, 65 from goal tiers/);
     const tiers = report.getByRole('table', { name: 'Simulation by goal tier' });
-    await tiers.getByRole('row', { name: /Top scores/ }).waitFor();
+    await tiers.getByRole('row', { name: /Course count/ }).waitFor();
     assert.match(await tiers.getByRole('row', { name: /^100% of target/ }).innerText(), /25\s+1 person\s+1\s+25\s+0/);
-    assert.match(await tiers.getByRole('row', { name: /^200% of target/ }).innerText(), /40\s+1 person\s+1\s+40\s+0/);
+    assert.match(await tiers.getByRole('row', { name: /^150% of target/ }).innerText(), /40\s+1 person\s+1\s+40\s+0/);
     await b.screenshot('program-simulation-goal-tiers');
   });
 

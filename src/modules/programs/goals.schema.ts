@@ -16,7 +16,7 @@ export const ZTier = z.object({ percent: z.number().int().min(1).max(1000), poin
 export const ZCreateGoal = z
   .object({
     programId: z.string().regex(/^prg_[0-9a-z]{26}$/, 'a program id'),
-    name: z.string().trim().min(1).max(120),
+    name: z.string().trim().min(1, 'give the goal a name').max(120),
     metric: ZMetric,
     period: z.enum(['month', 'quarter', 'year', 'program']),
     scope: z.enum(['person', 'team']).default('person'),

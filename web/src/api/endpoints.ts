@@ -5,6 +5,7 @@ import type {
   EventType,
   Goal,
   GoalProgress,
+  NewGoal,
   Program,
   ProgramBody,
   ProgramPatch,
@@ -134,6 +135,7 @@ export const programsApi = {
 export const goalsApi = {
   ofProgram: (programId: string) => api.get<{ data: Goal[] }>(`${V1}/goals`, { programId }).then((r) => r.data),
   progress: (id: string, at?: string, subjectId?: string) => api.get<GoalProgress>(`${V1}/goals/${enc(id)}/progress`, { at, subjectId }),
+  create: (body: NewGoal) => api.post<Goal>(`${V1}/goals`, body),
 };
 
 export const eventsApi = {

@@ -417,6 +417,7 @@ export interface Goal {
   closeAfterDays: number;
   createdAt: string;
 }
+export type NewGoal = Omit<Goal, 'id' | 'createdAt'>;
 export interface GoalProgress {
   goalId: string;
   period: { start: string; end: string; closesAt: string };

@@ -11,6 +11,7 @@ import { ConfirmModal } from '../components/ConfirmModal';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SimulatePanel, Stat } from '../components/SimulatePanel';
 import { GoalCard } from '../components/GoalCard';
+import { GoalForm } from '../components/GoalForm';
 import { ruleSentence } from '../components/RuleBuilder';
 import { IconArrowLeft, IconInfo } from '../components/icons';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../lib/format';
@@ -101,6 +102,9 @@ function Activity({ program, points }: { program: Program; points: string }) {
 }
 
 function Overview({ program, points }: { program: Program; points: string }) {
+  const { can } = useSession();
+  const manage = can('programs.manage');
+  const [adding, setAdding] = useState(false);
   const goals = useQuery({ queryKey: ['goals', 'program', program.id], queryFn: () => goalsApi.ofProgram(program.id) });
   const eventTypes = useEventTypes();
   const spent = Math.max(0, program.budget - program.budgetRemaining);
@@ -133,15 +137,23 @@ function Overview({ program, points }: { program: Program; points: string }) {
         )}
       </Card>
       <Stack gap="sm">
-        <Title order={2} size="h4">
-          Goals
-        </Title>
+        <Group justify="space-between">
+          <Title order={2} size="h4">
+            Goals
+          </Title>
+          {manage && program.status !== 'ended' && (
+            <Button variant="light" onClick={() => setAdding(true)}>
+              New goal
+            </Button>
+          )}
+        </Group>
         <ErrorAlert error={goals.error} />
         {goals.data?.length === 0 && (
           <Text size="sm" c="dimmed">
-            This program has no goals. Goals set targets (such as a monthly quota) and pay tiers as people reach them; create them through the API.
+            This program has no goals. Goals set targets (such as a monthly quota) and pay tiers as people reach them{manage ? '.' : '; a program manager creates them.'}
           </Text>
         )}
+        {adding && <GoalForm programId={program.id} eventTypes={eventTypes.data ?? []} points={points} opened onClose={() => setAdding(false)} />}
         {goals.isPending && <Loader size="sm" />}
         {goals.data?.map((g) => <GoalCard key={g.id} goal={g} eventTypes={eventTypes.data ?? []} points={points} />)}
       </Stack>
