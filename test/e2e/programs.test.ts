@@ -227,6 +227,30 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
     );
   });
 
+  step('uploads quotas for the goal from a CSV file; a bad row sets none', async () => {
+    const { page } = b;
+    await page.reload();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const card = page.getByRole('region', { name: 'Goal Course count' });
+    await card.getByRole('button', { name: 'Upload quotas' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Quotas for Course count' });
+    const file = (text: string) => ({ name: 'quotas.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await dialog.locator('input[type="file"]').setInputFiles(file('personExternalId,period,target\nE-100,all,5\nNOBODY,all,3\n'));
+    await dialog.getByRole('button', { name: 'Upload quotas' }).click();
+    await dialog.getByRole('alert').getByText(/row 2: personExternalId/).waitFor();
+    await b.screenshot('goal-quotas-rejected');
+    await dialog.locator('input[type="file"]').setInputFiles(file('personExternalId,period,target\nE-100,all,5\n'));
+    await dialog.getByRole('button', { name: 'Upload quotas' }).click();
+    await dialog.getByRole('status').getByText('1 quota set').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await card.getByText('Counted over the whole life of the program.').waitFor();
+    // Pat has one course since the launch: 1 of 5.
+    await card.getByRole('table', { name: 'Progress on Course count' }).getByRole('row', { name: /Pat Participant\s+1\s+of 5/ }).waitFor();
+    const progress = (await call('GET', `/api/v1/goals/${(await call('GET', `/api/v1/goals?programId=${programId}`)).body.data[0].id}/progress?subjectId=${patId}`)).body;
+    assert.deepEqual([progress.subjects[0].value, progress.subjects[0].target], [1, 5]);
+    await b.screenshot('goal-quotas-set');
+  });
+
   step('the participant sees the points and why on their page', async () => {
     const { page, context } = b;
     await context.clearCookies();

@@ -136,6 +136,7 @@ export const goalsApi = {
   ofProgram: (programId: string) => api.get<{ data: Goal[] }>(`${V1}/goals`, { programId }).then((r) => r.data),
   progress: (id: string, at?: string, subjectId?: string) => api.get<GoalProgress>(`${V1}/goals/${enc(id)}/progress`, { at, subjectId }),
   create: (body: NewGoal) => api.post<Goal>(`${V1}/goals`, body),
+  importTargets: (id: string, csv: string) => request<{ goalId: string; set: number }>('POST', `${V1}/goals/${enc(id)}/targets/import`, { text: csv, contentType: 'text/csv' }),
 };
 
 export const eventsApi = {

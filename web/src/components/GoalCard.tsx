@@ -8,6 +8,7 @@ import { describeCondition, factInfo } from '../lib/rules';
 import { personLabel, usePeopleByIdList, useTeams } from '../lib/queries';
 import { ErrorAlert } from './ErrorAlert';
 import { Stat } from './SimulatePanel';
+import { QuotaUpload } from './QuotaUpload';
 
 const PERIOD_WORDS: Record<Goal['period'], { each: string; current: string; previous: string }> = {
   month: { each: 'each month', current: 'This month', previous: 'Last month' },
@@ -26,7 +27,8 @@ export function describeMetric(g: Goal, type: EventType | undefined) {
 const TOP = 25;
 
 /** A goal's progress per person or team in a period, with attainment bars and the tiers reached. */
-export function GoalCard({ goal, eventTypes, points }: { goal: Goal; eventTypes: EventType[]; points: string }) {
+export function GoalCard({ goal, eventTypes, points, manage = false }: { goal: Goal; eventTypes: EventType[]; points: string; manage?: boolean }) {
+  const [quotas, setQuotas] = useState(false);
   const [which, setWhich] = useState<'current' | 'previous'>('current');
   const [showAll, setShowAll] = useState(false);
   const current = useQuery({ queryKey: ['goals', goal.id, 'progress', 'current'], queryFn: () => goalsApi.progress(goal.id) });
@@ -73,24 +75,34 @@ export function GoalCard({ goal, eventTypes, points }: { goal: Goal; eventTypes:
             ))}
           </Group>
         </div>
-        {goal.period !== 'program' && (
-          <SegmentedControl
-            size="xs"
-            aria-label={`Period of ${goal.name}`}
-            value={which}
-            onChange={(v) => setWhich(v)}
-            data={[
-              { value: 'current', label: PERIOD_WORDS[goal.period].current },
-              { value: 'previous', label: PERIOD_WORDS[goal.period].previous },
-            ]}
-          />
-        )}
+        <Group gap="sm">
+          {manage && (
+            <Button variant="default" size="xs" onClick={() => setQuotas(true)}>
+              Upload quotas
+            </Button>
+          )}
+          {goal.period !== 'program' && (
+            <SegmentedControl
+              size="xs"
+              aria-label={`Period of ${goal.name}`}
+              value={which}
+              onChange={(v) => setWhich(v)}
+              data={[
+                { value: 'current', label: PERIOD_WORDS[goal.period].current },
+                { value: 'previous', label: PERIOD_WORDS[goal.period].previous },
+              ]}
+            />
+          )}
+        </Group>
       </Group>
+      {quotas && <QuotaUpload goal={goal} opened onClose={() => setQuotas(false)} />}
       <ErrorAlert error={q.error} />
       {data && (
         <Stack gap="md">
           <Text size="xs" c="dimmed">
-            {formatDate(data.period.start)} – {formatDate(new Date(Date.parse(data.period.end) - 1).toISOString())}; late events count until {formatDate(data.period.closesAt)}.
+            {goal.period === 'program'
+              ? 'Counted over the whole life of the program.'
+              : `${formatDate(data.period.start)} – ${formatDate(new Date(Date.parse(data.period.end) - 1).toISOString())}; late events count until ${formatDate(data.period.closesAt)}.`}
           </Text>
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
             <Stat label={goal.scope === 'person' ? 'People' : 'Teams'} value={formatNumber(subjects.length)} hint="with a target or progress" />

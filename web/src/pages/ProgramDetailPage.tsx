@@ -155,7 +155,7 @@ function Overview({ program, points }: { program: Program; points: string }) {
         )}
         {adding && <GoalForm programId={program.id} eventTypes={eventTypes.data ?? []} points={points} opened onClose={() => setAdding(false)} />}
         {goals.isPending && <Loader size="sm" />}
-        {goals.data?.map((g) => <GoalCard key={g.id} goal={g} eventTypes={eventTypes.data ?? []} points={points} />)}
+        {goals.data?.map((g) => <GoalCard key={g.id} goal={g} eventTypes={eventTypes.data ?? []} points={points} manage={manage && program.status !== 'ended'} />)}
       </Stack>
     </Stack>
   );
