@@ -251,6 +251,26 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
     await b.screenshot('goal-quotas-set');
   });
 
+  step('awards points to several people from a CSV file, with a reason; a bad row pays nobody', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Award points (CSV)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Award points from Learning rewards' });
+    const file = (text: string) => ({ name: 'awards.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await field(dialog, 'Reason').fill('Mentoring week');
+    await dialog.locator('input[type="file"]').setInputFiles(file('personExternalId,points\nE-101,30\nE-999,10\n'));
+    await dialog.getByRole('button', { name: 'Award points' }).click();
+    await dialog.getByRole('alert').getByText(/row 2: personExternalId/).waitFor();
+    await dialog.locator('input[type="file"]').setInputFiles(file('personExternalId,points\nE-101,30\n'));
+    await dialog.getByRole('button', { name: 'Award points' }).click();
+    await dialog.getByRole('status').getByText('30 points to 1 person.').waitFor();
+    await b.screenshot('program-bulk-award');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const sam = (await call('GET', '/api/v1/people?externalId=E-101')).body.data[0];
+    const history = (await call('GET', `/api/v1/people/${sam.id}/transfers`)).body.data;
+    assert.deepEqual([history[0].cause, history[0].amount, history[0].reason, history[0].programId], ['bulk_award', 30, 'Mentoring week', programId]);
+    assert.equal(history.length, 1, 'the bad file paid nobody');
+  });
+
   step('the participant sees the points and why on their page', async () => {
     const { page, context } = b;
     await context.clearCookies();

@@ -129,6 +129,7 @@ export const programsApi = {
   update: (id: string, body: ProgramPatch) => api.patch<Program>(`${V1}/programs/${enc(id)}`, body),
   transition: (id: string, action: 'activate' | 'pause' | 'end') => api.post<Program>(`${V1}/programs/${enc(id)}/${action}`),
   simulate: (id: string, window: { from: string; to: string }) => api.post<Simulation>(`${V1}/programs/${enc(id)}/simulate`, window),
+  importAwards: (id: string, reason: string, csv: string) => request<{ programId: string; recipients: number; points: number; transferIds: string[] }>('POST', `${V1}/programs/${enc(id)}/awards/import?reason=${encodeURIComponent(reason)}`, { text: csv, contentType: 'text/csv' }),
   stats: (id: string, window: { from?: string; to?: string } = {}) => api.get<ProgramStats>(`${V1}/programs/${enc(id)}/stats`, { ...window }),
 };
 

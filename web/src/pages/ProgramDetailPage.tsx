@@ -12,6 +12,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { SimulatePanel, Stat } from '../components/SimulatePanel';
 import { GoalCard } from '../components/GoalCard';
 import { GoalForm } from '../components/GoalForm';
+import { BulkAwardUpload } from '../components/BulkAwardUpload';
 import { ruleSentence } from '../components/RuleBuilder';
 import { IconArrowLeft, IconInfo } from '../components/icons';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../lib/format';
@@ -105,6 +106,8 @@ function Overview({ program, points }: { program: Program; points: string }) {
   const { can } = useSession();
   const manage = can('programs.manage');
   const [adding, setAdding] = useState(false);
+  const [awarding, setAwarding] = useState(false);
+  const canAward = can('ledger.adjust') && (program.status === 'active' || program.status === 'paused');
   const goals = useQuery({ queryKey: ['goals', 'program', program.id], queryFn: () => goalsApi.ofProgram(program.id) });
   const eventTypes = useEventTypes();
   const spent = Math.max(0, program.budget - program.budgetRemaining);
@@ -114,9 +117,17 @@ function Overview({ program, points }: { program: Program; points: string }) {
   return (
     <Stack gap="lg">
       <Card withBorder padding="lg">
-        <Title order={2} size="h4" mb="sm">
-          Budget
-        </Title>
+        <Group justify="space-between" mb="sm">
+          <Title order={2} size="h4">
+            Budget
+          </Title>
+          {canAward && (
+            <Button variant="light" onClick={() => setAwarding(true)}>
+              Award {points} (CSV)
+            </Button>
+          )}
+        </Group>
+        {awarding && <BulkAwardUpload program={program} points={points} opened onClose={() => setAwarding(false)} />}
         {draft && (
           <Alert variant="light" color="gray" icon={<IconInfo />} mb="sm">
             <Text size="sm">The budget is funded when the program launches. Until then nothing is spent.</Text>
