@@ -67,7 +67,7 @@ export type TTargets = z.infer<typeof ZTargets>;
 export const ZProgress = z
   .object({
     goalId: z.string(),
-    period: z.object({ start: z.string(), end: z.string(), closesAt: z.string() }),
+    period: z.object({ start: z.string(), end: z.string(), closesAt: z.string(), closed: z.boolean().describe('late events no longer count: its payouts are final'), closedAt: z.string().nullable().describe('when the close job recorded it') }),
     subjects: z.array(
       z.object({ subjectId: z.string(), value: z.number(), target: z.number().int().nullable(), attainment: z.number().nullable().describe('percent of target'), tiersReached: z.array(z.number().int()) }),
     ),

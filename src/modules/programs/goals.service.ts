@@ -248,9 +248,11 @@ export function createGoalsService(deps: {
       const progress = await repo.progressFor(ws, id, p.from, q.subjectId);
       const targets = await repo.targetsFor(ws, id, p.from);
       const subjects = new Set([...progress.map((r) => r.subject_id), ...targets.map((t) => t.subject_id)].filter((s) => !q.subjectId || s === q.subjectId));
+      const closesAt = Math.min(p.to + g.close_after_days * DAY, 8.64e15);
+      const closed = g.period !== 'program' && p.from !== 0 ? await repo.closeOf(ws, id, p.from) : undefined;
       return {
         goalId: id,
-        period: { start: toIso(p.from)!, end: toIso(Math.min(p.to, 8.64e15))!, closesAt: toIso(Math.min(p.to + g.close_after_days * DAY, 8.64e15))! },
+        period: { start: toIso(p.from)!, end: toIso(Math.min(p.to, 8.64e15))!, closesAt: toIso(closesAt)!, closed: deps.clock.now() > closesAt, closedAt: closed ? toIso(Number(closed.closed_at)) : null },
         subjects: [...subjects].sort().map((s) => {
           const value = Number(progress.find((r) => r.subject_id === s)?.value ?? 0);
           const own = targets.filter((t) => t.subject_id === s);
@@ -259,6 +261,38 @@ export function createGoalsService(deps: {
           return { subjectId: s, value, target: Number.isFinite(target) ? target : null, attainment, tiersReached: attainment == null ? [] : tiers.filter((t) => t.percent <= attainment).map((t) => t.percent) };
         }),
       };
+    },
+
+    /**
+     * Closes the goal periods that are due (their end plus closeAfterDays has passed) and records
+     * each once, with its final figures. Payouts are already final by then (late events and
+     * reversals after the close change nothing); the close makes that visible and audited.
+     * `tandem goals close` and the daily job of `serve` run it.
+     */
+    async closeDue(ctx: AuthContext) {
+      ctx.require('programs.manage');
+      const ws = ctx.workspaceId;
+      const tz = (await deps.workspaces.get(ws)).timezone;
+      const now = deps.clock.now();
+      const closed: { goalId: string; periodStart: string; periodEnd: string; subjects: number; reachedTarget: number }[] = [];
+      for (const g of await repo.periodic(ws)) {
+        for (const start of await repo.openPeriods(ws, g.id)) {
+          const p = periodFor(g, start, tz);
+          if (now <= p.to + g.close_after_days * DAY) continue;
+          const final = await this.progressOf(g, tz, { at: toIso(start)! });
+          const reached = final.subjects.filter((x) => x.attainment != null && x.attainment >= 100).length;
+          const row = { workspace_id: ws, goal_id: g.id, period_start: p.from, period_end: p.to, subjects: final.subjects.length, reached_target: reached, closed_at: now };
+          const summary = { goalId: g.id, periodStart: toIso(p.from)!, periodEnd: toIso(p.to)!, subjects: row.subjects, reachedTarget: reached };
+          await deps.db.transaction().execute(async (tx) => {
+            const r = await repo.insertClose(tx, row);
+            // A concurrent run closed it first: record nothing twice.
+            if (!Number(r?.numInsertedOrUpdatedRows ?? 0)) return;
+            await deps.audit.record(tx, ctx, { action: 'goal.period_closed', targetType: 'goal', targetId: g.id, after: summary });
+            closed.push(summary);
+          });
+        }
+      }
+      return { closed };
     },
 
     /** Goals of the active programs, loaded once per batch. */

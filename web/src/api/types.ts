@@ -420,7 +420,7 @@ export interface Goal {
 export type NewGoal = Omit<Goal, 'id' | 'createdAt'>;
 export interface GoalProgress {
   goalId: string;
-  period: { start: string; end: string; closesAt: string };
+  period: { start: string; end: string; closesAt: string; closed: boolean; closedAt: string | null };
   subjects: { subjectId: string; value: number; target: number | null; attainment: number | null; tiersReached: number[] }[];
 }
 

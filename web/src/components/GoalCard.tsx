@@ -102,7 +102,7 @@ export function GoalCard({ goal, eventTypes, points, manage = false }: { goal: G
           <Text size="xs" c="dimmed">
             {goal.period === 'program'
               ? 'Counted over the whole life of the program.'
-              : `${formatDate(data.period.start)} – ${formatDate(new Date(Date.parse(data.period.end) - 1).toISOString())}; late events count until ${formatDate(data.period.closesAt)}.`}
+              : `${formatDate(data.period.start)} – ${formatDate(new Date(Date.parse(data.period.end) - 1).toISOString())}; ${data.period.closed ? `closed on ${formatDate(data.period.closedAt ?? data.period.closesAt)}: its payouts are final.` : `late events count until ${formatDate(data.period.closesAt)}.`}`}
           </Text>
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
             <Stat label={goal.scope === 'person' ? 'People' : 'Teams'} value={formatNumber(subjects.length)} hint="with a target or progress" />
