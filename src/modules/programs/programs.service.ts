@@ -488,13 +488,15 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       const v = load(ws, versions[versions.length - 1]!, vocab);
       const programGoals = await goals.loadFor(undefined, ws, [id]);
       const goalStore = goals.simulationStore(ws);
-      const awards = new Map<string, { at: number; points: number }[]>(); // rule|recipient → awards in time order
+      // recipient → rule → the rule's awards to them (what caps count), so a program cap reads one person's awards only
+      const awards = new Map<string, Map<string, { at: number; points: number }[]>>();
       let spent = 0;
       const bank: Bank = {
         async usage(q) {
           let points = 0;
           let times = 0;
-          const lists = q.ruleId ? [awards.get(`${q.ruleId}|${q.recipientId}`) ?? []] : [...awards.entries()].filter(([k]) => k.endsWith(`|${q.recipientId}`)).map(([, l]) => l);
+          const mine = awards.get(q.recipientId);
+          const lists = !mine ? [] : q.ruleId ? [mine.get(q.ruleId) ?? []] : [...mine.values()];
           for (const l of lists) for (const a of l) if (a.at >= q.from && a.at < q.to) { points += a.points; times++; }
           return { points, times };
         },
@@ -502,8 +504,11 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         async pay(a) {
           // Caps count the rules' awards only, as on the ledger (tier payouts are not capped).
           if ((a.cause ?? 'event') === 'event') {
-            const k = `${a.ruleId}|${a.recipientId}`;
-            awards.set(k, [...(awards.get(k) ?? []), { at: a.occurredAt, points: a.amount }]);
+            let mine = awards.get(a.recipientId);
+            if (!mine) awards.set(a.recipientId, (mine = new Map()));
+            let list = mine.get(a.ruleId);
+            if (!list) mine.set(a.ruleId, (list = []));
+            list.push({ at: a.occurredAt, points: a.amount });
           }
           spent += a.amount;
           return null;

@@ -13,6 +13,7 @@ for (const dialect of DIALECTS) {
       { name: 'Big deal', on: 'deal.registered', if: { fact: 'event.properties.dealValue', op: 'gte', value: 500_000 }, award: { pointsPer: { fact: 'event.properties.dealValue', every: 100_000, round: 'down' } } },
     ];
     let live = '';
+    let liveCapped = '';
     const people: string[] = [];
     before(async () => {
       t = await createTestApp(dialect);
@@ -22,6 +23,8 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 6; i++) people.push((await post('/api/v1/people', { kind: 'partner', externalId: `R${i}`, name: `Rep ${i}`, accountId: acc })).body.id);
       live = (await post('/api/v1/programs', { name: 'Live', audience: { kinds: ['partner'] }, budget: 1_000_000, rules })).body.id;
       await post(`/api/v1/programs/${live}/activate`, {});
+      liveCapped = (await post('/api/v1/programs', { name: 'Live capped', audience: { kinds: ['partner'] }, budget: 1_000_000, cap: { points: 70, per: 'week' }, rules })).body.id;
+      await post(`/api/v1/programs/${liveCapped}/activate`, {});
       const events = [];
       let n = 0;
       for (let day = 0; day < 21; day++) {
@@ -61,6 +64,17 @@ for (const dialect of DIALECTS) {
       const transfersAfter = await t.services.db.selectFrom('transfers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       assert.equal(Number(transfersAfter.n), Number(transfersBefore.n));
       assert.equal((await t.call('GET', `/api/v1/programs/${draft}`, { key })).body.status, 'draft');
+    });
+
+    test('a program cap in a simulation holds back what the live program held back', async () => {
+      const draft = (await post('/api/v1/programs', { name: 'Capped twin', audience: { kinds: ['partner'] }, budget: 1_000_000, cap: { points: 70, per: 'week' }, rules })).body.id;
+      const sim = await post(`/api/v1/programs/${draft}/simulate`, { from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z' });
+      assert.equal(sim.status, 200, JSON.stringify(sim.body));
+      const paid = await t.services.db.selectFrom('transfers').select(['credit_account', (eb) => eb.fn.sum('amount').as('s')]).where('workspace_id', '=', ws.id).where('program_id', '=', liveCapped).where('cause', '=', 'event').groupBy('credit_account').execute();
+      const byPerson = new Map(paid.map((r) => [r.credit_account.slice('wallet:'.length), Number(r.s)]));
+      assert.equal(sim.body.points, [...byPerson.values()].reduce((a, b) => a + b, 0));
+      for (const e of sim.body.topEarners) assert.equal(e.points, byPerson.get(e.personId), e.personId);
+      assert.ok(sim.body.perRule.reduce((a: number, r: { capped: number }) => a + r.capped, 0) > 0, 'the cap held some back');
     });
 
     test('a small budget shows where it runs out', async () => {
