@@ -166,6 +166,11 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
     await page.getByRole('button', { name: 'New goal' }).click();
     const form = page.getByRole('form', { name: 'New goal' });
     await selectOption(form, 'Counts events of type', 'training.completed');
+    await form.getByRole('button', { name: 'Add condition' }).click();
+    const cond = form.getByRole('group', { name: 'Goal condition 1' });
+    await selectOption(cond, 'Fact', 'score (number)');
+    await selectOption(cond, 'Operator', 'is at least');
+    await field(cond, 'Value').fill('70');
     await selectOption(form, 'Period', 'Over the whole program');
     await field(form, 'Default target').fill('2');
     // The default tiers are 80% and 100%: make them 100% → 25 and 150% → 40.
@@ -187,7 +192,7 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
     const goals = (await call('GET', `/api/v1/goals?programId=${programId}`)).body.data;
     assert.deepEqual(
       goals.map((g: any) => [g.name, g.metric, g.period, g.scope, g.target, g.tiers]),
-      [['Course count', { on: 'training.completed', aggregate: 'count' }, 'program', 'person', 2, [{ percent: 100, points: 25 }, { percent: 150, points: 40 }]]],
+      [['Course count', { on: 'training.completed', if: { all: [{ fact: 'event.properties.score', op: 'gte', value: 70 }] }, aggregate: 'count' }, 'program', 'person', 2, [{ percent: 100, points: 25 }, { percent: 150, points: 40 }]]],
     );
   });
 

@@ -2,7 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { ActionIcon, Button, Group, Modal, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { goalsApi } from '../api/endpoints';
-import type { EventType, Goal, NewGoal } from '../api/types';
+import type { Comparison, EventType, Goal, NewGoal } from '../api/types';
+import { rowsToCondition } from '../lib/rules';
+import { ConditionRow, PathErrors, newComparison } from './RuleBuilder';
 import { formatNumber } from '../lib/format';
 import { ErrorAlert, fieldError } from './ErrorAlert';
 import { NumField } from './NumField';
@@ -13,6 +15,8 @@ const PERIODS: { value: Goal['period']; label: string }[] = [
   { value: 'year', label: 'Each year' },
   { value: 'program', label: 'Over the whole program' },
 ];
+
+const NO_ATTRIBUTES = { person: [], account: [] };
 
 type TierRow = { percent: number | undefined; points: number | undefined };
 
@@ -35,6 +39,7 @@ export function GoalForm({ programId, eventTypes, points, opened, onClose }: { p
     { percent: 100, points: 1000 },
   ]);
   const [closeAfterDays, setCloseAfterDays] = useState<number | undefined>(5);
+  const [conditions, setConditions] = useState<Comparison[]>([]);
   const type = eventTypes.find((t) => t.name === on);
   const sumFacts = Object.entries(type?.properties ?? {})
     .filter(([, p]) => p.type === 'integer')
@@ -50,13 +55,14 @@ export function GoalForm({ programId, eventTypes, points, opened, onClose }: { p
   const [edited, setEdited] = useState<Set<string>>(new Set());
   const touch = (path: string) => setEdited((s) => (s.has(path) ? s : new Set(s).add(path)));
   const err = (path: string) => (edited.has(path) ? undefined : fieldError(create.error, path));
+  const condErrors = new PathErrors(create.error, (p) => !p.startsWith('metric.if') || ![...edited].some((e) => p.startsWith(e)));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setEdited(new Set());
     create.mutate({
       programId,
       name: name.trim(),
-      metric: { on: on ?? '', aggregate, ...(aggregate === 'sum' ? { fact: fact ?? '' } : {}) },
+      metric: { on: on ?? '', ...(conditions.length ? { if: rowsToCondition('all', conditions) } : {}), aggregate, ...(aggregate === 'sum' ? { fact: fact ?? '' } : {}) },
       period,
       scope,
       target: target ?? null,
@@ -72,9 +78,9 @@ export function GoalForm({ programId, eventTypes, points, opened, onClose }: { p
         <Stack gap="md">
         <TextInput label="Goal name" placeholder="Monthly revenue" value={name} onChange={(e) => { setName(e.currentTarget.value); touch('name'); }} error={err('name')} required />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <Select label="Counts events of type" placeholder="Pick an event type" searchable data={eventTypes.map((t) => t.name)} value={on} onChange={(v) => { setOn(v); setFact(null); touch('metric.on'); touch('metric.fact'); }} error={err('metric.on')} required />
+          <Select label="Counts events of type" placeholder="Pick an event type" searchable data={eventTypes.map((t) => t.name)} value={on} onChange={(v) => { setOn(v); setFact(null); setConditions([]); touch('metric.on'); touch('metric.fact'); }} error={err('metric.on')} required />
           <div>
-            <Text size="sm" fw={500} mb={4}>
+            <Text size="sm" fw={600} mb={4}>
               Measure
             </Text>
             <SegmentedControl fullWidth value={aggregate} onChange={(v) => { setAggregate(v); touch('metric.fact'); }} data={[{ value: 'count', label: 'Count events' }, { value: 'sum', label: 'Sum a property' }]} aria-label="Measure" />
@@ -92,10 +98,39 @@ export function GoalForm({ programId, eventTypes, points, opened, onClose }: { p
             required
           />
         )}
+        <div>
+          <Text size="sm" fw={600}>
+            Only count events where
+          </Text>
+          <Text size="xs" c="dimmed" mb={4}>
+            {conditions.length ? 'All of these must hold.' : 'No conditions: every event of this type counts.'}
+          </Text>
+          <Stack gap="xs">
+            {conditions.map((c, i) => (
+              <ConditionRow
+                key={i}
+                label={`Goal condition ${i + 1}`}
+                value={c}
+                type={type}
+                attributeKeys={NO_ATTRIBUTES}
+                path={`metric.if.all.${i}`}
+                errors={condErrors}
+                onChange={(next) => {
+                  setConditions((cs) => cs.map((x, j) => (j === i ? next : x)));
+                  touch(`metric.if.all.${i}`);
+                }}
+                onRemove={() => setConditions((cs) => cs.filter((_, j) => j !== i))}
+              />
+            ))}
+          </Stack>
+          <Button variant="subtle" size="xs" mt={4} disabled={!on} onClick={() => setConditions((cs) => [...cs, newComparison(type)])}>
+            Add condition
+          </Button>
+        </div>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Select label="Period" data={PERIODS} value={period} onChange={(v) => { if (v) setPeriod(v); touch('period'); }} error={err('period')} allowDeselect={false} />
           <div>
-            <Text size="sm" fw={500} mb={4}>
+            <Text size="sm" fw={600} mb={4}>
               Target per
             </Text>
             <SegmentedControl fullWidth value={scope} onChange={(v) => setScope(v)} data={[{ value: 'person', label: 'Person' }, { value: 'team', label: 'Team' }]} aria-label="Target per" />
@@ -106,7 +141,7 @@ export function GoalForm({ programId, eventTypes, points, opened, onClose }: { p
           <NumField label="Late events count for (days)" description="after a period ends; then its payouts are final" value={closeAfterDays} onChange={(v) => { setCloseAfterDays(v); touch('closeAfterDays'); }} min={0} max={90} error={err('closeAfterDays')} />
         </SimpleGrid>
         <div>
-          <Text size="sm" fw={500}>
+          <Text size="sm" fw={600}>
             Tiers
           </Text>
           <Text size="xs" c="dimmed" mb={4}>
@@ -146,7 +181,7 @@ export function GoalForm({ programId, eventTypes, points, opened, onClose }: { p
           </Group>
         </div>
         {/* Once the caller starts correcting, the fields keep their own messages. */}
-        {edited.size === 0 && <ErrorAlert error={create.error} shown={['name', 'metric.on', 'metric.fact', 'period', 'target', 'closeAfterDays', 'tiers']} />}
+        {edited.size === 0 && <ErrorAlert error={create.error} shown={['name', 'metric.on', 'metric.fact', 'metric.if', 'period', 'target', 'closeAfterDays', 'tiers']} />}
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onClose}>
             Cancel
