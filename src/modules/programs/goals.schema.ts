@@ -71,5 +71,9 @@ export const ZProgress = z
     subjects: z.array(
       z.object({ subjectId: z.string(), value: z.number(), target: z.number().int().nullable(), attainment: z.number().nullable().describe('percent of target'), tiersReached: z.array(z.number().int()) }),
     ),
+    summary: z
+      .object({ subjects: z.number().int(), withTarget: z.number().int(), reachedTarget: z.number().int(), reachedAnyTier: z.number().int(), averageAttainment: z.number().nullable() })
+      .describe('over every person or team the caller may see in the period (with subjectId, that one)'),
+    hidden: z.boolean().describe('true when the caller’s role does not read people (an analyst): a per-person goal answers the summary only'),
   })
   .meta({ id: 'GoalProgress' });

@@ -234,9 +234,20 @@ export function createGoalsService(deps: {
       const all = await this.progressOf(g, tz, q);
       // A manager sees the people (or teams) of the teams they manage, and no one else's progress.
       const visible = await deps.people.visiblePeople(ctx);
-      if (!visible) return all;
-      const mine = g.scope === 'person' ? visible.people : visible.teams;
-      return { ...all, subjects: all.subjects.filter((s) => mine.has(s.subjectId)) };
+      const mine = visible ? (g.scope === 'person' ? visible.people : visible.teams) : null;
+      const subjects = mine ? all.subjects.filter((s) => mine.has(s.subjectId)) : all.subjects;
+      const withTarget = subjects.filter((s) => s.attainment != null);
+      const summary = {
+        subjects: subjects.length,
+        withTarget: withTarget.length,
+        reachedTarget: withTarget.filter((s) => s.attainment! >= 100).length,
+        reachedAnyTier: subjects.filter((s) => s.tiersReached.length > 0).length,
+        averageAttainment: withTarget.length ? Math.round((withTarget.reduce((a, s) => a + s.attainment!, 0) / withTarget.length) * 100) / 100 : null,
+      };
+      // A role that does not read people (an analyst: aggregates only) gets the summary of a
+      // per-person goal, not each person's progress.
+      const hidden = g.scope === 'person' && !ctx.can('people.read');
+      return { ...all, summary, hidden, subjects: hidden ? [] : subjects };
     },
 
     /** Progress of one goal in the period holding `at` (for staff reports and a participant's own page). */

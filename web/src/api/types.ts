@@ -422,6 +422,10 @@ export interface GoalProgress {
   goalId: string;
   period: { start: string; end: string; closesAt: string; closed: boolean; closedAt: string | null };
   subjects: { subjectId: string; value: number; target: number | null; attainment: number | null; tiersReached: number[] }[];
+  /** over every person or team the caller may see */
+  summary: { subjects: number; withTarget: number; reachedTarget: number; reachedAnyTier: number; averageAttainment: number | null };
+  /** the caller's role does not read people: a per-person goal answers the summary only */
+  hidden: boolean;
 }
 
 export type EffectOutcome = 'awarded' | 'capped' | 'budget_exhausted' | 'holdout' | 'no_recipient';

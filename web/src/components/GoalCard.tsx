@@ -49,10 +49,12 @@ export function GoalCard({ goal, eventTypes, points, manage = false }: { goal: G
     const p = people.get(id);
     return p ? personLabel(p) : '…';
   };
-  const withTarget = subjects.filter((s) => s.attainment != null);
-  const reached = withTarget.filter((s) => (s.attainment ?? 0) >= 100).length;
-  const anyTier = withTarget.filter((s) => s.tiersReached.length > 0).length;
-  const avg = withTarget.length ? withTarget.reduce((s, x) => s + (x.attainment ?? 0), 0) / withTarget.length : null;
+  // The API's summary covers everyone the caller may see, also when it leaves out the rows (an analyst).
+  const sum = data?.summary;
+  const withTargetCount = sum?.withTarget ?? 0;
+  const reached = sum?.reachedTarget ?? 0;
+  const anyTier = sum?.reachedAnyTier ?? 0;
+  const avg = sum?.averageAttainment ?? null;
   const type = eventTypes.find((t) => t.name === goal.metric.on);
   const shown = showAll ? subjects : subjects.slice(0, TOP);
 
@@ -105,12 +107,16 @@ export function GoalCard({ goal, eventTypes, points, manage = false }: { goal: G
               : `${formatDate(data.period.start)} – ${formatDate(new Date(Date.parse(data.period.end) - 1).toISOString())}; ${data.period.closed ? `closed on ${formatDate(data.period.closedAt ?? data.period.closesAt)}: its payouts are final.` : `late events count until ${formatDate(data.period.closesAt)}.`}`}
           </Text>
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
-            <Stat label={goal.scope === 'person' ? 'People' : 'Teams'} value={formatNumber(subjects.length)} hint="with a target or progress" />
-            <Stat label="Reached 100%" value={formatNumber(reached)} hint={withTarget.length ? `${formatPercent((reached / withTarget.length) * 100, 0)} achievement rate` : 'no targets'} />
+            <Stat label={goal.scope === 'person' ? 'People' : 'Teams'} value={formatNumber(sum?.subjects ?? 0)} hint="with a target or progress" />
+            <Stat label="Reached 100%" value={formatNumber(reached)} hint={withTargetCount ? `${formatPercent((reached / withTargetCount) * 100, 0)} achievement rate` : 'no targets'} />
             <Stat label="Reached a tier" value={formatNumber(anyTier)} hint={`first tier at ${goal.tiers[0]?.percent ?? 0}%`} />
             <Stat label="Average attainment" value={formatPercent(avg, 0)} />
           </SimpleGrid>
-          {subjects.length === 0 ? (
+          {data.hidden ? (
+            <Text size="sm" c="dimmed" py="md" ta="center">
+              Your role sees the figures above, not each person&apos;s progress.
+            </Text>
+          ) : subjects.length === 0 ? (
             <Text size="sm" c="dimmed" py="md" ta="center">
               No progress in this period yet.
             </Text>
