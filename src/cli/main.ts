@@ -84,6 +84,13 @@ program
     const expireSafely = () => expire().catch((err: unknown) => app.log.warn({ err }, 'points expiry failed'));
     void expireSafely();
     setInterval(() => void expireSafely(), 24 * 3600_000).unref();
+    // Goal periods whose late-event days have passed are closed, at start and then daily.
+    const closeGoals = async () => {
+      for (const w of await services.workspaces.list()) await services.programs.goals.closeDue(systemContext(w.id));
+    };
+    const closeGoalsSafely = () => closeGoals().catch((err: unknown) => app.log.warn({ err }, 'closing goal periods failed'));
+    void closeGoalsSafely();
+    setInterval(() => void closeGoalsSafely(), 24 * 3600_000).unref();
     // The outbox's delivery worker (webhooks), unless it runs as its own process.
     const retention = { outboxDays: c.outboxRetentionDays, deliveryLogDays: c.webhookLogRetentionDays };
     const worker = o.worker ? services.comms.worker({ retention, onError: (err) => app.log.warn({ err }, 'outbox delivery failed') }) : undefined;
@@ -258,6 +265,22 @@ program.commands
       const out = [];
       for (const w of list) out.push({ workspaceId: w.id, slug: w.slug, ...(await s.ledger.expire(w.id)) });
       print(!!o.json, out, out.map((x) => `${x.slug}: ${x.points} points expired in ${x.wallets} wallet(s)`).join('\n') || 'No workspaces');
+    }),
+  );
+
+program
+  .command('goals')
+  .description('goals and their periods')
+  .command('close')
+  .description('close the goal periods whose late-event days have passed, recording their final figures (the server also does this daily)')
+  .option('--workspace <w>', 'workspace id or slug (default: all)')
+  .addOption(json())
+  .action(async (o: { workspace?: string; json?: boolean }) =>
+    withServices(async (s) => {
+      const list = o.workspace ? [await s.workspaces.resolve(o.workspace)] : await s.workspaces.list();
+      const out = [];
+      for (const w of list) out.push({ workspaceId: w.id, slug: w.slug, ...(await s.programs.goals.closeDue(systemContext(w.id))) });
+      print(!!o.json, out, out.map((x) => `${x.slug}: ${x.closed.length} goal period(s) closed${x.closed.map((c) => `\n  ${c.goalId} ${c.periodStart.slice(0, 10)}: ${c.reachedTarget} of ${c.subjects} reached the target`).join('')}`).join('\n') || 'No workspaces');
     }),
   );
 

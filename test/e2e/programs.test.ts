@@ -160,6 +160,58 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
     await report.getByRole('img', { name: /Budget burn by week/ }).waitFor();
   });
 
+  step('adds a goal with tiers from the program page; the API’s errors land on the fields', async () => {
+    const { page } = b;
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: 'New goal' }).click();
+    const form = page.getByRole('form', { name: 'New goal' });
+    await selectOption(form, 'Counts events of type', 'training.completed');
+    await form.getByRole('button', { name: 'Add condition' }).click();
+    const cond = form.getByRole('group', { name: 'Goal condition 1' });
+    await selectOption(cond, 'Fact', 'score (number)');
+    await selectOption(cond, 'Operator', 'is at least');
+    await field(cond, 'Value').fill('70');
+    await selectOption(form, 'Period', 'Over the whole program');
+    await field(form, 'Default target').fill('2');
+    // The default tiers are 80% and 100%: make them 100% → 25 and 150% → 40.
+    await form.getByLabel('Tier 1 percent of target').fill('100');
+    await form.getByLabel('Tier 1 points').fill('25');
+    await form.getByLabel('Tier 2 percent of target').fill('150');
+    await form.getByLabel('Tier 2 points').fill('40');
+    await form.getByRole('button', { name: 'Create goal' }).click();
+    await form.getByText('give the goal a name').waitFor();
+    assert.equal(await field(form, 'Goal name').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual((await call('GET', `/api/v1/goals?programId=${programId}`)).body.data, []);
+    await field(form, 'Goal name').fill('Course count');
+    await form.getByText('give the goal a name').waitFor({ state: 'detached' });
+    await form.getByText('Reaching the top tier pays 65 points in all').waitFor();
+    await b.screenshot('program-new-goal');
+    await form.getByRole('button', { name: 'Create goal' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Course count' }).waitFor();
+    const goals = (await call('GET', `/api/v1/goals?programId=${programId}`)).body.data;
+    assert.deepEqual(
+      goals.map((g: any) => [g.name, g.metric, g.period, g.scope, g.target, g.tiers]),
+      [['Course count', { on: 'training.completed', if: { all: [{ fact: 'event.properties.score', op: 'gte', value: 70 }] }, aggregate: 'count' }, 'program', 'person', 2, [{ percent: 100, points: 25 }, { percent: 150, points: 40 }]]],
+    );
+  });
+
+  step('the goal’s tiers show in the simulation: who reaches each tier and what it pays', async () => {
+    const { page } = b;
+    // Pat completed three courses (150% of 2: both tiers), Sam one (50%: none).
+    await page.getByRole('tab', { name: 'Simulate' }).click();
+    await page.getByRole('button', { name: /^Run (simulation|again)$/ }).click();
+    const report = page.getByRole('region', { name: 'Simulation report' });
+    const stat = (label: string) => report.getByText(label, { exact: true }).locator('..');
+    await stat('points awarded').getByText('215').waitFor();
+    assert.match(await stat('points awarded').innerText(), /150 from rules, 65 from goal tiers/);
+    const tiers = report.getByRole('table', { name: 'Simulation by goal tier' });
+    await tiers.getByRole('row', { name: /Course count/ }).waitFor();
+    assert.match(await tiers.getByRole('row', { name: /^100% of target/ }).innerText(), /25\s+1 person\s+1\s+25\s+0/);
+    assert.match(await tiers.getByRole('row', { name: /^150% of target/ }).innerText(), /40\s+1 person\s+1\s+40\s+0/);
+    await b.screenshot('program-simulation-goal-tiers');
+  });
+
   step('launches the program after confirmation', async () => {
     const { page } = b;
     await page.getByRole('button', { name: 'Launch' }).click();
@@ -178,6 +230,50 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
       r.body.effects.map((e: any) => [e.programId, e.outcome, e.points]),
       [[programId, 'awarded', 50]],
     );
+  });
+
+  step('uploads quotas for the goal from a CSV file; a bad row sets none', async () => {
+    const { page } = b;
+    await page.reload();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const card = page.getByRole('region', { name: 'Goal Course count' });
+    await card.getByRole('button', { name: 'Upload quotas' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Quotas for Course count' });
+    const file = (text: string) => ({ name: 'quotas.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await dialog.locator('input[type="file"]').setInputFiles(file('personExternalId,period,target\nE-100,all,5\nNOBODY,all,3\n'));
+    await dialog.getByRole('button', { name: 'Upload quotas' }).click();
+    await dialog.getByRole('alert').getByText(/row 2: personExternalId/).waitFor();
+    await b.screenshot('goal-quotas-rejected');
+    await dialog.locator('input[type="file"]').setInputFiles(file('personExternalId,period,target\nE-100,all,5\n'));
+    await dialog.getByRole('button', { name: 'Upload quotas' }).click();
+    await dialog.getByRole('status').getByText('1 quota set').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await card.getByText('Counted over the whole life of the program.').waitFor();
+    // Pat has one course since the launch: 1 of 5.
+    await card.getByRole('table', { name: 'Progress on Course count' }).getByRole('row', { name: /Pat Participant\s+1\s+of 5/ }).waitFor();
+    const progress = (await call('GET', `/api/v1/goals/${(await call('GET', `/api/v1/goals?programId=${programId}`)).body.data[0].id}/progress?subjectId=${patId}`)).body;
+    assert.deepEqual([progress.subjects[0].value, progress.subjects[0].target], [1, 5]);
+    await b.screenshot('goal-quotas-set');
+  });
+
+  step('awards points to several people from a CSV file, with a reason; a bad row pays nobody', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Award points (CSV)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Award points from Learning rewards' });
+    const file = (text: string) => ({ name: 'awards.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await field(dialog, 'Reason').fill('Mentoring week');
+    await dialog.locator('input[type="file"]').setInputFiles(file('personExternalId,points\nE-101,30\nE-999,10\n'));
+    await dialog.getByRole('button', { name: 'Award points' }).click();
+    await dialog.getByRole('alert').getByText(/row 2: personExternalId/).waitFor();
+    await dialog.locator('input[type="file"]').setInputFiles(file('personExternalId,points\nE-101,30\n'));
+    await dialog.getByRole('button', { name: 'Award points' }).click();
+    await dialog.getByRole('status').getByText('30 points to 1 person.').waitFor();
+    await b.screenshot('program-bulk-award');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const sam = (await call('GET', '/api/v1/people?externalId=E-101')).body.data[0];
+    const history = (await call('GET', `/api/v1/people/${sam.id}/transfers`)).body.data;
+    assert.deepEqual([history[0].cause, history[0].amount, history[0].reason, history[0].programId], ['bulk_award', 30, 'Mentoring week', programId]);
+    assert.equal(history.length, 1, 'the bad file paid nobody');
   });
 
   step('the participant sees the points and why on their page', async () => {

@@ -34,9 +34,12 @@ describe('journey: reverse an event in the explorer; the wallet says why', () =>
     ).body;
     assert.equal((await call('POST', `/api/v1/programs/${program.id}/activate`)).body.status, 'active');
     // The same certification, entered twice by the LMS under two ids.
-    const cert = (id: string, minutesAgo: number) => ({ id, source: 'lms', type: 'certification.earned', occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(), personId: rileyId, properties: { certification: 'Cloud Architect', level: 'expert' } });
-    const sent = await call('POST', '/api/v1/events', { events: [cert('cert-1', 30), cert('cert-2', 20)] });
-    assert.equal(sent.body.summary.accepted, 2);
+    const cert = (id: string, minutesAgo: number, personId = rileyId, accountId = account.id) => ({ id, source: 'lms', type: 'certification.earned', occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(), personId, accountId, properties: { certification: 'Cloud Architect', level: 'expert' } });
+    // Another partner's rep, whose event the account filter leaves out.
+    const other = (await call('POST', '/api/v1/accounts', { kind: 'partner', externalId: 'P-2', name: 'Contoso Resellers' })).body;
+    const sam = (await call('POST', '/api/v1/people', { kind: 'partner', externalId: 'R-2', name: 'Sam Seller', accountId: other.id })).body.id;
+    const sent = await call('POST', '/api/v1/events', { events: [cert('cert-1', 30), cert('cert-2', 20), cert('cert-sam', 25, sam, other.id)] });
+    assert.equal(sent.body.summary.accepted, 3);
     await server.services.access.createUser(systemContext(server.workspaceId), { email: rileyEmail, name: 'Riley Reseller', role: 'participant', personId: rileyId, password: rileyPassword });
     b = await openBrowser(server.url);
     await signIn(b.page, server.adminEmail, server.adminPassword);
@@ -57,6 +60,17 @@ describe('journey: reverse an event in the explorer; the wallet says why', () =>
     await table().getByRole('button', { name: 'Show details of certification.earned cert-1' }).waitFor();
     await table().getByRole('button', { name: 'Show details of certification.earned cert-2' }).waitFor();
     assert.equal(await table().getByText('+500 points').count(), 2);
+  });
+
+  step('narrows the explorer to an account', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Clear person' }).click();
+    await table().getByRole('button', { name: 'Show details of certification.earned cert-sam' }).waitFor();
+    await selectOption(page, 'Account', /Northwind Partners/, 'North');
+    await table().getByRole('button', { name: 'Show details of certification.earned cert-sam' }).waitFor({ state: 'detached' });
+    await table().getByRole('button', { name: 'Show details of certification.earned cert-1' }).waitFor();
+    await table().getByRole('button', { name: 'Show details of certification.earned cert-2' }).waitFor();
+    await b.screenshot('events-by-account');
   });
 
   step('a row opens on its properties and effects, with names', async () => {

@@ -13,7 +13,9 @@ const ZSimulation = z
     window: z.object({ from: z.string(), to: z.string() }),
     eventsScanned: z.number().int(),
     heldOutEvents: z.number().int(),
-    points: z.number().int(),
+    points: z.number().int().describe('rules and goal tiers together'),
+    rulePoints: z.number().int().describe('paid by the rules'),
+    goalPoints: z.number().int().describe('paid by goal tiers'),
     cost: z.object({ amountCents: z.number().int(), currency: z.string() }),
     budget: z.number().int(),
     budgetUsedPercent: z.number().nullable(),
@@ -21,6 +23,26 @@ const ZSimulation = z
     distribution: z.object({ count: z.number().int(), mean: z.number(), median: z.number(), p90: z.number(), max: z.number(), gini: z.number() }),
     burnByWeek: z.array(z.object({ weekStart: z.string(), points: z.number().int(), cumulative: z.number().int(), budgetLeft: z.number().int() })),
     perRule: z.array(z.object({ ruleId: z.string(), name: z.string(), awards: z.number().int(), points: z.number().int(), capped: z.number().int(), budgetExhausted: z.number().int() })),
+    perGoal: z.array(
+      z.object({
+        goalId: z.string(),
+        name: z.string(),
+        scope: z.enum(['person', 'team']),
+        period: z.string(),
+        points: z.number().int(),
+        tiers: z.array(
+          z.object({
+            percent: z.number().int(),
+            pointsEach: z.number().int().describe('what the tier pays each person'),
+            reached: z.number().int().describe('people (or teams, for a team goal) whose progress crossed the tier in at least one period'),
+            reachedPeriods: z.number().int().describe('times a person or team crossed it, counting each period'),
+            awards: z.number().int().describe('payments made: for a team goal, one per member'),
+            points: z.number().int(),
+            budgetExhausted: z.number().int(),
+          }),
+        ),
+      }),
+    ),
     topEarners: z.array(z.object({ personId: z.string(), points: z.number().int() })),
   })
   .meta({ id: 'Simulation' });

@@ -96,7 +96,7 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
      * in a window, summed per counterparty and per hour: what a program's statistics are built
      * from. Both read the (account, program, time) indexes.
      */
-    async budgetFlows(ws: string, budget: string, programId: string, from: number, to: number) {
+    async budgetFlows(ws: string, budget: string, programId: string, from: number, to: number, only?: Set<string>) {
       // Rows, summed here: with a GROUP BY on the other account, SQLite (without statistics)
       // walks that account's index across the workspace instead of searching the budget's.
       const rows = (account: 'credit_account' | 'debit_account', causes: string[]) =>
@@ -115,6 +115,7 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
         const byAccount = new Map<string, { points: number; n: number }>();
         const byHour = new Map<number, number>();
         for (const r of list) {
+          if (only && !only.has(r.other)) continue;
           const amount = Number(r.amount);
           const a = byAccount.get(r.other) ?? { points: 0, n: 0 };
           a.points += amount;

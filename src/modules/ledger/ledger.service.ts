@@ -271,7 +271,8 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     },
     transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) => repo.transfersOfEvent(tx, ws, eventId),
     awardsOfEvents: (ws: string, eventIds: string[]) => repo.awardsOfEvents(ws, eventIds),
-    budgetFlows: (ws: string, programId: string, from: number, to: number) => repo.budgetFlows(ws, accounts.budget(programId), programId, from, to),
+    /** The budget's flows in a window; `only`: the other accounts to count (a manager's people's wallets). */
+    budgetFlows: (ws: string, programId: string, from: number, to: number, only?: Set<string>) => repo.budgetFlows(ws, accounts.budget(programId), programId, from, to, only),
     transfer: (tx: AnyDb | undefined, ws: string, id: string) => repo.transfer(tx, ws, id),
     reversedIds: async (tx: AnyDb, ws: string, ids: string[]) => new Set((await repo.reversalsOf(tx, ws, ids)).map((r) => r.reverses_id!)),
     ruleUsage: (...args: Parameters<typeof repo.ruleUsage>) => repo.ruleUsage(...args),

@@ -288,6 +288,15 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
       const rows = await repo.findByKeys(undefined, 'people', ws, ids, []);
       return new Map(rows.map((r) => [r.id, (r.name as string | null) ?? null]));
     },
+    /**
+     * Whose figures a caller may see: null for no limit; for a manager, the people of the teams
+     * they manage and every team under them (other modules narrow their reports with it).
+     */
+    async visiblePeople(ctx: AuthContext): Promise<{ teams: Set<string>; people: Set<string> } | null> {
+      const teams = await visibleTeams(ctx);
+      if (!teams) return null;
+      return { teams: new Set(teams), people: new Set(await repo.peopleIdsInTeams(ctx.workspaceId, teams)) };
+    },
 
     async personExists(workspaceId: string, id: string) {
       return !!(await repo.get(undefined, 'people', workspaceId, id));

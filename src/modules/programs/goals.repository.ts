@@ -19,7 +19,9 @@ interface GoalTargetsTable { workspace_id: string; goal_id: string; subject_id: 
 interface GoalProgressTable { workspace_id: string; goal_id: string; subject_id: string; period_start: number; value: number; updated_at: number }
 interface GoalContributionsTable { workspace_id: string; event_id: string; goal_id: string; subject_id: string; period_start: number; delta: number }
 interface GoalPayoutsTable { workspace_id: string; goal_id: string; subject_id: string; period_start: number; tier_percent: number; transfer_ids: string; created_at: number }
+export interface GoalPeriodClosesTable { workspace_id: string; goal_id: string; period_start: number; period_end: number; subjects: number; reached_target: number; closed_at: number }
 interface Tables {
+  goal_period_closes: GoalPeriodClosesTable;
   goals: GoalsTable;
   goal_targets: GoalTargetsTable;
   goal_progress: GoalProgressTable;
@@ -76,6 +78,23 @@ export function createGoalsRepository(anyDb: AnyDb) {
       (await t(tx).selectFrom('goal_payouts').select(['tier_percent', 'transfer_ids']).where('workspace_id', '=', ws).where('goal_id', '=', k.goalId).where('subject_id', '=', k.subjectId).where('period_start', '=', k.periodStart).execute()).map((r) => ({ percent: r.tier_percent, transferIds: JSON.parse(r.transfer_ids) as string[] })),
     insertPayout: (tx: AnyDb, ws: string, k: Key, percent: number, transferIds: string[], now: number) =>
       t(tx).insertInto('goal_payouts').values({ workspace_id: ws, goal_id: k.goalId, subject_id: k.subjectId, period_start: k.periodStart, tier_percent: percent, transfer_ids: JSON.stringify(transferIds), created_at: now }).execute(),
+    /** Goals whose periods close (all but program-long ones). */
+    periodic: (ws: string) => base.selectFrom('goals').selectAll().where('workspace_id', '=', ws).where('period', '!=', 'program').orderBy('id').execute(),
+    /** Periods with progress that have not been closed yet. */
+    openPeriods: async (ws: string, goalId: string) => {
+      const rows = await base
+        .selectFrom('goal_progress')
+        .select('period_start')
+        .distinct()
+        .where('workspace_id', '=', ws)
+        .where('goal_id', '=', goalId)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('goal_period_closes as c').select('c.goal_id').whereRef('c.workspace_id', '=', 'goal_progress.workspace_id').whereRef('c.goal_id', '=', 'goal_progress.goal_id').whereRef('c.period_start', '=', 'goal_progress.period_start'))))
+        .orderBy('period_start')
+        .execute();
+      return rows.map((r) => Number(r.period_start));
+    },
+    insertClose: (tx: AnyDb, row: GoalPeriodClosesTable) => t(tx).insertInto('goal_period_closes').values(row).onConflict((oc) => oc.columns(['workspace_id', 'goal_id', 'period_start']).doNothing()).executeTakeFirst(),
+    closeOf: (ws: string, goalId: string, periodStart: number) => base.selectFrom('goal_period_closes').selectAll().where('workspace_id', '=', ws).where('goal_id', '=', goalId).where('period_start', '=', periodStart).executeTakeFirst(),
     deletePayout: (tx: AnyDb, ws: string, k: Key, percent: number) =>
       t(tx).deleteFrom('goal_payouts').where('workspace_id', '=', ws).where('goal_id', '=', k.goalId).where('subject_id', '=', k.subjectId).where('period_start', '=', k.periodStart).where('tier_percent', '=', percent).execute(),
   };

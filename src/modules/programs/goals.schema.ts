@@ -16,7 +16,7 @@ export const ZTier = z.object({ percent: z.number().int().min(1).max(1000), poin
 export const ZCreateGoal = z
   .object({
     programId: z.string().regex(/^prg_[0-9a-z]{26}$/, 'a program id'),
-    name: z.string().trim().min(1).max(120),
+    name: z.string().trim().min(1, 'give the goal a name').max(120),
     metric: ZMetric,
     period: z.enum(['month', 'quarter', 'year', 'program']),
     scope: z.enum(['person', 'team']).default('person'),
@@ -67,9 +67,13 @@ export type TTargets = z.infer<typeof ZTargets>;
 export const ZProgress = z
   .object({
     goalId: z.string(),
-    period: z.object({ start: z.string(), end: z.string(), closesAt: z.string() }),
+    period: z.object({ start: z.string(), end: z.string(), closesAt: z.string(), closed: z.boolean().describe('late events no longer count: its payouts are final'), closedAt: z.string().nullable().describe('when the close job recorded it') }),
     subjects: z.array(
       z.object({ subjectId: z.string(), value: z.number(), target: z.number().int().nullable(), attainment: z.number().nullable().describe('percent of target'), tiersReached: z.array(z.number().int()) }),
     ),
+    summary: z
+      .object({ subjects: z.number().int(), withTarget: z.number().int(), reachedTarget: z.number().int(), reachedAnyTier: z.number().int(), averageAttainment: z.number().nullable() })
+      .describe('over every person or team the caller may see in the period (with subjectId, that one)'),
+    hidden: z.boolean().describe('true when the caller’s role does not read people (an analyst): a per-person goal answers the summary only'),
   })
   .meta({ id: 'GoalProgress' });

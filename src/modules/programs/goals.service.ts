@@ -22,6 +22,27 @@ interface Tier {
 }
 const DAY = 86_400_000;
 
+type GoalKey = { goalId: string; subjectId: string; periodStart: number };
+type GoalEvent = { id: string; occurredAt: number; personId: string; teamId: string | null };
+type GoalEnv = { vocab: Vocabulary; timezone: string; programVersion: number; bank: Bank };
+
+/**
+ * Where a goal's progress and paid tiers are kept: the goal tables inside the ingestion
+ * transaction, or memory in a simulation. The goal logic itself (`trackEvent`) is one.
+ */
+export interface GoalStore {
+  /** false in a simulation: a what-if over history treats every event as arriving on time */
+  honoursClose: boolean;
+  addProgress(k: GoalKey, delta: number): Promise<number>;
+  addContribution(eventId: string, k: GoalKey, delta: number): Promise<void>;
+  /** the target for the subject and period (NaN when none is set) */
+  target(k: GoalKey): Promise<number>;
+  paidTiers(k: GoalKey): Promise<Set<number>>;
+  markPaid(k: GoalKey, percent: number, transferIds: string[]): Promise<void>;
+  /** the people a team goal pays */
+  members(teamId: string): Promise<string[]>;
+}
+
 /**
  * Goals: a metric over a period, a target per person or team, tiers paid once when crossed
  * (they add up) and taken back when a reversal drops the attainment below them.
@@ -69,6 +90,62 @@ export function createGoalsService(deps: {
     const month = m[2] ? Number(m[2]) : m[3] ? (Number(m[3]) - 1) * 3 + 1 : 1;
     if (month < 1 || month > 12) return { path, message: 'no such month' };
     return periodOf(fromLocal(tz, Number(m[1]), month, 2), g.period, tz).from;
+  }
+
+  function liveStore(tx: AnyDb, ws: string): GoalStore {
+    const now = deps.clock.now();
+    return {
+      honoursClose: true,
+      addProgress: (k, delta) => repo.addProgress(tx, ws, k, delta, now),
+      async addContribution(eventId, k, delta) {
+        await repo.insertContribution(tx, { workspace_id: ws, event_id: eventId, goal_id: k.goalId, subject_id: k.subjectId, period_start: k.periodStart, delta });
+      },
+      target: (k) => repo.target(tx, ws, k),
+      paidTiers: async (k) => new Set((await repo.payouts(tx, ws, k)).map((x) => x.percent)),
+      async markPaid(k, percent, transferIds) {
+        await repo.insertPayout(tx, ws, k, percent, transferIds, now);
+      },
+      members: (teamId) => deps.people.teamMembers(tx, ws, teamId),
+    };
+  }
+
+  /** One event on one goal: progress for its period, then each tier newly crossed is paid from the bank. */
+  async function trackEvent(store: GoalStore, g: GoalsTable, e: GoalEvent, facts: Facts, env: GoalEnv, record: (o: Omit<TOutcome, 'programId' | 'programVersion'>) => void) {
+    const m = metricOf(g, env.vocab);
+    if (m.on !== facts.type || !m.matches(facts)) return;
+    const delta = m.value(facts);
+    if (!delta) return;
+    const p = periodFor(g, e.occurredAt, env.timezone);
+    // A period closes some days after it ends: later events are kept but change no payout.
+    if (store.honoursClose && p.to !== Number.MAX_SAFE_INTEGER && deps.clock.now() > p.to + g.close_after_days * DAY) return;
+    const subject = g.scope === 'person' ? e.personId : e.teamId;
+    if (!subject) return;
+    const key = { goalId: g.id, subjectId: subject, periodStart: p.from };
+    const value = await store.addProgress(key, delta);
+    await store.addContribution(e.id, key, delta);
+    const target = (await store.target(key)) || Number(g.default_target ?? NaN);
+    if (!Number.isFinite(target) || target <= 0) return;
+    const paid = await store.paidTiers(key);
+    const recipients = g.scope === 'person' ? [e.personId] : await store.members(subject);
+    for (const tier of JSON.parse(g.tiers) as Tier[]) {
+      if (paid.has(tier.percent) || value * 100 < tier.percent * target) continue;
+      const ruleId = `goal:${g.id}:${tier.percent}`;
+      const transferIds: string[] = [];
+      let paidAny = false;
+      for (const r of recipients) {
+        if (tier.points <= 0) continue;
+        if ((await env.bank.budgetLeft(g.program_id)) < tier.points) {
+          record({ ruleId, outcome: 'budget_exhausted', recipientId: r, pointsDue: tier.points, points: 0, transferId: null });
+          continue;
+        }
+        const transferId = await env.bank.pay({ programId: g.program_id, version: env.programVersion, ruleId: `tier:${tier.percent}`, recipientId: r, amount: tier.points, eventId: e.id, occurredAt: e.occurredAt, cause: 'goal_tier', goalId: g.id, reason: `${g.name}: ${tier.percent}% reached` });
+        paidAny = true;
+        if (transferId) transferIds.push(transferId);
+        record({ ruleId, outcome: 'awarded', recipientId: r, pointsDue: tier.points, points: tier.points, transferId });
+      }
+      // A tier the budget could not cover stays unpaid, so a later event (after a top-up) pays it.
+      if (paidAny || tier.points <= 0) await store.markPaid(key, tier.percent, transferIds);
+    }
   }
 
   return {
@@ -154,7 +231,23 @@ export function createGoalsService(deps: {
       const g = await repo.get(undefined, ctx.workspaceId, id);
       if (!g) throw notFound('Goal');
       const tz = (await deps.workspaces.get(ctx.workspaceId)).timezone;
-      return this.progressOf(g, tz, q);
+      const all = await this.progressOf(g, tz, q);
+      // A manager sees the people (or teams) of the teams they manage, and no one else's progress.
+      const visible = await deps.people.visiblePeople(ctx);
+      const mine = visible ? (g.scope === 'person' ? visible.people : visible.teams) : null;
+      const subjects = mine ? all.subjects.filter((s) => mine.has(s.subjectId)) : all.subjects;
+      const withTarget = subjects.filter((s) => s.attainment != null);
+      const summary = {
+        subjects: subjects.length,
+        withTarget: withTarget.length,
+        reachedTarget: withTarget.filter((s) => s.attainment! >= 100).length,
+        reachedAnyTier: subjects.filter((s) => s.tiersReached.length > 0).length,
+        averageAttainment: withTarget.length ? Math.round((withTarget.reduce((a, s) => a + s.attainment!, 0) / withTarget.length) * 100) / 100 : null,
+      };
+      // A role that does not read people (an analyst: aggregates only) gets the summary of a
+      // per-person goal, not each person's progress.
+      const hidden = g.scope === 'person' && !ctx.can('people.read');
+      return { ...all, summary, hidden, subjects: hidden ? [] : subjects };
     },
 
     /** Progress of one goal in the period holding `at` (for staff reports and a participant's own page). */
@@ -166,9 +259,11 @@ export function createGoalsService(deps: {
       const progress = await repo.progressFor(ws, id, p.from, q.subjectId);
       const targets = await repo.targetsFor(ws, id, p.from);
       const subjects = new Set([...progress.map((r) => r.subject_id), ...targets.map((t) => t.subject_id)].filter((s) => !q.subjectId || s === q.subjectId));
+      const closesAt = Math.min(p.to + g.close_after_days * DAY, 8.64e15);
+      const closed = g.period !== 'program' && p.from !== 0 ? await repo.closeOf(ws, id, p.from) : undefined;
       return {
         goalId: id,
-        period: { start: toIso(p.from)!, end: toIso(Math.min(p.to, 8.64e15))!, closesAt: toIso(Math.min(p.to + g.close_after_days * DAY, 8.64e15))! },
+        period: { start: toIso(p.from)!, end: toIso(Math.min(p.to, 8.64e15))!, closesAt: toIso(closesAt)!, closed: deps.clock.now() > closesAt, closedAt: closed ? toIso(Number(closed.closed_at)) : null },
         subjects: [...subjects].sort().map((s) => {
           const value = Number(progress.find((r) => r.subject_id === s)?.value ?? 0);
           const own = targets.filter((t) => t.subject_id === s);
@@ -179,6 +274,38 @@ export function createGoalsService(deps: {
       };
     },
 
+    /**
+     * Closes the goal periods that are due (their end plus closeAfterDays has passed) and records
+     * each once, with its final figures. Payouts are already final by then (late events and
+     * reversals after the close change nothing); the close makes that visible and audited.
+     * `tandem goals close` and the daily job of `serve` run it.
+     */
+    async closeDue(ctx: AuthContext) {
+      ctx.require('programs.manage');
+      const ws = ctx.workspaceId;
+      const tz = (await deps.workspaces.get(ws)).timezone;
+      const now = deps.clock.now();
+      const closed: { goalId: string; periodStart: string; periodEnd: string; subjects: number; reachedTarget: number }[] = [];
+      for (const g of await repo.periodic(ws)) {
+        for (const start of await repo.openPeriods(ws, g.id)) {
+          const p = periodFor(g, start, tz);
+          if (now <= p.to + g.close_after_days * DAY) continue;
+          const final = await this.progressOf(g, tz, { at: toIso(start)! });
+          const reached = final.subjects.filter((x) => x.attainment != null && x.attainment >= 100).length;
+          const row = { workspace_id: ws, goal_id: g.id, period_start: p.from, period_end: p.to, subjects: final.subjects.length, reached_target: reached, closed_at: now };
+          const summary = { goalId: g.id, periodStart: toIso(p.from)!, periodEnd: toIso(p.to)!, subjects: row.subjects, reachedTarget: reached };
+          await deps.db.transaction().execute(async (tx) => {
+            const r = await repo.insertClose(tx, row);
+            // A concurrent run closed it first: record nothing twice.
+            if (!Number(r?.numInsertedOrUpdatedRows ?? 0)) return;
+            await deps.audit.record(tx, ctx, { action: 'goal.period_closed', targetType: 'goal', targetId: g.id, after: summary });
+            closed.push(summary);
+          });
+        }
+      }
+      return { closed };
+    },
+
     /** Goals of the active programs, loaded once per batch. */
     loadFor: (tx: AnyDb | undefined, ws: string, programIds: string[]) => repo.ofPrograms(tx, ws, programIds),
     toGoal,
@@ -187,42 +314,67 @@ export function createGoalsService(deps: {
      * One event's effect on one goal, in the ingestion transaction: add to the progress of the
      * person (or their team) for the period it occurred in, then pay each tier newly crossed.
      */
-    async onEvent(tx: AnyDb, g: GoalsTable, e: { id: string; occurredAt: number; personId: string; teamId: string | null }, facts: Facts, env: { vocab: Vocabulary; timezone: string; programVersion: number; bank: Bank }, record: (o: Omit<TOutcome, 'programId' | 'programVersion'>) => void) {
-      const m = metricOf(g, env.vocab);
-      if (m.on !== facts.type || !m.matches(facts)) return;
-      const delta = m.value(facts);
-      if (!delta) return;
-      const ws = g.workspace_id;
-      const now = deps.clock.now();
-      const p = periodFor(g, e.occurredAt, env.timezone);
-      // A period closes some days after it ends: later events are kept but change no payout.
-      if (p.to !== Number.MAX_SAFE_INTEGER && now > p.to + g.close_after_days * DAY) return;
-      const subject = g.scope === 'person' ? e.personId : e.teamId;
-      if (!subject) return;
-      const key = { goalId: g.id, subjectId: subject, periodStart: p.from };
-      const value = await repo.addProgress(tx, ws, key, delta, now);
-      await repo.insertContribution(tx, { workspace_id: ws, event_id: e.id, goal_id: g.id, subject_id: subject, period_start: p.from, delta });
-      const target = (await repo.target(tx, ws, key)) || Number(g.default_target ?? NaN);
-      if (!Number.isFinite(target) || target <= 0) return;
-      const paid = new Set((await repo.payouts(tx, ws, key)).map((x) => x.percent));
-      const recipients = g.scope === 'person' ? [e.personId] : await deps.people.teamMembers(tx, ws, subject);
-      for (const tier of JSON.parse(g.tiers) as Tier[]) {
-        if (paid.has(tier.percent) || value * 100 < tier.percent * target) continue;
-        const ruleId = `goal:${g.id}:${tier.percent}`;
-        const transferIds: string[] = [];
-        for (const r of recipients) {
-          if (tier.points <= 0) continue;
-          if ((await env.bank.budgetLeft(g.program_id)) < tier.points) {
-            record({ ruleId, outcome: 'budget_exhausted', recipientId: r, pointsDue: tier.points, points: 0, transferId: null });
-            continue;
+    onEvent(tx: AnyDb, g: GoalsTable, e: GoalEvent, facts: Facts, env: GoalEnv, record: (o: Omit<TOutcome, 'programId' | 'programVersion'>) => void) {
+      return trackEvent(liveStore(tx, g.workspace_id), g, e, facts, env, record);
+    },
+    /** The same step over another store (a simulation's). */
+    onEventWith: trackEvent,
+
+    /**
+     * The same step for a simulation: progress, targets and tiers paid are kept in memory
+     * (targets and team members are read, nothing is written). `reached()` answers, per goal
+     * and tier, the people or teams whose progress crossed it, and in how many periods.
+     */
+    simulationStore(ws: string): GoalStore & { reached(g: GoalsTable): Promise<Map<number, { subjects: number; periods: number }>> } {
+      const progress = new Map<string, { key: GoalKey; value: number }>();
+      const paid = new Map<string, Set<number>>();
+      const targets = new Map<string, number>();
+      const members = new Map<string, string[]>();
+      const id = (k: GoalKey) => `${k.goalId}|${k.subjectId}|${k.periodStart}`;
+      const store: GoalStore = {
+        honoursClose: false,
+        async addProgress(k, delta) {
+          const row = progress.get(id(k)) ?? { key: k, value: 0 };
+          row.value += delta;
+          progress.set(id(k), row);
+          return row.value;
+        },
+        async addContribution() {},
+        async target(k) {
+          let v = targets.get(id(k));
+          if (v === undefined) targets.set(id(k), (v = await repo.target(undefined, ws, k)));
+          return v;
+        },
+        paidTiers: async (k) => paid.get(id(k)) ?? new Set(),
+        async markPaid(k, percent) {
+          paid.set(id(k), (paid.get(id(k)) ?? new Set()).add(percent));
+        },
+        async members(teamId) {
+          let list = members.get(teamId);
+          if (!list) members.set(teamId, (list = await deps.people.teamMembers(undefined, ws, teamId)));
+          return list;
+        },
+      };
+      return {
+        ...store,
+        async reached(g) {
+          const out = new Map<number, { subjects: Set<string>; periods: number }>();
+          const tiers = JSON.parse(g.tiers) as Tier[];
+          for (const t of tiers) out.set(t.percent, { subjects: new Set(), periods: 0 });
+          for (const { key, value } of progress.values()) {
+            if (key.goalId !== g.id) continue;
+            const target = (await store.target(key)) || Number(g.default_target ?? NaN);
+            if (!Number.isFinite(target) || target <= 0) continue;
+            for (const t of tiers) {
+              if (value * 100 < t.percent * target) continue;
+              const r = out.get(t.percent)!;
+              r.subjects.add(key.subjectId);
+              r.periods++;
+            }
           }
-          const transferId = (await env.bank.pay({ programId: g.program_id, version: env.programVersion, ruleId: `tier:${tier.percent}`, recipientId: r, amount: tier.points, eventId: e.id, occurredAt: e.occurredAt, cause: 'goal_tier', goalId: g.id, reason: `${g.name}: ${tier.percent}% reached` }))!;
-          transferIds.push(transferId);
-          record({ ruleId, outcome: 'awarded', recipientId: r, pointsDue: tier.points, points: tier.points, transferId });
-        }
-        // A tier the budget could not cover stays unpaid, so a later event (after a top-up) pays it.
-        if (transferIds.length || tier.points <= 0) await repo.insertPayout(tx, ws, key, tier.percent, transferIds, now);
-      }
+          return new Map([...out].map(([p, r]) => [p, { subjects: r.subjects.size, periods: r.periods }]));
+        },
+      };
     },
 
     /**

@@ -179,5 +179,38 @@ for (const dialect of DIALECTS) {
       const other = await t.workspace('Elsewhere');
       assert.equal((await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key: other.ownerKey })).status, 404);
     });
+
+    test('an analyst (aggregates only) gets a per-person goal’s summary, not each person’s progress', async () => {
+      const owner = await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key });
+      assert.equal(owner.body.hidden, false);
+      assert.equal(owner.body.summary.subjects, owner.body.subjects.length);
+      const withTarget = owner.body.subjects.filter((x: { attainment: number | null }) => x.attainment != null);
+      assert.equal(owner.body.summary.reachedTarget, withTarget.filter((x: { attainment: number }) => x.attainment >= 100).length);
+      const analyst = await ws.key('analyst');
+      const a = await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key: analyst });
+      assert.equal(a.status, 200);
+      assert.deepEqual([a.body.hidden, a.body.subjects], [true, []]);
+      assert.deepEqual(a.body.summary, owner.body.summary);
+      assert.ok(!JSON.stringify(a.body).includes('per_'), 'no person is named');
+      const team = await t.call('GET', `/api/v1/goals/${teamGoalId}/progress`, { key: analyst });
+      assert.deepEqual([team.body.hidden, team.body.subjects.map((x: { subjectId: string }) => x.subjectId)], [false, [teamId]], 'teams are not people');
+    });
+
+    test('a manager reads the progress of their own teams’ people and teams only', async () => {
+      const max = (await post('/api/v1/people', { kind: 'employee', externalId: 'MAX', name: 'Max' })).body.id;
+      const north = (await post('/api/v1/teams', { name: 'North', externalId: 'NORTH', managerId: max })).body.id;
+      const dee = (await post('/api/v1/people', { kind: 'employee', externalId: 'DEE', name: 'Dee', teamId: north })).body.id;
+      await post('/api/v1/events', { events: [sale(dee, 1_000)] });
+      const everyone = await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key });
+      assert.ok(everyone.body.subjects.length > 1);
+      const mgr = await ws.key('manager', { personId: max });
+      const person = await t.call('GET', `/api/v1/goals/${goalId}/progress`, { key: mgr });
+      assert.equal(person.status, 200);
+      assert.deepEqual(person.body.subjects.map((s: { subjectId: string; value: number }) => [s.subjectId, s.value]), [[dee, 1_000]]);
+      assert.equal(person.body.summary.subjects, 1, 'the summary counts their people only');
+      assert.deepEqual((await t.call('GET', `/api/v1/goals/${goalId}/progress?subjectId=${people.ada}`, { key: mgr })).body.subjects, []);
+      const team = await t.call('GET', `/api/v1/goals/${teamGoalId}/progress`, { key: mgr });
+      assert.deepEqual(team.body.subjects.map((s: { subjectId: string }) => s.subjectId), [north], 'the Sales team is not theirs');
+    });
   });
 }

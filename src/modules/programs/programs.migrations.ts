@@ -129,4 +129,20 @@ export const programsMigrations: Record<string, Migration> = {
       await db.schema.dropIndex('award_outcomes_program').execute();
     },
   },
+  '20261205_0300_goal_period_closes': {
+    async up(db: Kysely<unknown>) {
+      // A goal's period once it closed (some days after it ended): when, and its final figures.
+      await db.schema
+        .createTable('goal_period_closes')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('goal_id', 'text', (c) => c.notNull())
+        .addColumn('period_start', 'bigint', (c) => c.notNull())
+        .addColumn('period_end', 'bigint', (c) => c.notNull())
+        .addColumn('subjects', 'integer', (c) => c.notNull())
+        .addColumn('reached_target', 'integer', (c) => c.notNull())
+        .addColumn('closed_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('goal_period_closes_pk', ['workspace_id', 'goal_id', 'period_start'])
+        .execute();
+    },
+  },
 };

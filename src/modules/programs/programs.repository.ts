@@ -73,17 +73,28 @@ export function createProgramsRepository(anyDb: AnyDb) {
       t(tx).updateTable('program_versions').set(patch).where('workspace_id', '=', ws).where('program_id', '=', programId).where('version', '=', version).execute(),
     insertOutcomes: (tx: AnyDb, rows: AwardOutcomesTable[]) => insertRows(tx, 'award_outcomes', rows as unknown as Record<string, unknown>[]),
     /** How many awards of a program in a window ended other than paid in full, by outcome. */
-    outcomeCounts: async (ws: string, programId: string, from: number, to: number) => {
-      const rows = await base
+    /** Outcomes in a window by kind; with `recipients`, only theirs (counted here, per recipient). */
+    outcomeCounts: async (ws: string, programId: string, from: number, to: number, recipients?: Set<string>) => {
+      const q = base
         .selectFrom('award_outcomes')
-        .select(['outcome', sql<number>`count(*)`.as('n'), sql<number>`sum(points_due)`.as('due')])
         .where('workspace_id', '=', ws)
         .where('program_id', '=', programId)
         .where('occurred_at', '>=', from)
-        .where('occurred_at', '<', to)
-        .groupBy('outcome')
-        .execute();
-      return new Map(rows.map((r) => [r.outcome, { count: Number(r.n), pointsDue: Number(r.due) }]));
+        .where('occurred_at', '<', to);
+      const out = new Map<string, { count: number; pointsDue: number }>();
+      if (!recipients) {
+        for (const r of await q.select(['outcome', sql<number>`count(*)`.as('n'), sql<number>`sum(points_due)`.as('due')]).groupBy('outcome').execute()) out.set(r.outcome, { count: Number(r.n), pointsDue: Number(r.due) });
+        return out;
+      }
+      const rows = await q.select(['outcome', 'recipient_id', sql<number>`count(*)`.as('n'), sql<number>`sum(points_due)`.as('due')]).groupBy(['outcome', 'recipient_id']).execute();
+      for (const r of rows) {
+        if (!r.recipient_id || !recipients.has(r.recipient_id)) continue;
+        const o = out.get(r.outcome) ?? { count: 0, pointsDue: 0 };
+        o.count += Number(r.n);
+        o.pointsDue += Number(r.due);
+        out.set(r.outcome, o);
+      }
+      return out;
     },
     outcomesOfEvents: (ws: string, eventIds: string[]) =>
       eventIds.length ? base.selectFrom('award_outcomes').selectAll().where('workspace_id', '=', ws).where('event_id', 'in', eventIds).orderBy('id').execute() : Promise.resolve([]),

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parse } from 'csv-parse/sync';
+import { AppError } from '../../core/errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { pageOf } from '../../core/http/pagination.js';
 import type { ProgramsService } from './programs.service.js';
@@ -36,9 +38,36 @@ const ZProgramStats = z
     budget: z.number().int(),
     budgetRemaining: z.number().int(),
     burnByWeek: z.array(z.object({ weekStart: z.string(), points: z.number().int(), cumulative: z.number().int() })),
+    narrowedTo: z
+      .object({ teams: z.number().int(), people: z.number().int() })
+      .nullable()
+      .describe('for a manager: the figures above (not the budget) cover only the people of the teams they manage and the teams under them'),
     topEarners: z.array(z.object({ personId: z.string(), points: z.number().int() })),
   })
   .meta({ id: 'ProgramStats' });
+
+/** A bulk award file: one row per person (personId or personExternalId) and the points. */
+function awardsFromCsv(text: string, reason: string) {
+  let rows: Record<string, string>[];
+  try {
+    const parsed: unknown = parse(text, { bom: true, columns: true, skip_empty_lines: true, trim: true });
+    rows = parsed as Record<string, string>[];
+  } catch (err) {
+    throw new AppError('validation_failed', { detail: `The file is not valid CSV: ${(err as Error).message}`, path: 'file' });
+  }
+  const awards = rows.map((r) => ({
+    ...(r.personId ? { personId: r.personId } : {}),
+    ...(r.personExternalId ? { personExternalId: r.personExternalId } : {}),
+    points: r.points === undefined || r.points === '' ? NaN : Number(r.points),
+  }));
+  const checked = ZBulkAwards.safeParse({ reason, awards });
+  if (!checked.success) {
+    // Cells are named by data row from 1, as in the other imports; the reason by its query field.
+    const errors = checked.error.issues.map((i) => ({ path: i.path[0] === 'awards' && i.path.length > 2 ? `row ${Number(i.path[1]) + 1}: ${String(i.path[2])}` : i.path[0] === 'reason' ? 'querystring.reason' : i.path.join('.') || 'file', message: i.message }));
+    throw new AppError('validation_failed', { detail: `${errors.length} problem(s) in the file; nothing was awarded`, errors });
+  }
+  return checked.data;
+}
 
 export const programsRoutes = (programs: ProgramsService): FastifyPluginAsyncZod => async (app) => {
   const tags = ['programs'];
@@ -81,6 +110,19 @@ export const programsRoutes = (programs: ProgramsService): FastifyPluginAsyncZod
     config: { access: 'ledger.adjust' },
     schema: { tags, summary: 'Award points to up to 10,000 people from the program budget, all or nothing, with a reason', params, body: ZBulkAwards, response: { 201: ZBulkAwardResult } },
   }, async (req, reply) => reply.code(201).send(await programs.bulkAward(req.auth, req.params.id, req.body)));
+  app.post('/api/v1/programs/:id/awards/import', {
+    bodyLimit: BATCH_BODY_LIMIT,
+    config: { access: 'ledger.adjust', csv: true },
+    schema: {
+      tags,
+      summary: 'A bulk award from a CSV file (personId or personExternalId, points) with the reason in the query; all or nothing',
+      params,
+      querystring: z.object({ reason: z.string().max(500) }).strict(),
+      consumes: ['text/csv'],
+      body: z.string().max(BATCH_BODY_LIMIT),
+      response: { 201: ZBulkAwardResult },
+    },
+  }, async (req, reply) => reply.code(201).send(await programs.bulkAward(req.auth, req.params.id, awardsFromCsv(req.body, req.query.reason))));
   for (const [action, fn] of [['activate', programs.activate], ['pause', programs.pause], ['end', programs.end]] as const) {
     app.post(`/api/v1/programs/:id/${action}`, {
       config: { access: 'programs.manage' },

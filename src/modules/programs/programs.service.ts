@@ -471,37 +471,59 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
     },
 
     /**
-     * Runs a program's compiled rules (its latest version) over stored events of a window,
-     * writing nothing, and reports what it would have cost: points, money, budget burn by
-     * week, earners and their distribution, per-rule totals and the top earners.
+     * Runs a program's compiled rules (its latest version) and its goals over stored events of a
+     * window, writing nothing, and reports what it would have cost: points, money, budget burn by
+     * week, earners and their distribution, per-rule and per-goal tier totals and the top earners.
+     * Rules pay through the same `awardRules` as ingestion and goals through the same
+     * `goals.onEvent` logic, over a bank and a goal store kept in memory. A goal period that has
+     * closed since is still counted: the question is what the program would have paid.
      */
     async simulate(ctx: AuthContext, id: string, window: { from: number; to: number }, feed: (from: number, to: number) => AsyncIterable<{ events: EngineEvent[]; ctx: EngineContext }>) {
       ctx.require('programs.manage');
       if (!(window.to > window.from)) throw new AppError('validation_failed', { detail: 'to must be after from', path: 'to' });
       if (window.to - window.from > 400 * 86_400_000) throw new AppError('validation_failed', { detail: 'simulate at most about 13 months at a time', path: 'to' });
-      const p = await repo.get(undefined, ctx.workspaceId, id);
+      const ws = ctx.workspaceId;
+      const p = await repo.get(undefined, ws, id);
       if (!p) throw notFound('Program');
-      const versions = await repo.versions(undefined, ctx.workspaceId, id);
-      const v = load(ctx.workspaceId, versions[versions.length - 1]!, await deps.engine.vocabulary(ctx.workspaceId));
-      const awards = new Map<string, { at: number; points: number }[]>(); // rule|recipient → awards in time order
+      const versions = await repo.versions(undefined, ws, id);
+      const vocab = await deps.engine.vocabulary(ws);
+      const v = load(ws, versions[versions.length - 1]!, vocab);
+      const programGoals = await goals.loadFor(undefined, ws, [id]);
+      const goalStore = goals.simulationStore(ws);
+      // recipient → rule → the rule's awards to them (what caps count), so a program cap reads one person's awards only
+      const awards = new Map<string, Map<string, { at: number; points: number }[]>>();
       let spent = 0;
       const bank: Bank = {
         async usage(q) {
           let points = 0;
           let times = 0;
-          const lists = q.ruleId ? [awards.get(`${q.ruleId}|${q.recipientId}`) ?? []] : [...awards.entries()].filter(([k]) => k.endsWith(`|${q.recipientId}`)).map(([, l]) => l);
+          const mine = awards.get(q.recipientId);
+          const lists = !mine ? [] : q.ruleId ? [mine.get(q.ruleId) ?? []] : [...mine.values()];
           for (const l of lists) for (const a of l) if (a.at >= q.from && a.at < q.to) { points += a.points; times++; }
           return { points, times };
         },
         budgetLeft: async () => Number(p.budget) - spent,
         async pay(a) {
-          const k = `${a.ruleId}|${a.recipientId}`;
-          awards.set(k, [...(awards.get(k) ?? []), { at: a.occurredAt, points: a.amount }]);
+          // Caps count the rules' awards only, as on the ledger (tier payouts are not capped).
+          if ((a.cause ?? 'event') === 'event') {
+            let mine = awards.get(a.recipientId);
+            if (!mine) awards.set(a.recipientId, (mine = new Map()));
+            let list = mine.get(a.ruleId);
+            if (!list) mine.set(a.ruleId, (list = []));
+            list.push({ at: a.occurredAt, points: a.amount });
+          }
           spent += a.amount;
           return null;
         },
       };
       const perRule = new Map(v.compiled.rules.map((r) => [r.id, { ruleId: r.id, name: r.name, awards: 0, points: 0, capped: 0, budgetExhausted: 0 }]));
+      const perTier = new Map<string, { awards: number; points: number; budgetExhausted: number }>(); // goal:id:percent
+      for (const g of programGoals) for (const t of JSON.parse(g.tiers) as { percent: number }[]) perTier.set(`goal:${g.id}:${t.percent}`, { awards: 0, points: 0, budgetExhausted: 0 });
+      const goalsByType = new Map<string, typeof programGoals>();
+      for (const g of programGoals) {
+        const on = (JSON.parse(g.metric) as { on: string }).on;
+        goalsByType.set(on, [...(goalsByType.get(on) ?? []), g]);
+      }
       const perPerson = new Map<string, number>();
       const perWeek = new Map<number, number>();
       let scanned = 0;
@@ -512,16 +534,17 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         for (const e of page.events) {
           scanned++;
           if ((p.starts_at != null && e.occurredAt < p.starts_at) || (p.ends_at != null && e.occurredAt >= p.ends_at)) continue;
-          const rules = v.compiled.byType.get(e.type);
-          if (!rules || !v.audience(e.personId, page.ctx)) continue;
+          const rules = v.compiled.byType.get(e.type) ?? [];
+          const goalsHere = goalsByType.get(e.type) ?? [];
+          if ((!rules.length && !goalsHere.length) || !v.audience(e.personId, page.ctx)) continue;
           const person = page.ctx.people.get(e.personId)!;
           const account = e.accountId ? page.ctx.accounts.get(e.accountId) ?? null : person.accountId ? page.ctx.accounts.get(person.accountId) ?? null : null;
           const facts: Facts = { type: e.type, properties: e.properties, occurredAt: e.occurredAt, person: { id: person.id, kind: person.kind, attributes: person.attributes, teamId: person.teamId, teamPath: teamPath(person.teamId, page.ctx.teams) }, account, timezone: tz };
           const matched = rules.filter((r) => r.matches(facts));
-          if (!matched.length) continue;
+          if (!matched.length && !goalsHere.length) continue;
           if (isHeldOut(p.id, e.personId, p.holdout_percent)) { heldOut++; continue; }
-          await awardRules(matched, { programId: p.id, version: v.version, cap: v.cap }, e, person, account?.id ?? null, facts, page.ctx, bank, (o) => {
-            const r = perRule.get(o.ruleId ?? '');
+          const record = (o: Omit<TOutcome, 'programId' | 'programVersion'>) => {
+            const r: { awards: number; points: number; budgetExhausted: number; capped?: number } | undefined = perRule.get(o.ruleId ?? '') ?? perTier.get(o.ruleId ?? '');
             if (!r) return;
             if (o.points > 0) {
               r.awards++;
@@ -530,12 +553,26 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
               const week = periodOf(e.occurredAt, 'week', tz).from;
               perWeek.set(week, (perWeek.get(week) ?? 0) + o.points);
             }
-            if (o.outcome === 'capped') r.capped++;
+            if (o.outcome === 'capped' && r.capped !== undefined) r.capped++;
             if (o.outcome === 'budget_exhausted') r.budgetExhausted++;
-          });
+          };
+          await awardRules(matched, { programId: p.id, version: v.version, cap: v.cap }, e, person, account?.id ?? null, facts, page.ctx, bank, record);
+          for (const g of goalsHere) await goals.onEventWith(goalStore, g, { id: e.id, occurredAt: e.occurredAt, personId: e.personId, teamId: person.teamId }, facts, { vocab, timezone: tz, programVersion: v.version, bank }, record);
         }
       }
-      const points = [...perRule.values()].reduce((s, r) => s + r.points, 0);
+      const rulePoints = [...perRule.values()].reduce((s, r) => s + r.points, 0);
+      const perGoal = [];
+      for (const g of programGoals) {
+        const reached = await goalStore.reached(g);
+        const tiers = (JSON.parse(g.tiers) as { percent: number; points: number }[]).map((t) => {
+          const paid = perTier.get(`goal:${g.id}:${t.percent}`)!;
+          const r = reached.get(t.percent)!;
+          return { percent: t.percent, pointsEach: t.points, reached: r.subjects, reachedPeriods: r.periods, awards: paid.awards, points: paid.points, budgetExhausted: paid.budgetExhausted };
+        });
+        perGoal.push({ goalId: g.id, name: g.name, scope: g.scope, period: g.period, points: tiers.reduce((s, t) => s + t.points, 0), tiers });
+      }
+      const goalPoints = perGoal.reduce((s, g) => s + g.points, 0);
+      const points = rulePoints + goalPoints;
       let cumulative = 0;
       return {
         programId: id,
@@ -543,6 +580,8 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         eventsScanned: scanned,
         heldOutEvents: heldOut,
         points,
+        rulePoints,
+        goalPoints,
         cost: { amountCents: points * p.point_value_cents, currency: p.currency },
         budget: Number(p.budget),
         budgetUsedPercent: Number(p.budget) ? Math.round((points / Number(p.budget)) * 10_000) / 100 : null,
@@ -553,6 +592,7 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
           return { weekStart: toIso(week)!, points: pts, cumulative, budgetLeft: Number(p.budget) - cumulative };
         }),
         perRule: [...perRule.values()],
+        perGoal,
         topEarners: [...perPerson.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10).map(([personId, pts]) => ({ personId, points: pts })),
       };
     },
@@ -653,7 +693,10 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       const from = q.from ? Date.parse(q.from) : (r.starts_at ?? 0);
       const to = q.to ? Date.parse(q.to) : now + 24 * 3600_000;
       if (!(from < to)) throw new AppError('validation_failed', { detail: 'from must be before to', errors: [{ path: 'querystring.from', message: 'must be before to' }] });
-      const [flows, outcomes] = await Promise.all([deps.ledger.budgetFlows(ws, id, from, to), repo.outcomeCounts(ws, id, from, to)]);
+      // A manager sees the figures of the people in the teams they manage, and no one else's.
+      const visible = await deps.people.visiblePeople(ctx);
+      const wallets = visible ? new Set([...visible.people].map((pid) => accounts.wallet(pid))) : undefined;
+      const [flows, outcomes] = await Promise.all([deps.ledger.budgetFlows(ws, id, from, to, wallets), repo.outcomeCounts(ws, id, from, to, visible?.people)]);
       const net = new Map<string, number>();
       let awards = 0;
       let reversals = 0;
@@ -706,8 +749,9 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         budget: program.budget,
         budgetRemaining: program.budgetRemaining,
         burnByWeek: weeks,
+        narrowedTo: visible ? { teams: visible.teams.size, people: visible.people.size } : null,
         // Who earned what is a person's data: staff who read wallets see it; an analyst or a
-        // manager (aggregates only, or their own team) sees the totals alone.
+        // manager (aggregates only, or their teams' totals) sees the totals alone.
         topEarners: ctx.can('wallets.read') ? earners.slice(0, 10) : [],
       };
     },

@@ -119,6 +119,35 @@ for (const dialect of DIALECTS) {
       await t.call('PATCH', '/api/v1/workspace', { key, body: { pointsExpireMonths: null } });
     });
 
+    test('a bulk award from a CSV file: all or nothing, bad cells named by row, the reason required', async () => {
+      const prg = (await post('/api/v1/programs', { name: 'Spot CSV', audience: { kinds: ['employee'] }, budget: 500, rules: [{ name: 'Ticket', on: 'ticket.resolved', award: { points: 1 } }] })).body.id;
+      await post(`/api/v1/programs/${prg}/activate`, {});
+      const csv = (payload: string, reason = 'Hackathon prizes', k = key) =>
+        t.call('POST', `/api/v1/programs/${prg}/awards/import?reason=${encodeURIComponent(reason)}`, { key: k, payload, headers: { 'content-type': 'text/csv' } });
+      const left = async () => (await t.call('GET', `/api/v1/programs/${prg}`, { key })).body.budgetRemaining as number;
+      const b1 = await balance(people[1]!);
+      const badCell = await csv('personExternalId,points\nP1,100\nP2,ten\n');
+      assert.equal(badCell.status, 400);
+      assert.equal(badCell.body.errors[0].path, 'row 2: points');
+      const nobody = await csv(`personId,personExternalId,points\n${people[1]},,100\n,NOPE,5\n`);
+      assert.equal(nobody.status, 400);
+      assert.equal(nobody.body.errors[0].path, 'awards[1].personExternalId');
+      const noReason = await csv('personExternalId,points\nP1,100\n', 'x');
+      assert.equal(noReason.status, 400);
+      assert.equal(noReason.body.errors[0].path, 'querystring.reason');
+      assert.equal((await csv('personExternalId,points\nP1,400\nP2,200\n')).status, 409, 'more than the budget holds');
+      assert.equal((await csv('personExternalId,points\nP1,1\n', 'Hackathon prizes', await ws.key('program_manager'))).status, 403);
+      assert.equal(await balance(people[1]!), b1, 'nothing was awarded');
+      assert.equal(await left(), 500);
+      const ok = await csv(`personId,personExternalId,points\n${people[1]},,100\n,P2,50\n`);
+      assert.equal(ok.status, 201, JSON.stringify(ok.body));
+      assert.deepEqual([ok.body.recipients, ok.body.points], [2, 150]);
+      assert.equal(await balance(people[1]!), b1 + 100);
+      assert.equal(await left(), 350);
+      const line = (await t.call('GET', `/api/v1/people/${people[2]}/transfers`, { key })).body.data[0];
+      assert.deepEqual([line.cause, line.reason, line.programId, line.amount], ['bulk_award', 'Hackathon prizes', prg, 50]);
+    });
+
     test('analysts read programs; participants cannot', async () => {
       const analyst = await ws.key('analyst');
       assert.equal((await t.call('GET', '/api/v1/programs', { key: analyst })).status, 200);
@@ -189,6 +218,75 @@ for (const dialect of DIALECTS) {
       assert.equal(analyst.body.points, 40, 'an analyst reads the totals');
       assert.deepEqual(analyst.body.topEarners, [], 'but not who earned them');
       assert.equal((await t.call('GET', `/api/v1/programs/${programId}/stats`, { key: await ws.key('participant', { personId: people[0]! }) })).status, 403);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`program statistics for a manager (${dialect})`, () => {
+    let t: TestApp;
+    let key: string;
+    let ws: TestWorkspace;
+    const p: Record<string, string> = {};
+    let programId = '';
+    const post = (url: string, body: unknown) => t.call('POST', url, { key, body });
+    before(async () => {
+      t = await createTestApp(dialect);
+      ws = await t.workspace('Narrow Co');
+      key = ws.ownerKey;
+      // Org ─ East (managed by Mia) ─ East North; Org ─ West. Mia herself sits in Org.
+      const org = (await post('/api/v1/teams', { name: 'Org' })).body.id;
+      p.mia = (await post('/api/v1/people', { kind: 'employee', externalId: 'MIA', name: 'Mia', teamId: org })).body.id;
+      const east = (await post('/api/v1/teams', { name: 'East', parentId: org, managerId: p.mia })).body.id;
+      const north = (await post('/api/v1/teams', { name: 'East North', parentId: east })).body.id;
+      const west = (await post('/api/v1/teams', { name: 'West', parentId: org })).body.id;
+      for (const [name, team] of [['eve', east], ['ned', north], ['wes', west], ['wil', west]] as const) p[name] = (await post('/api/v1/people', { kind: 'employee', externalId: name.toUpperCase(), name, teamId: team })).body.id;
+      programId = (await post('/api/v1/programs', { name: 'Tickets', audience: { kinds: ['employee'] }, budget: 10_000, pointValueCents: 3, rules: [{ name: 'Ticket', on: 'ticket.resolved', award: { points: 10 }, cap: { times: 2, per: 'day' } }] })).body.id;
+      await post(`/api/v1/programs/${programId}/activate`, {});
+      const ev = (id: string, who: string, day: number) => ({ id, occurredAt: `2026-11-${String(day).padStart(2, '0')}T10:00:00Z`, type: 'ticket.resolved', personId: p[who] });
+      const sent = await post('/api/v1/events', { events: [
+        ev('e1', 'eve', 9), ev('e2', 'eve', 9), ev('e3', 'eve', 9), // the third is capped
+        ev('n1', 'ned', 17),
+        ev('w1', 'wes', 10), ev('w2', 'wes', 10), ev('w3', 'wes', 10), ev('w4', 'wes', 10), // two capped
+        ev('l1', 'wil', 11), ev('l2', 'wil', 18),
+        ev('m1', 'mia', 12),
+      ] });
+      assert.equal(sent.body.summary.accepted, 11);
+      assert.equal((await post(`/api/v1/events/${sent.body.results[9].eventId}/reverse`, { reason: 'duplicate' })).status, 200);
+    });
+    after(() => t.close());
+
+    test('a manager sees the figures of their team subtree only, never anyone outside it', async () => {
+      const all = await t.call('GET', `/api/v1/programs/${programId}/stats`, { key });
+      assert.deepEqual([all.body.points, all.body.earners, all.body.awards, all.body.reversals, all.body.capped.count, all.body.narrowedTo], [70, 5, 8, 1, 3, null]);
+
+      const mgrKey = await ws.key('manager', { personId: p.mia! });
+      const mine = await t.call('GET', `/api/v1/programs/${programId}/stats`, { key: mgrKey });
+      assert.equal(mine.status, 200, JSON.stringify(mine.body));
+      // Eve (East) 20 and one capped, Ned (East North, under East) 10: nobody from West, nor Mia.
+      assert.equal(mine.body.points, 30);
+      assert.deepEqual(mine.body.cost, { amountCents: 90, currency: 'USD' });
+      assert.equal(mine.body.earners, 2);
+      assert.equal(mine.body.awards, 3);
+      assert.equal(mine.body.reversals, 0);
+      assert.equal(mine.body.reversedPoints, 0);
+      assert.deepEqual(mine.body.capped, { count: 1, pointsDue: 10 });
+      assert.deepEqual(mine.body.narrowedTo, { teams: 2, people: 2 });
+      assert.equal(mine.body.burnByWeek.at(-1).cumulative, 30);
+      assert.equal(mine.body.burnByWeek.reduce((s: number, w: { points: number }) => s + w.points, 0), 30);
+      assert.deepEqual(mine.body.topEarners, [], 'a manager does not read wallets');
+      const text = JSON.stringify(mine.body);
+      for (const outsider of ['wes', 'wil', 'mia']) assert.ok(!text.includes(p[outsider]!), `${outsider} is not named`);
+
+      const window = await t.call('GET', `/api/v1/programs/${programId}/stats?from=2026-11-16T00:00:00Z&to=2026-11-23T00:00:00Z`, { key: mgrKey });
+      assert.deepEqual([window.body.points, window.body.earners, window.body.capped.count], [10, 1, 0]);
+    });
+
+    test('a manager of no team sees nothing', async () => {
+      const nobody = await t.call('GET', `/api/v1/programs/${programId}/stats`, { key: await ws.key('manager', { personId: p.wes! }) });
+      assert.equal(nobody.status, 200);
+      assert.deepEqual([nobody.body.points, nobody.body.earners, nobody.body.awards, nobody.body.capped.count, nobody.body.burnByWeek.at(-1)?.cumulative ?? 0], [0, 0, 0, 0, 0]);
+      assert.deepEqual(nobody.body.narrowedTo, { teams: 0, people: 0 });
     });
   });
 }

@@ -5,6 +5,7 @@ import type {
   EventType,
   Goal,
   GoalProgress,
+  NewGoal,
   Program,
   ProgramBody,
   ProgramPatch,
@@ -128,12 +129,15 @@ export const programsApi = {
   update: (id: string, body: ProgramPatch) => api.patch<Program>(`${V1}/programs/${enc(id)}`, body),
   transition: (id: string, action: 'activate' | 'pause' | 'end') => api.post<Program>(`${V1}/programs/${enc(id)}/${action}`),
   simulate: (id: string, window: { from: string; to: string }) => api.post<Simulation>(`${V1}/programs/${enc(id)}/simulate`, window),
+  importAwards: (id: string, reason: string, csv: string) => request<{ programId: string; recipients: number; points: number; transferIds: string[] }>('POST', `${V1}/programs/${enc(id)}/awards/import?reason=${encodeURIComponent(reason)}`, { text: csv, contentType: 'text/csv' }),
   stats: (id: string, window: { from?: string; to?: string } = {}) => api.get<ProgramStats>(`${V1}/programs/${enc(id)}/stats`, { ...window }),
 };
 
 export const goalsApi = {
   ofProgram: (programId: string) => api.get<{ data: Goal[] }>(`${V1}/goals`, { programId }).then((r) => r.data),
   progress: (id: string, at?: string, subjectId?: string) => api.get<GoalProgress>(`${V1}/goals/${enc(id)}/progress`, { at, subjectId }),
+  create: (body: NewGoal) => api.post<Goal>(`${V1}/goals`, body),
+  importTargets: (id: string, csv: string) => request<{ goalId: string; set: number }>('POST', `${V1}/goals/${enc(id)}/targets/import`, { text: csv, contentType: 'text/csv' }),
 };
 
 export const eventsApi = {

@@ -336,6 +336,8 @@ export interface ProgramStats {
   budget: number;
   budgetRemaining: number;
   burnByWeek: { weekStart: string; points: number; cumulative: number }[];
+  /** for a manager: the figures (not the budget) cover only the people of the teams they manage */
+  narrowedTo: { teams: number; people: number } | null;
   topEarners: { personId: string; points: number }[];
 }
 
@@ -381,7 +383,10 @@ export interface Simulation {
   window: { from: string; to: string };
   eventsScanned: number;
   heldOutEvents: number;
+  /** rules and goal tiers together */
   points: number;
+  rulePoints: number;
+  goalPoints: number;
   cost: { amountCents: number; currency: string };
   budget: number;
   budgetUsedPercent: number | null;
@@ -389,7 +394,17 @@ export interface Simulation {
   distribution: { count: number; mean: number; median: number; p90: number; max: number; gini: number };
   burnByWeek: { weekStart: string; points: number; cumulative: number; budgetLeft: number }[];
   perRule: { ruleId: string; name: string; awards: number; points: number; capped: number; budgetExhausted: number }[];
+  perGoal: SimulatedGoal[];
   topEarners: { personId: string; points: number }[];
+}
+export interface SimulatedGoal {
+  goalId: string;
+  name: string;
+  scope: 'person' | 'team';
+  period: string;
+  points: number;
+  /** reached: people (teams for a team goal) that crossed the tier; awards: payments (one per member for a team) */
+  tiers: { percent: number; pointsEach: number; reached: number; reachedPeriods: number; awards: number; points: number; budgetExhausted: number }[];
 }
 
 export interface GoalMetric {
@@ -410,10 +425,15 @@ export interface Goal {
   closeAfterDays: number;
   createdAt: string;
 }
+export type NewGoal = Omit<Goal, 'id' | 'createdAt'>;
 export interface GoalProgress {
   goalId: string;
-  period: { start: string; end: string; closesAt: string };
+  period: { start: string; end: string; closesAt: string; closed: boolean; closedAt: string | null };
   subjects: { subjectId: string; value: number; target: number | null; attainment: number | null; tiersReached: number[] }[];
+  /** over every person or team the caller may see */
+  summary: { subjects: number; withTarget: number; reachedTarget: number; reachedAnyTier: number; averageAttainment: number | null };
+  /** the caller's role does not read people: a per-person goal answers the summary only */
+  hidden: boolean;
 }
 
 export type EffectOutcome = 'awarded' | 'capped' | 'budget_exhausted' | 'holdout' | 'no_recipient';

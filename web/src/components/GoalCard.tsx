@@ -8,6 +8,7 @@ import { describeCondition, factInfo } from '../lib/rules';
 import { personLabel, usePeopleByIdList, useTeams } from '../lib/queries';
 import { ErrorAlert } from './ErrorAlert';
 import { Stat } from './SimulatePanel';
+import { QuotaUpload } from './QuotaUpload';
 
 const PERIOD_WORDS: Record<Goal['period'], { each: string; current: string; previous: string }> = {
   month: { each: 'each month', current: 'This month', previous: 'Last month' },
@@ -26,7 +27,8 @@ export function describeMetric(g: Goal, type: EventType | undefined) {
 const TOP = 25;
 
 /** A goal's progress per person or team in a period, with attainment bars and the tiers reached. */
-export function GoalCard({ goal, eventTypes, points }: { goal: Goal; eventTypes: EventType[]; points: string }) {
+export function GoalCard({ goal, eventTypes, points, manage = false }: { goal: Goal; eventTypes: EventType[]; points: string; manage?: boolean }) {
+  const [quotas, setQuotas] = useState(false);
   const [which, setWhich] = useState<'current' | 'previous'>('current');
   const [showAll, setShowAll] = useState(false);
   const current = useQuery({ queryKey: ['goals', goal.id, 'progress', 'current'], queryFn: () => goalsApi.progress(goal.id) });
@@ -47,10 +49,12 @@ export function GoalCard({ goal, eventTypes, points }: { goal: Goal; eventTypes:
     const p = people.get(id);
     return p ? personLabel(p) : '…';
   };
-  const withTarget = subjects.filter((s) => s.attainment != null);
-  const reached = withTarget.filter((s) => (s.attainment ?? 0) >= 100).length;
-  const anyTier = withTarget.filter((s) => s.tiersReached.length > 0).length;
-  const avg = withTarget.length ? withTarget.reduce((s, x) => s + (x.attainment ?? 0), 0) / withTarget.length : null;
+  // The API's summary covers everyone the caller may see, also when it leaves out the rows (an analyst).
+  const sum = data?.summary;
+  const withTargetCount = sum?.withTarget ?? 0;
+  const reached = sum?.reachedTarget ?? 0;
+  const anyTier = sum?.reachedAnyTier ?? 0;
+  const avg = sum?.averageAttainment ?? null;
   const type = eventTypes.find((t) => t.name === goal.metric.on);
   const shown = showAll ? subjects : subjects.slice(0, TOP);
 
@@ -73,32 +77,46 @@ export function GoalCard({ goal, eventTypes, points }: { goal: Goal; eventTypes:
             ))}
           </Group>
         </div>
-        {goal.period !== 'program' && (
-          <SegmentedControl
-            size="xs"
-            aria-label={`Period of ${goal.name}`}
-            value={which}
-            onChange={(v) => setWhich(v)}
-            data={[
-              { value: 'current', label: PERIOD_WORDS[goal.period].current },
-              { value: 'previous', label: PERIOD_WORDS[goal.period].previous },
-            ]}
-          />
-        )}
+        <Group gap="sm">
+          {manage && (
+            <Button variant="default" size="xs" onClick={() => setQuotas(true)}>
+              Upload quotas
+            </Button>
+          )}
+          {goal.period !== 'program' && (
+            <SegmentedControl
+              size="xs"
+              aria-label={`Period of ${goal.name}`}
+              value={which}
+              onChange={(v) => setWhich(v)}
+              data={[
+                { value: 'current', label: PERIOD_WORDS[goal.period].current },
+                { value: 'previous', label: PERIOD_WORDS[goal.period].previous },
+              ]}
+            />
+          )}
+        </Group>
       </Group>
+      {quotas && <QuotaUpload goal={goal} opened onClose={() => setQuotas(false)} />}
       <ErrorAlert error={q.error} />
       {data && (
         <Stack gap="md">
           <Text size="xs" c="dimmed">
-            {formatDate(data.period.start)} – {formatDate(new Date(Date.parse(data.period.end) - 1).toISOString())}; late events count until {formatDate(data.period.closesAt)}.
+            {goal.period === 'program'
+              ? 'Counted over the whole life of the program.'
+              : `${formatDate(data.period.start)} – ${formatDate(new Date(Date.parse(data.period.end) - 1).toISOString())}; ${data.period.closed ? `closed on ${formatDate(data.period.closedAt ?? data.period.closesAt)}: its payouts are final.` : `late events count until ${formatDate(data.period.closesAt)}.`}`}
           </Text>
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
-            <Stat label={goal.scope === 'person' ? 'People' : 'Teams'} value={formatNumber(subjects.length)} hint="with a target or progress" />
-            <Stat label="Reached 100%" value={formatNumber(reached)} hint={withTarget.length ? `${formatPercent((reached / withTarget.length) * 100, 0)} achievement rate` : 'no targets'} />
+            <Stat label={goal.scope === 'person' ? 'People' : 'Teams'} value={formatNumber(sum?.subjects ?? 0)} hint="with a target or progress" />
+            <Stat label="Reached 100%" value={formatNumber(reached)} hint={withTargetCount ? `${formatPercent((reached / withTargetCount) * 100, 0)} achievement rate` : 'no targets'} />
             <Stat label="Reached a tier" value={formatNumber(anyTier)} hint={`first tier at ${goal.tiers[0]?.percent ?? 0}%`} />
             <Stat label="Average attainment" value={formatPercent(avg, 0)} />
           </SimpleGrid>
-          {subjects.length === 0 ? (
+          {data.hidden ? (
+            <Text size="sm" c="dimmed" py="md" ta="center">
+              Your role sees the figures above, not each person&apos;s progress.
+            </Text>
+          ) : subjects.length === 0 ? (
             <Text size="sm" c="dimmed" py="md" ta="center">
               No progress in this period yet.
             </Text>

@@ -152,7 +152,7 @@ function ValueInput({ info, op, value, onChange, error, label }: { info: FactInf
   );
 }
 
-function ConditionRow({
+export function ConditionRow({
   label,
   value,
   type,
@@ -218,7 +218,7 @@ function ConditionRow({
   );
 }
 
-function newComparison(type: EventType | undefined): Comparison {
+export function newComparison(type: EventType | undefined): Comparison {
   const first = Object.keys(type?.properties ?? {})[0];
   const fact = first ? `event.properties.${first}` : 'person.kind';
   const info = factInfo(fact, type);

@@ -3,7 +3,7 @@ import { Alert, Anchor, Button, Card, Group, Loader, Paper, Progress, SimpleGrid
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { programsApi } from '../api/endpoints';
-import type { Program, Simulation } from '../api/types';
+import type { Program, Simulation, SimulatedGoal } from '../api/types';
 import { dateInputToIso, formatDate, formatMoney, formatNumber, formatPercent, toDateInput } from '../lib/format';
 import { personLabel, usePeopleByIdList } from '../lib/queries';
 import { ErrorAlert, fieldError } from './ErrorAlert';
@@ -36,7 +36,7 @@ function Report({ sim, program, points }: { sim: Simulation; program: Program; p
   const people = usePeopleByIdList(sim.topEarners.map((t) => t.personId));
   const d = sim.distribution;
   const used = sim.budgetUsedPercent;
-  const unpaid = sim.perRule.reduce((s, r) => s + r.budgetExhausted, 0);
+  const unpaid = sim.perRule.reduce((s, r) => s + r.budgetExhausted, 0) + sim.perGoal.reduce((s, g) => s + g.tiers.reduce((n, t) => n + t.budgetExhausted, 0), 0);
   const runsOut = sim.burnByWeek.find((w) => w.budgetLeft <= 0);
   const chart = sim.burnByWeek.map((w) => ({ week: shortDate.format(new Date(w.weekStart)), points: w.points, budgetLeft: w.budgetLeft }));
   const days = Math.max(1, (Date.parse(sim.window.to) - Date.parse(sim.window.from)) / 86_400_000);
@@ -66,7 +66,15 @@ function Report({ sim, program, points }: { sim: Simulation; program: Program; p
         </Alert>
       )}
       <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
-        <Stat label={`${points} awarded`} value={formatNumber(sim.points)} hint={`about ${formatNumber(Math.round((sim.points / days) * 30))} a month`} />
+        <Stat
+          label={`${points} awarded`}
+          value={formatNumber(sim.points)}
+          hint={
+            sim.perGoal.length
+              ? `${formatNumber(sim.rulePoints)} from rules, ${formatNumber(sim.goalPoints)} from goal tiers`
+              : `about ${formatNumber(Math.round((sim.points / days) * 30))} a month`
+          }
+        />
         <Stat label="Cost" value={formatMoney(sim.cost.amountCents, sim.cost.currency)} hint={`at ${formatMoney(program.pointValueCents, program.currency)} a point`} />
         <Stat label="Budget used" value={formatPercent(used)} color={used != null && used >= 100 ? 'red.7' : used != null && used >= 80 ? 'orange.7' : undefined} hint={`of ${formatNumber(sim.budget)} ${points}`}>
           <Progress mt={6} value={Math.min(100, used ?? 0)} color={used != null && used >= 100 ? 'red' : used != null && used >= 80 ? 'orange' : 'tandem'} size="sm" aria-hidden />
@@ -183,7 +191,85 @@ function Report({ sim, program, points }: { sim: Simulation; program: Program; p
           )}
         </Card>
       </SimpleGrid>
+
+      {sim.perGoal.length > 0 && <GoalTiers goals={sim.perGoal} total={sim.points} points={points} />}
     </Stack>
+  );
+}
+
+const PERIOD_LABELS: Record<string, string> = { month: 'each month', quarter: 'each quarter', year: 'each year', program: 'over the program' };
+
+/** Per goal and tier: who reached it and what it paid. */
+function GoalTiers({ goals, total, points }: { goals: SimulatedGoal[]; total: number; points: string }) {
+  const Points = points[0]!.toUpperCase() + points.slice(1);
+  return (
+    <Card withBorder padding="lg">
+      <Title order={3} size="h5" mb={4}>
+        By goal tier
+      </Title>
+      <Text size="xs" c="dimmed" mb="sm">
+        Tiers add up: someone who reaches 120% is paid every tier up to it, each once a period. A team goal pays every member of the team.
+      </Text>
+      <Table aria-label="Simulation by goal tier">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Goal and tier</Table.Th>
+            <Table.Th ta="right">Pays each</Table.Th>
+            <Table.Th ta="right">Reached by</Table.Th>
+            <Table.Th ta="right">Payments</Table.Th>
+            <Table.Th ta="right">{Points}</Table.Th>
+            <Table.Th ta="right">Not paid</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {goals.map((g) => {
+            const who = g.scope === 'team' ? ['team', 'teams'] : ['person', 'people'];
+            return [
+              <Table.Tr key={g.goalId} bg="var(--mantine-color-gray-0)">
+                <Table.Td colSpan={4}>
+                  <Text size="sm" fw={600}>
+                    {g.name}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {g.scope === 'team' ? 'Per team' : 'Per person'}, {PERIOD_LABELS[g.period] ?? g.period}
+                    {total ? ` · ${formatPercent((g.points / total) * 100, 0)} of the ${points}` : ''}
+                  </Text>
+                </Table.Td>
+                <Table.Td ta="right" fw={600}>
+                  {formatNumber(g.points)}
+                </Table.Td>
+                <Table.Td />
+              </Table.Tr>,
+              ...g.tiers.map((t) => (
+                <Table.Tr key={`${g.goalId}:${t.percent}`}>
+                  <Table.Td pl="lg">
+                    <Text size="sm">{t.percent}% of target</Text>
+                  </Table.Td>
+                  <Table.Td ta="right">{formatNumber(t.pointsEach)}</Table.Td>
+                  <Table.Td ta="right">
+                    {formatNumber(t.reached)} {t.reached === 1 ? who[0] : who[1]}
+                    {t.reachedPeriods > t.reached && (
+                      <Text span size="xs" c="dimmed">
+                        {' '}
+                        ({formatNumber(t.reachedPeriods)} times)
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td ta="right">{formatNumber(t.awards)}</Table.Td>
+                  <Table.Td ta="right">{formatNumber(t.points)}</Table.Td>
+                  <Table.Td ta="right" c={t.budgetExhausted ? 'red.7' : undefined}>
+                    {formatNumber(t.budgetExhausted)}
+                  </Table.Td>
+                </Table.Tr>
+              )),
+            ];
+          })}
+        </Table.Tbody>
+      </Table>
+      <Text size="xs" c="dimmed" mt="xs">
+        Reached by: {goals.some((g) => g.scope === 'team') ? 'people (teams for a team goal)' : 'people'} whose progress crossed the tier in the window. Not paid: tier payments after the budget ran out.
+      </Text>
+    </Card>
   );
 }
 
@@ -204,7 +290,7 @@ export function SimulatePanel({ program, points, dirtyNote }: { program: Program
           Simulate
         </Title>
         <Text size="sm" c="dimmed" mb="sm" maw={760}>
-          Runs the rules of version {program.version} over the events stored in a window, with the caps and the budget, and writes nothing: what the program would have cost.
+          Runs the rules of version {program.version} and the program's goals over the events stored in a window, with the caps and the budget, and writes nothing: what the program would have cost.
         </Text>
         {dirtyNote}
         <Group align="flex-start" gap="sm" wrap="wrap">

@@ -9,7 +9,7 @@ import { useSession } from '../session';
 import { PageHeader } from '../components/PageHeader';
 import { CursorPager } from '../components/CursorPager';
 import { ErrorAlert, fieldError } from '../components/ErrorAlert';
-import { PersonSelect, clearProps } from '../components/Pickers';
+import { AccountSelect, PersonSelect, clearProps } from '../components/Pickers';
 import { IconChevronDown } from '../components/icons';
 import { dateInputToIso, formatDate, formatDateTime, formatNumber } from '../lib/format';
 import { ruleName } from '../lib/rules';
@@ -328,6 +328,7 @@ export default function EventsPage() {
   const points = session.workspace.pointsLabel;
   const [params] = useSearchParams();
   const [personId, setPersonId] = useState<string | null>(() => (/^per_[0-9a-z]{26}$/.test(params.get('personId') ?? '') ? params.get('personId') : null));
+  const [accountId, setAccountId] = useState<string | null>(() => (/^acc_[0-9a-z]{26}$/.test(params.get('accountId') ?? '') ? params.get('accountId') : null));
   const [type, setType] = useState<string | null>(null);
   const [source, setSource] = useState('');
   const [debouncedSource] = useDebouncedValue(source.trim(), 300);
@@ -342,6 +343,7 @@ export default function EventsPage() {
 
   const filters = {
     personId: personId ?? undefined,
+    accountId: accountId ?? undefined,
     type: type ?? undefined,
     source: debouncedSource || undefined,
     status: status ?? undefined,
@@ -360,7 +362,7 @@ export default function EventsPage() {
   const programs = useProgramsById(can('programs.read'));
   const teams = useTeams(can('org.read'));
   const teamName = (id: string) => teams.data?.find((t) => t.id === id)?.name ?? '…';
-  const filtered = !!(personId || type || debouncedSource || status || from || to);
+  const filtered = !!(personId || accountId || type || debouncedSource || status || from || to);
   const toggle = (id: string) =>
     setOpen((s) => {
       const n = new Set(s);
@@ -383,6 +385,16 @@ export default function EventsPage() {
               reset();
             }}
             style={{ flex: '2 1 240px' }}
+          />
+          <AccountSelect
+            label="Account"
+            placeholder="Any account"
+            value={accountId}
+            onChange={(v) => {
+              setAccountId(v);
+              reset();
+            }}
+            style={{ flex: '2 1 220px' }}
           />
           <Select
             label="Type"

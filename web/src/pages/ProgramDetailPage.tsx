@@ -12,6 +12,8 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { SimulatePanel, Stat } from '../components/SimulatePanel';
 import { GoalCard } from '../components/GoalCard';
 import { CommunicationPanel } from '../components/CommunicationPanel';
+import { GoalForm } from '../components/GoalForm';
+import { BulkAwardUpload } from '../components/BulkAwardUpload';
 import { ruleSentence } from '../components/RuleBuilder';
 import { IconArrowLeft, IconInfo } from '../components/icons';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../lib/format';
@@ -55,10 +57,20 @@ function Activity({ program, points }: { program: Program; points: string }) {
   const a = q.data;
   // The budget left at the end of each week: the budget less what was paid out until then.
   const paidBefore = a.budget - a.budgetRemaining - a.points;
-  const chart = a.burnByWeek.slice(-26).map((w) => ({ week: shortDate.format(new Date(w.weekStart)), points: w.points, budgetLeft: a.budget - paidBefore - w.cumulative }));
+  // A manager's figures cover their teams only: the program's budget line would not add up with them.
+  const chart = a.burnByWeek.slice(-26).map((w) => ({ week: shortDate.format(new Date(w.weekStart)), points: w.points, ...(a.narrowedTo ? {} : { budgetLeft: a.budget - paidBefore - w.cumulative }) }));
   const since = formatDate(a.window.from);
   return (
     <Stack gap="md">
+      {a.narrowedTo && (
+        <Alert variant="light" color="blue" icon={<IconInfo />} data-testid="stats-narrowed">
+          <Text size="sm">
+            {a.narrowedTo.teams === 0
+              ? 'You manage no team, so there is no activity to show you. The budget above is the whole program’s.'
+              : `These figures cover the ${formatNumber(a.narrowedTo.people)} ${a.narrowedTo.people === 1 ? 'person' : 'people'} in the ${a.narrowedTo.teams === 1 ? 'team' : `${formatNumber(a.narrowedTo.teams)} teams`} you manage (with the teams under them). The budget above is the whole program’s.`}
+          </Text>
+        </Alert>
+      )}
       <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
         <Stat label="Earners" value={formatNumber(a.earners)} hint={`since ${since}`} />
         <Stat label={`${points} awarded`} value={formatNumber(a.points)} hint={`${formatNumber(a.awards)} awards${a.reversals ? `, ${formatNumber(a.reversals)} reversed` : ''}`} />
@@ -92,6 +104,11 @@ function Activity({ program, points }: { program: Program; points: string }) {
 }
 
 function Overview({ program, points }: { program: Program; points: string }) {
+  const { can } = useSession();
+  const manage = can('programs.manage');
+  const [adding, setAdding] = useState(false);
+  const [awarding, setAwarding] = useState(false);
+  const canAward = can('ledger.adjust') && (program.status === 'active' || program.status === 'paused');
   const goals = useQuery({ queryKey: ['goals', 'program', program.id], queryFn: () => goalsApi.ofProgram(program.id) });
   const eventTypes = useEventTypes();
   const spent = Math.max(0, program.budget - program.budgetRemaining);
@@ -101,9 +118,17 @@ function Overview({ program, points }: { program: Program; points: string }) {
   return (
     <Stack gap="lg">
       <Card withBorder padding="lg">
-        <Title order={2} size="h4" mb="sm">
-          Budget
-        </Title>
+        <Group justify="space-between" mb="sm">
+          <Title order={2} size="h4">
+            Budget
+          </Title>
+          {canAward && (
+            <Button variant="light" onClick={() => setAwarding(true)}>
+              Award {points} (CSV)
+            </Button>
+          )}
+        </Group>
+        {awarding && <BulkAwardUpload program={program} points={points} opened onClose={() => setAwarding(false)} />}
         {draft && (
           <Alert variant="light" color="gray" icon={<IconInfo />} mb="sm">
             <Text size="sm">The budget is funded when the program launches. Until then nothing is spent.</Text>
@@ -124,17 +149,25 @@ function Overview({ program, points }: { program: Program; points: string }) {
         )}
       </Card>
       <Stack gap="sm">
-        <Title order={2} size="h4">
-          Goals
-        </Title>
+        <Group justify="space-between">
+          <Title order={2} size="h4">
+            Goals
+          </Title>
+          {manage && program.status !== 'ended' && (
+            <Button variant="light" onClick={() => setAdding(true)}>
+              New goal
+            </Button>
+          )}
+        </Group>
         <ErrorAlert error={goals.error} />
         {goals.data?.length === 0 && (
           <Text size="sm" c="dimmed">
-            This program has no goals. Goals set targets (such as a monthly quota) and pay tiers as people reach them; create them through the API.
+            This program has no goals. Goals set targets (such as a monthly quota) and pay tiers as people reach them{manage ? '.' : '; a program manager creates them.'}
           </Text>
         )}
+        {adding && <GoalForm programId={program.id} eventTypes={eventTypes.data ?? []} points={points} opened onClose={() => setAdding(false)} />}
         {goals.isPending && <Loader size="sm" />}
-        {goals.data?.map((g) => <GoalCard key={g.id} goal={g} eventTypes={eventTypes.data ?? []} points={points} />)}
+        {goals.data?.map((g) => <GoalCard key={g.id} goal={g} eventTypes={eventTypes.data ?? []} points={points} manage={manage && program.status !== 'ended'} />)}
       </Stack>
     </Stack>
   );
