@@ -170,6 +170,7 @@ export function createNotifyService(deps: NotifyDeps) {
     const off = new Set((await repo.unsubscribed(ws, personIds)).map((r) => `${r.person_id}|${r.type}`));
     const prefs = new Map((await repo.preferences(ws, personIds)).map((r) => [`${r.person_id}|${r.type}`, r]));
     const settings = new Map((await repo.settings(ws, personIds)).map((r) => [r.person_id, r]));
+    const recipients: Map<string, Recipient> = await deps.people.recipients(ws, personIds);
     const now = deps.clock.now();
     for (const { m, p } of payloads) {
       const type = m.topic as MessageType;
@@ -178,7 +179,7 @@ export function createNotifyService(deps: NotifyDeps) {
       // A goal's tier pays through points.awarded too; its own message says more.
       if (type === 'points.awarded' && typeof p.ruleId === 'string' && p.ruleId.startsWith('goal:')) continue;
       const pref = prefs.get(`${personId}|${type}`);
-      const person = await once(`per:${personId}`, () => deps.people.get(sys, 'people', personId) as unknown as Promise<Recipient>);
+      const person = recipients.get(personId);
       if (!person || person.erasedAt) continue;
       const toInboxToo = pref ? pref.inbox === 1 : true;
       const byEmail = !!person.email && !off.has(`${personId}|${type}`);

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { AnyDb } from '../../core/db/db.js';
 import type { Ids } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
 import { answerWith } from '../../core/db/tx-hooks.js';
 import type { AuthContext } from '../../core/auth.js';
 import { AppError, notFound, type FieldError } from '../../core/errors.js';
@@ -283,6 +284,16 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
 
     /** Every active, not erased person of the workspace, by id. */
     activePersonIds: (ws: string) => repo.activePersonIds(ws),
+    /** What messages need of people, by id, in one read per 500 (erased people carry erasedAt). */
+    async recipients(ws: string, ids: string[]) {
+      const rows = await repo.findByKeys(undefined, 'people', ws, [...new Set(ids)], []);
+      return new Map(
+        rows.map((r) => [
+          r.id,
+          { name: (r.name as string | null) ?? null, email: (r.email as string | null) ?? null, locale: (r.locale as string | null) ?? null, timezone: (r.timezone as string | null) ?? null, erasedAt: toIso((r.erased_at as number | null) ?? null) },
+        ]),
+      );
+    },
     /** Names of people, by id (erased people have none). */
     async namesOf(ws: string, ids: string[]) {
       const rows = await repo.findByKeys(undefined, 'people', ws, ids, []);
