@@ -61,7 +61,7 @@ export function createCadence(deps: CadenceDeps & { repo: PlansRepository }) {
     if (!aud) return null;
     const s = (await repo.settings(ws, programId)) ?? defaults(ws, programId, now);
     const since = now - s.window_days * DAY;
-    const last = await repo.lastInboxAt(ws, aud.personIds);
+    const last = await repo.lastMessageAt(ws, aud.personIds);
     const notReached = aud.personIds.filter((p) => (last.get(p) ?? -Infinity) < since);
     const size = aud.personIds.length;
     const reached = size - notReached.length;

@@ -165,6 +165,8 @@ export const commsMigrations: Record<string, Migration> = {
       await db.schema.createIndex('digest_items_due').on('digest_items').columns(['due_at']).where(sql.ref('digest_id'), 'is', null).execute();
       // An email held by quiet hours says until when (the Sent mail page shows it).
       await db.schema.alterTable('emails').addColumn('send_after', 'bigint').execute();
+      // A person's mail (the cadence monitor counts an email sent as a participant reached).
+      await db.schema.createIndex('emails_person').on('emails').columns(['workspace_id', 'person_id', 'sent_at']).execute();
     },
   },
 };

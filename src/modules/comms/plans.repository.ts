@@ -58,8 +58,8 @@ export function createPlansRepository(anyDb: AnyDb) {
     },
     insertOutbox: (tx: AnyDb, rows: OutboxTable[]) => insertRows(tx, 'outbox', rows as unknown as Record<string, unknown>[]),
 
-    /** Each person's latest inbox message (all time), for those who have one. */
-    async lastInboxAt(ws: string, personIds: string[]) {
+    /** Each person's latest message (all time): inbox, or an email sent; for those who have one. */
+    async lastMessageAt(ws: string, personIds: string[]) {
       const out = new Map<string, number>();
       for (let i = 0; i < personIds.length; i += CHUNK) {
         const rows = await db
@@ -70,6 +70,16 @@ export function createPlansRepository(anyDb: AnyDb) {
           .groupBy('person_id')
           .execute();
         for (const r of rows) out.set(r.person_id, Number(r.last));
+        // Someone who turned their inbox off still hears by email: a sent (or stored) email counts too.
+        const mails = await db
+          .selectFrom('emails')
+          .select(['person_id', sql<number>`max(sent_at)`.as('last')])
+          .where('workspace_id', '=', ws)
+          .where('person_id', 'in', personIds.slice(i, i + CHUNK))
+          .where('status', 'in', ['sent', 'stored'])
+          .groupBy('person_id')
+          .execute();
+        for (const r of mails) if (r.last !== null && Number(r.last) > (out.get(r.person_id) ?? -Infinity)) out.set(r.person_id, Number(r.last));
       }
       return out;
     },

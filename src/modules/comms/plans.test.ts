@@ -389,5 +389,20 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(got.map((m) => m.title), ['Second push: 0% of participants heard from it (target 80%)']);
       assert.equal((await alertsOf(analyst)).length, 0, 'an analyst does not manage programs');
     });
+
+    test('a participant who turned the inbox off is reached by the email they got', async () => {
+      const fay = (await call('POST', '/api/v1/people', { kind: 'employee', externalId: 'FAY', name: 'Fay F', email: 'fay@acme.test', attributes: { partnerPush: true } })).body.id as string;
+      const gus = (await call('POST', '/api/v1/people', { kind: 'employee', externalId: 'GUS', name: 'Gus G', attributes: { partnerPush: true } })).body.id as string;
+      for (const id of [fay, gus]) {
+        const key = await ws.key('participant', { personId: id });
+        assert.equal((await t.call('PUT', '/api/v1/me/notification-preferences', { key, body: { types: [{ type: 'points.awarded', inbox: false }] } })).status, 200);
+        assert.equal((await call('POST', '/api/v1/events', { id: `F-${id}`, occurredAt: new Date(clock.t - DAY).toISOString(), type: 'ticket.resolved', personId: id })).status, 201);
+      }
+      await work();
+      const c = (await call('GET', `/api/v1/programs/${program}/cadence?limit=100`)).body;
+      const missing = c.notReached.data.map((x: { id: string }) => x.id);
+      assert.ok(!missing.includes(fay), 'Fay got the email (stored: no SMTP here)');
+      assert.ok(missing.includes(gus), 'Gus has no address and no inbox for it: not reached');
+    });
   });
 }
