@@ -149,12 +149,29 @@ export async function seedDemo(s: Services) {
   check(await s.people.batch(ctx, 'assignments', assignments), 'assignments');
 
   await seedPrograms(s, ctx, r, { employees, contacts, accounts });
+  await seedRewards(s, ctx);
 
   const personId = async (externalId: string) => (await s.people.list(ctx, 'people', { limit: 1, externalId })).data[0]!.id as string;
   await s.access.createUser(ctx, { email: DEMO.admin, name: 'Demo Admin', role: 'owner', password: DEMO.password }, { instanceOwner: true });
   await s.access.createUser(ctx, { email: DEMO.manager, name: employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.name, role: 'manager', personId: await personId(employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.externalId), password: DEMO.password });
   await s.access.createUser(ctx, { email: DEMO.participant, name: employees[30]!.name, role: 'participant', personId: await personId(employees[30]!.externalId), password: DEMO.password });
   return { workspace: ws, created: true };
+}
+
+/** One catalog for all three kinds of participant, with a few rewards for one kind only. */
+async function seedRewards(s: Services, ctx: ReturnType<typeof systemContext>) {
+  const everyone = { kinds: ['employee', 'customer', 'partner'] as ('employee' | 'customer' | 'partner')[] };
+  const rewards = [
+    { title: 'Coffee voucher', kind: 'gift_card', cost: 500, category: 'Gift cards', description: 'A €5 voucher for the coffee chain of your choice, delivered as a code.', audience: everyone, provider: 'codes' },
+    { title: 'Bookshop gift card', kind: 'gift_card', cost: 2500, category: 'Gift cards', description: 'A €25 card for books, e-books and audiobooks.', audience: everyone, provider: 'codes' },
+    { title: 'Plant a tree', kind: 'donation', cost: 300, category: 'Giving', description: 'We plant a tree in your name with a reforestation partner.', audience: everyone, provider: 'manual' },
+    { title: 'Insulated bottle', kind: 'merchandise', cost: 1800, category: 'Merchandise', description: 'Keeps drinks cold for 24 hours, with the Acme logo.', audience: everyone, stock: 40, provider: 'manual' },
+    { title: 'Team hoodie', kind: 'merchandise', cost: 4000, category: 'Merchandise', description: 'Organic cotton, in navy.', audience: everyone, provider: 'manual', variants: [{ name: 'S', options: { size: 'S' }, stock: 10 }, { name: 'M', options: { size: 'M' }, stock: 15 }, { name: 'L', options: { size: 'L' }, stock: 12 }] },
+    { title: 'Concert tickets for two', kind: 'experience', cost: 12000, category: 'Experiences', description: 'Two tickets for a concert of your choice near you.', audience: everyone, provider: 'manual', requiresApproval: true },
+    { title: 'An afternoon off', kind: 'time_off', cost: 6000, category: 'Time', description: 'Half a day off, approved by your manager.', audience: { kinds: ['employee'] as ('employee' | 'customer' | 'partner')[] }, provider: 'manual', requiresApproval: true },
+    { title: 'Partner of the quarter trophy', kind: 'recognition_award', cost: 15000, category: 'Recognition', description: 'An engraved trophy for your office, and a mention in our partner newsletter.', audience: { kinds: ['partner'] as ('employee' | 'customer' | 'partner')[] }, provider: 'manual' },
+  ] as const;
+  for (const body of rewards) await s.rewards.create(ctx, body as unknown as Parameters<Services['rewards']['create']>[1]);
 }
 
 type Rng = ReturnType<typeof rng>;

@@ -18,6 +18,7 @@ const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage'));
 const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
 const InboxPage = lazy(() => import('./pages/InboxPage'));
 const NotificationPreferencesPage = lazy(() => import('./pages/NotificationPreferencesPage'));
+const CatalogPage = lazy(() => import('./pages/CatalogPage'));
 const SentMailPage = lazy(() => import('./pages/SentMailPage'));
 const MessageTemplatesPage = lazy(() => import('./pages/MessageTemplatesPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
@@ -83,6 +84,7 @@ function SignedIn() {
             <Route path="webhooks" element={<Guard perm="webhooks.manage"><WebhooksPage /></Guard>} />
             <Route path="inbox" element={<InboxPage />} />
             <Route path="notifications" element={<NotificationPreferencesPage />} />
+            <Route path="rewards" element={<CatalogPage />} />
             <Route path="sent-mail" element={<Guard perm="comms.manage"><SentMailPage /></Guard>} />
             <Route path="message-templates" element={<Guard perm="comms.manage"><MessageTemplatesPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />

@@ -40,6 +40,8 @@ export interface RequestOptions {
   json?: unknown;
   /** a raw text body, sent with `contentType` */
   text?: string;
+  /** a file, sent as the body with its own type (uploads) */
+  file?: Blob;
   contentType?: string;
   signal?: AbortSignal;
 }
@@ -56,8 +58,11 @@ export function withQuery(path: string, query?: Query) {
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-  let body: string | undefined;
-  if (opts.json !== undefined) {
+  let body: string | Blob | undefined;
+  if (opts.file !== undefined) {
+    headers['content-type'] = opts.file.type || 'application/octet-stream';
+    body = opts.file;
+  } else if (opts.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.json);
   } else if (opts.text !== undefined) {

@@ -23,6 +23,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: '/me', label: 'My page', icon: <IconHome />, show: (_can, hasPerson) => hasPerson },
+  { to: '/rewards', label: 'Rewards', icon: <IconTrophy />, show: (_can, hasPerson) => hasPerson },
   { to: '/inbox', label: 'Inbox', icon: <IconBell size={18} />, show: (_can, hasPerson) => hasPerson },
   { to: '/notifications', label: 'Notifications', icon: <IconSettings />, show: (_can, hasPerson) => hasPerson },
   { to: '/programs', label: 'Programs', icon: <IconTrophy />, show: (can) => can('programs.read') },

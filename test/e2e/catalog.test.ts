@@ -1,0 +1,91 @@
+import { after, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { systemContext } from '../../src/core/auth.js';
+import { startTestServer } from '../support/app.js';
+import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
+
+describe('journey: an employee and a customer contact browse the one catalog, each sees their audience, and the employee saves up for a reward', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let b: BrowserSession;
+  const call = async (method: string, url: string, body?: unknown) => {
+    const r = await fetch(`${server.url}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+  const user = async (kind: string, name: string, email: string, extra: Record<string, unknown> = {}) => {
+    const p = (await call('POST', '/api/v1/people', { kind, externalId: email, name, email, ...extra })).body;
+    await server.services.access.createUser(systemContext(server.workspaceId), { email, name, role: 'participant', personId: p.id, password: `${name}-password-123` });
+    return p.id as string;
+  };
+
+  before(async () => {
+    ensureWebBuilt();
+    server = await startTestServer();
+    const everyone = { kinds: ['employee', 'customer', 'partner'] };
+    for (const r of [
+      { title: 'Coffee voucher', kind: 'gift_card', cost: 500, category: 'Gift cards', audience: everyone },
+      { title: 'Team hoodie', kind: 'merchandise', cost: 4000, category: 'Merchandise', audience: everyone },
+      { title: 'An afternoon off', kind: 'time_off', cost: 6000, category: 'Time', audience: { kinds: ['employee'] } },
+    ])
+      assert.equal((await call('POST', '/api/v1/rewards', r)).status, 201);
+    const emma = await user('employee', 'Emma', 'emma@browser.test');
+    const acc = (await call('POST', '/api/v1/accounts', { kind: 'customer', name: 'Gold Corp', externalId: 'A1' })).body.id;
+    await user('customer', 'Cora', 'cora@browser.test', { accountId: acc });
+    assert.equal((await call('POST', `/api/v1/people/${emma}/adjustments`, { points: 1000, reason: 'welcome bonus' })).status, 201);
+    b = await openBrowser(server.url);
+  });
+  after(async () => {
+    await b?.close();
+    await server?.close();
+  });
+  const step = journeySteps(() => b, import.meta.filename);
+  /** Waits until the page shows n reward cards. */
+  const cards = async (n: number) => {
+    for (let i = 0; i < 150; i++) {
+      if ((await b.page.getByTestId('reward-card').count()) === n) return;
+      await b.page.waitForTimeout(100);
+    }
+    assert.fail(`expected ${n} reward cards, saw ${await b.page.getByTestId('reward-card').count()}`);
+  };
+
+  step('the employee sees the whole catalog with her balance, and what she can afford', async () => {
+    const { page } = b;
+    await signIn(page, 'emma@browser.test', 'Emma-password-123');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rewards' }).click();
+    await page.getByRole('heading', { name: 'Rewards' }).waitFor();
+    await page.getByTestId('catalog-balance').getByText('1,000 points').waitFor();
+    await cards(3);
+    await page.getByTestId('reward-card').filter({ hasText: 'Coffee voucher' }).getByText('You have enough to redeem this').waitFor();
+    await page.getByTestId('reward-card').filter({ hasText: 'Team hoodie' }).getByText('3,000 points to go').waitFor();
+    await page.getByRole('switch', { name: 'Only what I can afford now' }).click({ force: true });
+    await cards(1);
+    await page.getByRole('switch', { name: 'Only what I can afford now' }).click({ force: true });
+    await page.locator('.mantine-SegmentedControl-label', { hasText: 'Merchandise' }).click();
+    await cards(1);
+    await b.screenshot('catalog-employee');
+  });
+
+  step('she adds the hoodie to her wish list and sees how far she is', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Add Team hoodie to wish list' }).click();
+    const list = page.getByTestId('wishlist');
+    await list.getByText('Team hoodie').waitFor();
+    await list.getByText('3,000 points to go').waitFor();
+    await page.getByRole('button', { name: 'Remove Team hoodie from wish list' }).waitFor();
+    await b.screenshot('catalog-wishlist');
+  });
+
+  step('the customer contact sees the same catalog without the employees-only reward', async () => {
+    const { page } = b;
+    await b.context.clearCookies();
+    await signIn(page, 'cora@browser.test', 'Cora-password-123');
+    await page.goto('/rewards');
+    await page.getByRole('heading', { name: 'Rewards' }).waitFor();
+    await cards(2);
+    assert.equal(await page.getByText('An afternoon off').count(), 0);
+    await page.getByTestId('catalog-balance').getByText('0 points').waitFor();
+  });
+});
