@@ -32,6 +32,7 @@ export const PERMISSIONS = {
   'comms.manage': [...STAFF],
   'rewards.read': [...STAFF, 'manager', 'analyst'],
   'rewards.manage': [...STAFF],
+  'redemptions.write': [...STAFF, 'integration'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -67,4 +67,44 @@ export const rewardsMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Orders (issue #6): one per redemption, with the ledger transfer that paid it and, after a
+  // cancellation, the one that refunded it; and each order's timeline.
+  '20261205_0400_redemptions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('redemptions')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('reward_id', 'text', (c) => c.notNull())
+        .addColumn('variant_id', 'text')
+        .addColumn('quantity', 'integer', (c) => c.notNull())
+        .addColumn('points', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('shipping', 'text')
+        .addColumn('transfer_id', 'text', (c) => c.notNull())
+        .addColumn('refund_transfer_id', 'text')
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('promised_by', 'bigint', (c) => c.notNull())
+        .addColumn('placed_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('redemptions_pk', ['workspace_id', 'id'])
+        .execute();
+      // A person's orders of a reward (limits), and everyone's by status (the admin's queues).
+      await db.schema.createIndex('redemptions_person').on('redemptions').columns(['workspace_id', 'person_id', 'reward_id', 'created_at']).execute();
+      await db.schema.createIndex('redemptions_status').on('redemptions').columns(['workspace_id', 'status', 'id']).execute();
+      await db.schema
+        .createTable('redemption_events')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('redemption_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('redemption_events_pk', ['workspace_id', 'redemption_id', 'seq'])
+        .execute();
+    },
+  },
 };

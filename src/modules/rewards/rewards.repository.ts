@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
-import type { RewardImagesTable, RewardsTable, RewardsTables, RewardVariantsTable } from './rewards.tables.js';
+import { sql } from 'kysely';
+import type { RedemptionEventsTable, RedemptionsTable, RewardImagesTable, RewardsTable, RewardsTables, RewardVariantsTable } from './rewards.tables.js';
 
 type Db = Kysely<RewardsTables>;
 
@@ -35,6 +36,46 @@ export function createRewardsRepository(anyDb: AnyDb) {
     image: (ws: string, id: string) => db.selectFrom('reward_images').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
     insertImage: (tx: AnyDb, row: RewardImagesTable) => t(tx).insertInto('reward_images').values(row).execute(),
     deleteImage: (tx: AnyDb, ws: string, rewardId: string, id: string) => t(tx).deleteFrom('reward_images').where('workspace_id', '=', ws).where('reward_id', '=', rewardId).where('id', '=', id).executeTakeFirst(),
+
+    /** Takes stock: false when less than `n` is left (an unlimited stock always gives). */
+    async takeStock(tx: AnyDb, ws: string, table: 'rewards' | 'reward_variants', id: string, n: number) {
+      const r = await t(tx)
+        .updateTable(table)
+        .set({ stock: sql<number>`stock - ${n}` })
+        .where('workspace_id', '=', ws)
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('stock', 'is', null), eb('stock', '>=', n)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    giveBackStock: (tx: AnyDb, ws: string, table: 'rewards' | 'reward_variants', id: string, n: number) =>
+      t(tx).updateTable(table).set({ stock: sql<number>`stock + ${n}` }).where('workspace_id', '=', ws).where('id', '=', id).where('stock', 'is not', null).execute(),
+    /** How many of a reward a person holds in orders still standing since `from`. */
+    async orderedSince(tx: AnyDb, ws: string, personId: string, rewardId: string, from: number) {
+      const r = await t(tx)
+        .selectFrom('redemptions')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('quantity'), sql<number>`0`).as('n'))
+        .where('workspace_id', '=', ws)
+        .where('person_id', '=', personId)
+        .where('reward_id', '=', rewardId)
+        .where('created_at', '>=', from)
+        .where('status', 'not in', ['rejected', 'failed', 'cancelled'])
+        .executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    insertRedemption: (tx: AnyDb, row: RedemptionsTable) => t(tx).insertInto('redemptions').values(row).execute(),
+    updateRedemption: (tx: AnyDb, ws: string, id: string, patch: Partial<RedemptionsTable>) => t(tx).updateTable('redemptions').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    redemption: (ws: string, id: string, tx?: AnyDb) => t(tx).selectFrom('redemptions').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    listRedemptions(ws: string, q: { before?: string; limit: number; status?: string; personId?: string }) {
+      let s = db.selectFrom('redemptions').selectAll().where('workspace_id', '=', ws);
+      if (q.status) s = s.where('status', '=', q.status as RedemptionsTable['status']);
+      if (q.personId) s = s.where('person_id', '=', q.personId);
+      if (q.before) s = s.where('id', '<', q.before);
+      return s.orderBy('id', 'desc').limit(q.limit).execute();
+    },
+    insertRedemptionEvent: (tx: AnyDb, row: RedemptionEventsTable) => t(tx).insertInto('redemption_events').values(row).execute(),
+    redemptionEvents: (ws: string, ids: string[], tx?: AnyDb) =>
+      ids.length ? t(tx).selectFrom('redemption_events').selectAll().where('workspace_id', '=', ws).where('redemption_id', 'in', ids).orderBy('redemption_id').orderBy('seq').execute() : Promise.resolve([] as RedemptionEventsTable[]),
 
     wishlist: (ws: string, personId: string) => db.selectFrom('wishlist').selectAll().where('workspace_id', '=', ws).where('person_id', '=', personId).orderBy('created_at').execute(),
     addWish: (ws: string, personId: string, rewardId: string, now: number) =>

@@ -64,4 +64,39 @@ export interface RewardsTables {
   reward_variants: RewardVariantsTable;
   reward_images: RewardImagesTable;
   wishlist: WishlistTable;
+  redemptions: RedemptionsTable;
+  redemption_events: RedemptionEventsTable;
+}
+
+/** An order: points debited through the ledger, stock reserved, then fulfilment. */
+export interface RedemptionsTable {
+  workspace_id: string;
+  id: string;
+  person_id: string;
+  reward_id: string;
+  variant_id: string | null;
+  quantity: number;
+  points: number;
+  status: 'pending_approval' | 'placed' | 'processing' | 'shipped' | 'delivered' | 'rejected' | 'failed' | 'cancelled';
+  /** JSON address when the reward ships */
+  shipping: string | null;
+  transfer_id: string;
+  refund_transfer_id: string | null;
+  provider: string;
+  /** when delivery is promised by (created_at + the reward's promise) */
+  promised_by: number;
+  placed_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Every status an order took, with when and who: the participant's timeline. */
+export interface RedemptionEventsTable {
+  workspace_id: string;
+  redemption_id: string;
+  seq: number;
+  status: string;
+  actor: string;
+  note: string | null;
+  at: number;
 }

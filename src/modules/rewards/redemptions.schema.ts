@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+export const REDEMPTION_STATUSES = ['pending_approval', 'placed', 'processing', 'shipped', 'delivered', 'rejected', 'failed', 'cancelled'] as const;
+export const ZRedemptionIdParam = z.object({ id: z.string().regex(/^red_[0-9a-z]{26}$/, 'must be a redemption id (red_…)') }).strict();
+
+const line = (max: number) => z.string().trim().min(1).max(max);
+export const ZShipping = z
+  .object({
+    name: line(120),
+    line1: line(200),
+    line2: z.string().trim().max(200).optional(),
+    city: line(100),
+    region: z.string().trim().max(100).optional(),
+    postalCode: line(20),
+    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 country code such as FR'),
+  })
+  .strict()
+  .meta({ id: 'ShippingAddress' });
+
+export const ZRedeem = z
+  .object({
+    rewardId: z.string().regex(/^rwd_[0-9a-z]{26}$/, 'must be a reward id (rwd_…)'),
+    variantId: z.string().regex(/^rvr_[0-9a-z]{26}$/, 'must be a variant id (rvr_…)').optional().describe('required when the reward has variants'),
+    quantity: z.number().int().min(1).max(100).default(1),
+    shipping: ZShipping.optional().describe('required when the reward ships'),
+    personId: z.string().regex(/^per_[0-9a-z]{26}$/, 'must be a person id (per_…)').optional().describe('redeem on a participant’s behalf (admins and integrations)'),
+  })
+  .strict();
+export type TRedeem = z.infer<typeof ZRedeem>;
+
+export const ZCancel = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+
+export const ZRedemption = z
+  .object({
+    id: z.string(),
+    personId: z.string(),
+    rewardId: z.string(),
+    rewardTitle: z.string(),
+    variantId: z.string().nullable(),
+    quantity: z.number().int(),
+    points: z.number().int(),
+    status: z.enum(REDEMPTION_STATUSES),
+    shipping: ZShipping.nullable(),
+    transferId: z.string(),
+    refundTransferId: z.string().nullable(),
+    provider: z.string(),
+    promisedBy: z.string(),
+    timeline: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().nullable() })),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Redemption' });
+export type TRedemption = z.infer<typeof ZRedemption>;
+
+export const ZRedemptionsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
+    status: z.enum(REDEMPTION_STATUSES).optional(),
+    personId: z.string().regex(/^per_[0-9a-z]{26}$/, 'must be a person id (per_…)').optional(),
+  })
+  .strict();

@@ -1,0 +1,172 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, DIALECTS, type TestApp, type TestWorkspace } from '../../../test/support/app.js';
+
+const ADDRESS = { name: 'Emma Stone', line1: '1 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' };
+
+for (const dialect of DIALECTS) {
+  describe(`rewards: redemptions that never oversell (${dialect})`, () => {
+    const clock = { t: Date.parse('2026-12-05T10:00:00Z'), now: () => clock.t };
+    let t: TestApp;
+    let ws: TestWorkspace;
+    let other: TestWorkspace;
+    let n = 0;
+    const post = (url: string, body: unknown, key = ws.ownerKey, headers: Record<string, string> = {}) => t.call('POST', url, { key, body, headers });
+    const get = (url: string, key = ws.ownerKey) => t.call('GET', url, { key });
+    const reward = async (body: Record<string, unknown>) => {
+      const r = await post('/api/v1/rewards', body);
+      assert.equal(r.status, 201, r.text);
+      return r.body as { id: string; variants: { id: string; name: string }[] };
+    };
+    /** A participant with `points` in their wallet, and their key. */
+    const participant = async (points: number, kind = 'employee') => {
+      const p = await post('/api/v1/people', { kind, externalId: `R-${++n}`, name: `Person ${n}`, ...(kind === 'employee' ? {} : { accountId: (await post('/api/v1/accounts', { kind, name: `Acc ${n}`, externalId: `ACC-${n}` })).body.id }) });
+      assert.equal(p.status, 201, p.text);
+      if (points) assert.equal((await post(`/api/v1/people/${p.body.id}/adjustments`, { points, reason: 'test' })).status, 201);
+      return { id: p.body.id as string, key: await ws.key('participant', { personId: p.body.id }) };
+    };
+    const balance = async (personId: string) => (await get(`/api/v1/people/${personId}/wallet`)).body.balance as number;
+    const stock = async (id: string) => (await get(`/api/v1/rewards/${id}`)).body.stock as number | null;
+    const orders = async () => (await get('/api/v1/redemptions?limit=200')).body.data.length as number;
+    const verify = async () => assert.equal((await t.services.ledger.verify(ws.id)).ok, true, 'the ledger verifies');
+
+    before(async () => {
+      t = await createTestApp(dialect, { clock });
+      ws = await t.workspace('Acme');
+      other = await t.workspace('Other');
+    });
+    after(async () => t.close());
+
+    test('a redemption debits the wallet, reserves stock and creates an order with its timeline', async () => {
+      const emma = await participant(1200);
+      const r = await reward({ title: 'Coffee voucher', kind: 'gift_card', cost: 500, stock: 10, audience: { kinds: ['employee'] }, provider: 'codes' });
+      const o = await post('/api/v1/redemptions', { rewardId: r.id }, emma.key);
+      assert.equal(o.status, 201, o.text);
+      assert.deepEqual([o.body.status, o.body.points, o.body.quantity, o.body.personId, o.body.rewardTitle], ['placed', 500, 1, emma.id, 'Coffee voucher']);
+      assert.equal(o.body.promisedBy, '2026-12-05T10:05:00.000Z', 'codes promise 5 minutes');
+      assert.deepEqual(o.body.timeline.map((e: { status: string }) => e.status), ['placed']);
+      assert.equal(await balance(emma.id), 700);
+      assert.equal(await stock(r.id), 9);
+      const history = (await get(`/api/v1/people/${emma.id}/transfers`)).body.data;
+      assert.equal(history[0].cause, 'redemption');
+      assert.equal(history[0].id, o.body.transferId);
+      const mine = await get('/api/v1/me/redemptions', emma.key);
+      assert.deepEqual(mine.body.data.map((x: { id: string }) => x.id), [o.body.id]);
+      await verify();
+    });
+
+    test('every bad outcome answers its code and leaves the ledger, stock and orders unchanged', async () => {
+      const sam = await participant(1000);
+      const cheap = await reward({ title: 'Sticker', kind: 'merchandise', cost: 100, stock: 3, ships: false, limit: { count: 1, per: 'month' }, audience: {} });
+      const dear = await reward({ title: 'Bike', kind: 'merchandise', cost: 5000, stock: 3, audience: {} });
+      const none = await reward({ title: 'Sold out', kind: 'experience', cost: 10, stock: 0, audience: {} });
+      const partners = await reward({ title: 'Partner kit', kind: 'custom_perk', cost: 10, audience: { kinds: ['partner'] } });
+      const draft = await reward({ title: 'Later', kind: 'donation', cost: 10, status: 'draft' });
+      const shirt = await reward({ title: 'Shirt', kind: 'merchandise', cost: 100, variants: [{ name: 'M', stock: 5 }] });
+      assert.equal((await post('/api/v1/redemptions', { rewardId: cheap.id }, sam.key)).status, 201);
+      const before = { balance: await balance(sam.id), orders: await orders(), cheap: await stock(cheap.id), dear: await stock(dear.id), shirt: await stock(shirt.id) };
+      const cases: [Record<string, unknown>, number, string, string?][] = [
+        [{ rewardId: dear.id, shipping: ADDRESS }, 409, 'insufficient_points'],
+        [{ rewardId: none.id }, 409, 'out_of_stock'],
+        [{ rewardId: partners.id }, 403, 'not_eligible'],
+        [{ rewardId: cheap.id }, 409, 'limit_reached'],
+        [{ rewardId: draft.id }, 409, 'reward_unavailable'],
+        [{ rewardId: dear.id }, 400, 'validation_failed', 'shipping'],
+        [{ rewardId: shirt.id, shipping: ADDRESS }, 400, 'validation_failed', 'variantId'],
+        [{ rewardId: shirt.id, variantId: dear.id }, 400, 'validation_failed', 'variantId'],
+        [{ rewardId: shirt.id, variantId: shirt.variants[0]!.id, shipping: { ...ADDRESS, country: 'France' } }, 400, 'validation_failed', 'shipping.country'],
+        [{ rewardId: dear.id, shipping: { ...ADDRESS, postalCode: '' } }, 400, 'validation_failed', 'shipping.postalCode'],
+        [{ rewardId: 'rwd_00000000000000000000000000' }, 404, 'not_found'],
+      ];
+      for (const [body, status, code, path] of cases) {
+        const r = await post('/api/v1/redemptions', body, sam.key);
+        assert.equal(r.status, status, `${JSON.stringify(body)}: ${r.text}`);
+        assert.equal(r.body.code, code, r.text);
+        if (path) assert.ok(r.body.errors.some((e: { path: string }) => e.path === path), `names ${path}: ${r.text}`);
+      }
+      assert.deepEqual({ balance: await balance(sam.id), orders: await orders(), cheap: await stock(cheap.id), dear: await stock(dear.id), shirt: await stock(shirt.id) }, before);
+      // A variant redeemed with an address works, and takes the variant's stock.
+      const ok = await post('/api/v1/redemptions', { rewardId: shirt.id, variantId: shirt.variants[0]!.id, shipping: ADDRESS }, sam.key);
+      assert.equal(ok.status, 201, ok.text);
+      assert.deepEqual(ok.body.shipping, ADDRESS);
+      assert.equal(await stock(shirt.id), 4);
+      // The monthly limit opens again next month.
+      clock.t = Date.parse('2027-01-02T10:00:00Z');
+      assert.equal((await post('/api/v1/redemptions', { rewardId: cheap.id }, sam.key)).status, 201);
+      clock.t = Date.parse('2026-12-05T10:00:00Z');
+      await verify();
+    });
+
+    test('50 concurrent redemptions for the last 5 units make exactly 5 orders', async () => {
+      const r = await reward({ title: 'Last five', kind: 'experience', cost: 100, stock: 5, audience: {} });
+      const people = await Promise.all(Array.from({ length: 50 }, () => participant(100)));
+      const answers = await Promise.all(people.map((p) => post('/api/v1/redemptions', { rewardId: r.id }, p.key)));
+      const codes = answers.map((a) => a.status);
+      assert.equal(codes.filter((c) => c === 201).length, 5, codes.join(','));
+      assert.ok(answers.filter((a) => a.status !== 201).every((a) => a.status === 409 && a.body.code === 'out_of_stock'));
+      assert.equal(await stock(r.id), 0);
+      const paid = (await Promise.all(people.map((p) => balance(p.id)))).filter((b) => b === 0).length;
+      assert.equal(paid, 5, 'exactly the five who got one paid');
+      await verify();
+    });
+
+    test('50 concurrent redemptions from a wallet that affords 3 pay exactly 3', async () => {
+      const r = await reward({ title: 'Unlimited', kind: 'donation', cost: 100, audience: {} });
+      const p = await participant(300);
+      const answers = await Promise.all(Array.from({ length: 50 }, () => post('/api/v1/redemptions', { rewardId: r.id }, p.key)));
+      assert.equal(answers.filter((a) => a.status === 201).length, 3);
+      assert.ok(answers.filter((a) => a.status !== 201).every((a) => a.body.code === 'insufficient_points'));
+      assert.equal(await balance(p.id), 0);
+      assert.equal((await get('/api/v1/me/redemptions', p.key)).body.data.length, 3);
+      await verify();
+    });
+
+    test('a retried request with the same Idempotency-Key makes one order', async () => {
+      const r = await reward({ title: 'Once', kind: 'donation', cost: 100, audience: {} });
+      const p = await participant(1000);
+      const a = await post('/api/v1/redemptions', { rewardId: r.id }, p.key, { 'idempotency-key': 'order-1' });
+      const b = await post('/api/v1/redemptions', { rewardId: r.id }, p.key, { 'idempotency-key': 'order-1' });
+      assert.equal(a.status, 201);
+      assert.equal(b.body.id, a.body.id);
+      assert.equal(await balance(p.id), 900);
+    });
+
+    test('cancelling returns exactly the points and the stock; only the owner or an admin may, and only once', async () => {
+      const r = await reward({ title: 'Mug', kind: 'merchandise', cost: 250, stock: 2, audience: {}, ships: false });
+      const p = await participant(600);
+      const q = await participant(600);
+      const o = (await post('/api/v1/redemptions', { rewardId: r.id, quantity: 2 }, p.key)).body;
+      assert.deepEqual([o.points, await balance(p.id), await stock(r.id)], [500, 100, 0]);
+      assert.equal((await post(`/api/v1/redemptions/${o.id}/cancel`, { reason: 'not mine' }, q.key)).status, 404, 'another participant');
+      assert.equal((await post(`/api/v1/redemptions/${o.id}/cancel`, { reason: 'x' }, other.ownerKey)).status, 404, 'another workspace');
+      assert.equal((await post(`/api/v1/redemptions/${o.id}/cancel`, {}, p.key)).body.errors[0].path, 'reason');
+      const c = await post(`/api/v1/redemptions/${o.id}/cancel`, { reason: 'changed my mind' }, p.key);
+      assert.equal(c.status, 200, c.text);
+      assert.equal(c.body.status, 'cancelled');
+      assert.deepEqual(c.body.timeline.map((e: { status: string }) => e.status), ['placed', 'cancelled']);
+      assert.deepEqual([await balance(p.id), await stock(r.id)], [600, 2]);
+      assert.equal((await get(`/api/v1/people/${p.id}/transfers`)).body.data[0].id, c.body.refundTransferId);
+      const again = await post(`/api/v1/redemptions/${o.id}/cancel`, { reason: 'again' }, p.key);
+      assert.equal(again.status, 409);
+      assert.equal(await balance(p.id), 600, 'refunded once');
+      await verify();
+    });
+
+    test('an admin or an integration redeems on a participant’s behalf; a participant may not for someone else', async () => {
+      const r = await reward({ title: 'Gift', kind: 'donation', cost: 100, audience: {} });
+      const p = await participant(500);
+      const q = await participant(500);
+      const integration = await ws.key('integration');
+      const byAdmin = await post('/api/v1/redemptions', { rewardId: r.id, personId: p.id });
+      assert.equal(byAdmin.status, 201, byAdmin.text);
+      assert.equal(byAdmin.body.personId, p.id);
+      assert.equal((await post('/api/v1/redemptions', { rewardId: r.id, personId: p.id }, integration)).status, 201);
+      assert.equal((await post('/api/v1/redemptions', { rewardId: r.id, personId: p.id }, q.key)).status, 403);
+      assert.equal((await post('/api/v1/redemptions', { rewardId: r.id })).body.errors[0].path, 'personId', 'an admin without a person must name one');
+      assert.equal((await post('/api/v1/redemptions', { rewardId: r.id, personId: p.id }, other.ownerKey)).status, 404);
+      assert.equal(await balance(p.id), 300);
+      assert.equal((await get(`/api/v1/redemptions/${byAdmin.body.id}`, q.key)).status, 404, 'not their order');
+      assert.equal((await get(`/api/v1/redemptions/${byAdmin.body.id}`, p.key)).status, 200);
+    });
+  });
+}
