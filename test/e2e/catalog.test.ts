@@ -4,7 +4,7 @@ import { systemContext } from '../../src/core/auth.js';
 import { startTestServer } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
-describe('journey: an employee and a customer contact browse the one catalog, each sees their audience, and the employee saves up for a reward', () => {
+describe('journey: an employee and a customer contact browse the one catalog, each sees their audience; the employee saves up for a reward, redeems one and cancels it', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let b: BrowserSession;
   const call = async (method: string, url: string, body?: unknown) => {
@@ -76,6 +76,41 @@ describe('journey: an employee and a customer contact browse the one catalog, ea
     await list.getByText('3,000 points to go').waitFor();
     await page.getByRole('button', { name: 'Remove Team hoodie from wish list' }).waitFor();
     await b.screenshot('catalog-wishlist');
+  });
+
+  step('she redeems the coffee voucher: the dialog shows the cost and what is left, and the order appears with its timeline', async () => {
+    const { page } = b;
+    await page.locator('.mantine-SegmentedControl-label', { hasText: 'All' }).click();
+    await cards(3);
+    await page.getByTestId('reward-card').filter({ hasText: 'Coffee voucher' }).getByRole('button', { name: 'Redeem' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Redeem Coffee voucher' });
+    const summary = dialog.getByTestId('redeem-summary');
+    await summary.getByText('1,000 points').waitFor();
+    await summary.getByText('− 500 points').waitFor();
+    await summary.getByRole('row', { name: /Left after this order/ }).getByText('500 points').waitFor();
+    await b.screenshot('redeem-dialog');
+    await dialog.getByRole('button', { name: 'Redeem for 500 points' }).click();
+    await page.getByRole('dialog', { name: 'Ordered' }).getByText('Your order is in').waitFor();
+    await page.getByRole('link', { name: 'See my orders' }).click();
+    await page.getByRole('heading', { name: 'My orders' }).waitFor();
+    const order = page.getByTestId('order').filter({ hasText: 'Coffee voucher' });
+    await order.getByTestId('order-status').getByText('Ordered').waitFor();
+    await b.screenshot('my-orders');
+    const orders = await call('GET', '/api/v1/redemptions');
+    assert.equal(orders.body.data.length, 1);
+    assert.equal(orders.body.data[0].points, 500);
+  });
+
+  step('she cancels it and the points come back', async () => {
+    const { page } = b;
+    await page.getByTestId('order').filter({ hasText: 'Coffee voucher' }).getByRole('button', { name: 'Cancel' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel Coffee voucher?' });
+    await dialog.getByRole('textbox', { name: 'Why?' }).fill('ordered by mistake');
+    await dialog.getByRole('button', { name: 'Cancel the order' }).click();
+    await page.getByTestId('order-status').getByText('Cancelled').waitFor();
+    await page.getByText('ordered by mistake').waitFor();
+    await page.getByRole('link', { name: 'Back to rewards' }).click();
+    await page.getByTestId('catalog-balance').getByText('1,000 points').waitFor();
   });
 
   step('the customer contact sees the same catalog without the employees-only reward', async () => {

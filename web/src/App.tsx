@@ -19,6 +19,7 @@ const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
 const InboxPage = lazy(() => import('./pages/InboxPage'));
 const NotificationPreferencesPage = lazy(() => import('./pages/NotificationPreferencesPage'));
 const CatalogPage = lazy(() => import('./pages/CatalogPage'));
+const MyOrdersPage = lazy(() => import('./pages/MyOrdersPage'));
 const SentMailPage = lazy(() => import('./pages/SentMailPage'));
 const MessageTemplatesPage = lazy(() => import('./pages/MessageTemplatesPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
@@ -85,6 +86,7 @@ function SignedIn() {
             <Route path="inbox" element={<InboxPage />} />
             <Route path="notifications" element={<NotificationPreferencesPage />} />
             <Route path="rewards" element={<CatalogPage />} />
+            <Route path="orders" element={<MyOrdersPage />} />
             <Route path="sent-mail" element={<Guard perm="comms.manage"><SentMailPage /></Guard>} />
             <Route path="message-templates" element={<Guard perm="comms.manage"><MessageTemplatesPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />

@@ -42,6 +42,8 @@ export interface RequestOptions {
   text?: string;
   /** a file, sent as the body with its own type (uploads) */
   file?: Blob;
+  /** extra headers (an Idempotency-Key) */
+  headers?: Record<string, string>;
   contentType?: string;
   signal?: AbortSignal;
 }
@@ -57,7 +59,7 @@ export function withQuery(path: string, query?: Query) {
 }
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...opts.headers };
   let body: string | Blob | undefined;
   if (opts.file !== undefined) {
     headers['content-type'] = opts.file.type || 'application/octet-stream';

@@ -99,3 +99,49 @@ export const catalogApi = {
   wish: (id: string) => request<Wishlist>('PUT', `${V1}/me/wishlist/${enc(id)}`),
   unwish: (id: string) => request<Wishlist>('DELETE', `${V1}/me/wishlist/${enc(id)}`),
 };
+
+export type RedemptionStatus = 'pending_approval' | 'placed' | 'processing' | 'shipped' | 'delivered' | 'rejected' | 'failed' | 'cancelled';
+export const REDEMPTION_STATUS_LABELS: Record<RedemptionStatus, string> = {
+  pending_approval: 'Waiting for approval',
+  placed: 'Ordered',
+  processing: 'Being prepared',
+  shipped: 'Shipped',
+  delivered: 'Delivered',
+  rejected: 'Not approved',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  country: string;
+}
+export interface Redemption {
+  id: string;
+  personId: string;
+  rewardId: string;
+  rewardTitle: string;
+  variantId: string | null;
+  quantity: number;
+  points: number;
+  status: RedemptionStatus;
+  shipping: ShippingAddress | null;
+  transferId: string;
+  refundTransferId: string | null;
+  provider: string;
+  promisedBy: string;
+  timeline: { status: string; at: string; note: string | null }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const redemptionsApi = {
+  redeem: (body: { rewardId: string; variantId?: string; quantity?: number; shipping?: ShippingAddress }, idempotencyKey: string) =>
+    request<Redemption>('POST', `${V1}/redemptions`, { json: body, headers: { 'idempotency-key': idempotencyKey } }),
+  mine: (q: { limit?: number; cursor?: string }) => api.get<Page<Redemption>>(`${V1}/me/redemptions`, { ...q }),
+  cancel: (id: string, reason: string) => api.post<Redemption>(`${V1}/redemptions/${enc(id)}/cancel`, { reason }),
+};

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ActionIcon, Alert, AspectRatio, Badge, Card, Center, Group, Image, Progress, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, AspectRatio, Badge, Button, Card, Center, Group, Image, Progress, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { catalogApi, REWARD_KIND_LABELS, type CatalogItem, type RewardKind } from '../api/rewards';
 import { ApiError } from '../api/client';
@@ -8,6 +8,8 @@ import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatPoints } from '../lib/format';
+import { RedeemModal } from '../components/RedeemModal';
+import { Link } from 'react-router';
 
 const KIND_COLORS: Record<RewardKind, string> = {
   gift_card: 'teal',
@@ -34,7 +36,7 @@ function Heart({ filled }: { filled: boolean }) {
   );
 }
 
-function RewardCard({ r, balance, label, onWish, busy }: { r: CatalogItem; balance: number; label: string; onWish(): void; busy: boolean }) {
+function RewardCard({ r, balance, label, onWish, onRedeem, busy }: { r: CatalogItem; balance: number; label: string; onWish(): void; onRedeem(): void; busy: boolean }) {
   const image = r.images[0];
   const progress = r.affordable ? 100 : Math.max(0, Math.min(100, Math.floor((Math.max(0, balance) * 100) / r.cost)));
   return (
@@ -89,6 +91,9 @@ function RewardCard({ r, balance, label, onWish, busy }: { r: CatalogItem; balan
         {r.ships ? ', shipped to you' : ''}
         {r.requiresApproval ? ', after approval' : ''}
       </Text>
+      <Button mt="sm" fullWidth variant={r.affordable && r.inStock ? 'filled' : 'default'} disabled={!r.affordable || !r.inStock} onClick={onRedeem}>
+        {r.affordable && r.inStock ? 'Redeem' : !r.inStock ? 'Out of stock' : 'Not enough points yet'}
+      </Button>
     </Card>
   );
 }
@@ -101,6 +106,7 @@ export default function CatalogPage() {
   const [category, setCategory] = useState('all');
   const [affordable, setAffordable] = useState(false);
   const [q, setQ] = useState('');
+  const [redeeming, setRedeeming] = useState<CatalogItem | null>(null);
   const query = useQuery({
     queryKey: ['catalog', category, affordable, q],
     queryFn: () => catalogApi.list({ category: category === 'all' ? undefined : category, affordable, q: q.trim() || undefined }),
@@ -129,6 +135,10 @@ export default function CatalogPage() {
         description="One catalog for everyone in your programs. Save up for what you like: add it to your wish list."
         actions={
           data && (
+            <Group gap="lg">
+              <Button component={Link} to="/orders" variant="default">
+                My orders
+              </Button>
             <Stack gap={0} align="flex-end">
               <Text size="xs" c="dimmed">
                 Your balance
@@ -137,6 +147,7 @@ export default function CatalogPage() {
                 {formatPoints(data.balance, label)}
               </Text>
             </Stack>
+            </Group>
           )
         }
       />
@@ -180,10 +191,11 @@ export default function CatalogPage() {
       ) : (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3, xl: 4 }} spacing="md">
           {data.data.map((r) => (
-            <RewardCard key={r.id} r={r} balance={data.balance} label={label} onWish={() => wish.mutate(r)} busy={wish.isPending && wish.variables?.id === r.id} />
+            <RewardCard key={r.id} r={r} balance={data.balance} label={label} onWish={() => wish.mutate(r)} onRedeem={() => setRedeeming(r)} busy={wish.isPending && wish.variables?.id === r.id} />
           ))}
         </SimpleGrid>
       )}
+      {redeeming && data && <RedeemModal item={redeeming} balance={data.balance} label={label} onClose={() => setRedeeming(null)} />}
     </>
   );
 }
