@@ -29,6 +29,7 @@ export const ZRedeem = z
 export type TRedeem = z.infer<typeof ZRedeem>;
 
 export const ZCancel = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const ZApprove = z.object({ note: z.string().trim().min(1).max(500).optional() }).strict();
 
 export const ZRedemption = z
   .object({

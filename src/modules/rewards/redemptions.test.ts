@@ -152,6 +152,33 @@ for (const dialect of DIALECTS) {
       await verify();
     });
 
+    test('an order that needs approval waits; approving places it, rejecting refunds it and releases the stock; each once, by staff only', async () => {
+      const r = await reward({ title: 'Day off', kind: 'time_off', cost: 400, stock: 2, requiresApproval: true, audience: {} });
+      const p = await participant(1000);
+      const a = (await post('/api/v1/redemptions', { rewardId: r.id }, p.key)).body;
+      const b = (await post('/api/v1/redemptions', { rewardId: r.id }, p.key)).body;
+      assert.deepEqual([a.status, b.status, await balance(p.id), await stock(r.id)], ['pending_approval', 'pending_approval', 200, 0]);
+      assert.equal((await post(`/api/v1/redemptions/${a.id}/approve`, {}, p.key)).status, 403, 'not by the participant');
+      assert.equal((await post(`/api/v1/redemptions/${a.id}/approve`, {}, other.ownerKey)).status, 404);
+      clock.t += 3_600_000;
+      const ok = await post(`/api/v1/redemptions/${a.id}/approve`, { note: 'enjoy' });
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.body.status, 'placed');
+      assert.deepEqual(ok.body.timeline.map((e: { status: string }) => e.status), ['pending_approval', 'placed']);
+      assert.equal(Date.parse(ok.body.promisedBy) - Date.parse(a.promisedBy), 3_600_000, 'the promise runs from the approval');
+      assert.equal((await post(`/api/v1/redemptions/${a.id}/approve`, {})).status, 409, 'once');
+      assert.equal((await post(`/api/v1/redemptions/${b.id}/reject`, {})).body.errors[0].path, 'reason');
+      const no = await post(`/api/v1/redemptions/${b.id}/reject`, { reason: 'team is short-staffed that week' });
+      assert.equal(no.status, 200, no.text);
+      assert.equal(no.body.status, 'rejected');
+      assert.deepEqual([await balance(p.id), await stock(r.id)], [600, 1]);
+      assert.equal((await post(`/api/v1/redemptions/${b.id}/reject`, { reason: 'again' })).status, 409);
+      assert.equal((await post(`/api/v1/redemptions/${a.id}/reject`, { reason: 'too late' })).status, 409, 'a placed order is not rejected');
+      assert.equal(await balance(p.id), 600);
+      clock.t -= 3_600_000;
+      await verify();
+    });
+
     test('an admin or an integration redeems on a participant’s behalf; a participant may not for someone else', async () => {
       const r = await reward({ title: 'Gift', kind: 'donation', cost: 100, audience: {} });
       const p = await participant(500);

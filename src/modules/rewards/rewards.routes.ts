@@ -17,7 +17,7 @@ import {
   ZUpdateReward,
   ZWishlist,
 } from './rewards.schema.js';
-import { ZCancel, ZRedeem, ZRedemption, ZRedemptionIdParam, ZRedemptionsQuery } from './redemptions.schema.js';
+import { ZApprove, ZCancel, ZRedeem, ZRedemption, ZRedemptionIdParam, ZRedemptionsQuery } from './redemptions.schema.js';
 
 export const rewardsRoutes = (rewards: RewardsService): FastifyPluginAsyncZod => async (app) => {
   const tags = ['rewards'];
@@ -101,6 +101,15 @@ export const rewardsRoutes = (rewards: RewardsService): FastifyPluginAsyncZod =>
     config: { access: 'self' },
     schema: { tags: rtags, summary: 'Cancel before it ships (its owner while pending or placed): the points come back, the stock is released', params: ZRedemptionIdParam, body: ZCancel, response: { 200: ZRedemption } },
   }, async (req) => rewards.cancel(req.auth, req.params.id, req.body.reason));
+
+  app.post('/api/v1/redemptions/:id/approve', {
+    config: { access: 'rewards.manage' },
+    schema: { tags: rtags, summary: 'Approve an order waiting for approval: it is placed (its delivery promise runs from now)', params: ZRedemptionIdParam, body: ZApprove, response: { 200: ZRedemption } },
+  }, async (req) => rewards.approve(req.auth, req.params.id, req.body.note));
+  app.post('/api/v1/redemptions/:id/reject', {
+    config: { access: 'rewards.manage' },
+    schema: { tags: rtags, summary: 'Reject an order waiting for approval: the points come back, the stock is released', params: ZRedemptionIdParam, body: ZCancel, response: { 200: ZRedemption } },
+  }, async (req) => rewards.reject(req.auth, req.params.id, req.body.reason));
 
   await app.register(imageUploadRoutes(rewards));
 };

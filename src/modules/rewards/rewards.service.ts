@@ -226,6 +226,34 @@ export function createRewardsService(deps: RewardsDeps) {
     return row;
   }
 
+  /** The approval step: only an order pending approval moves, once; a rejection refunds it. */
+  async function decide(ctx: AuthContext, id: string, to: 'placed' | 'rejected', note: string | null): Promise<TRedemption> {
+    ctx.require('rewards.manage');
+    const ws = ctx.workspaceId;
+    const now = deps.clock.now();
+    await visibleRedemption(ctx, id);
+    await deps.db.transaction().execute(async (tx) => {
+      const row = (await repo.redemption(ws, id, tx))!;
+      if (row.status !== 'pending_approval') throw new AppError('conflict', { detail: `Only an order waiting for approval can be ${to === 'placed' ? 'approved' : 'rejected'}; this one is ${row.status}` });
+      const patch: Partial<RedemptionsTable> = { status: to, updated_at: now };
+      if (to === 'rejected') {
+        const paid = await deps.ledger.transfer(tx, ws, row.transfer_id);
+        const [refund] = await deps.ledger.reverse(tx, ws, [paid!], { reason: `order ${row.id} rejected: ${note}`, actorId: ctx.actor.id });
+        patch.refund_transfer_id = refund?.id ?? null;
+        if (row.variant_id) await repo.giveBackStock(tx, ws, 'reward_variants', row.variant_id, row.quantity);
+        else await repo.giveBackStock(tx, ws, 'rewards', row.reward_id, row.quantity);
+      } else {
+        // The promise runs from the approval: the provider could not start before it.
+        patch.promised_by = now + (Number(row.promised_by) - Number(row.created_at));
+      }
+      await repo.updateRedemption(tx, ws, id, patch);
+      const seq = (await repo.redemptionEvents(ws, [id], tx)).length + 1;
+      await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: id, seq, status: to, actor: `${ctx.actor.type}:${ctx.actor.id}`, note, at: now });
+      await deps.audit.record(tx, ctx, { action: to === 'placed' ? 'redemption.approved' : 'redemption.rejected', targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: to, note } });
+    });
+    return (await toRedemptions(ws, [(await repo.redemption(ws, id))!]))[0]!;
+  }
+
   return {
     /** Erasure: the person's wish list goes. */
     async scrubPerson(tx: AnyDb, ws: string, personId: string) {
@@ -440,6 +468,15 @@ export function createRewardsService(deps: RewardsDeps) {
         await deps.audit.record(tx, ctx, { action: 'redemption.cancelled', targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: 'cancelled', reason } });
       });
       return (await toRedemptions(ws, [(await repo.redemption(ws, id))!]))[0]!;
+    },
+
+    /** Approves an order waiting for approval (rewards.manage): it is placed with its provider. */
+    async approve(ctx: AuthContext, id: string, note?: string): Promise<TRedemption> {
+      return decide(ctx, id, 'placed', note ?? null);
+    },
+    /** Rejects an order waiting for approval: the points come back, the stock is released. */
+    async reject(ctx: AuthContext, id: string, reason: string): Promise<TRedemption> {
+      return decide(ctx, id, 'rejected', reason);
     },
 
     async getRedemption(ctx: AuthContext, id: string) {
