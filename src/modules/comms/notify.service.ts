@@ -67,7 +67,11 @@ interface Recipient {
 
 const groupByWorkspace = (rows: { workspace_id: string; person_id: string }[]) => {
   const m = new Map<string, string[]>();
-  for (const r of rows) m.set(r.workspace_id, [...(m.get(r.workspace_id) ?? []), r.person_id]);
+  for (const r of rows) {
+    const list = m.get(r.workspace_id);
+    if (list) list.push(r.person_id);
+    else m.set(r.workspace_id, [r.person_id]);
+  }
   return m;
 };
 
@@ -256,13 +260,13 @@ export function createNotifyService(deps: NotifyDeps) {
     for (const [ws, owners] of groupByWorkspace(due)) {
       const workspace = await deps.workspaces.get(ws).catch(() => null);
       if (!workspace) continue;
-      const sys = systemContext(ws);
       const overrides = await repo.templates(ws, ['digest']);
+      const recipients: Map<string, Recipient> = await deps.people.recipients(ws, owners);
       const off = new Set((await repo.unsubscribed(ws, owners)).filter((r) => r.type === 'digest').map((r) => r.person_id));
       const settings = new Map((await repo.settings(ws, owners)).map((r) => [r.person_id, r]));
       const brand: Brand = { workspaceName: workspace.name, color: workspace.brandColor ?? BRAND_COLOR, logoUrl: workspace.logoUrl };
       for (const personId of owners) {
-        const person = await (deps.people.get(sys, 'people', personId) as unknown as Promise<Recipient>).catch((): Recipient | null => null);
+        const person = recipients.get(personId);
         const ok = await deps.db.transaction().execute(async (tx) => {
           const digestId = deps.ids.next('dig');
           const items = (await repo.takeDigestItems(tx, ws, personId, now, digestId)).sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -311,7 +315,8 @@ export function createNotifyService(deps: NotifyDeps) {
 
   async function preferencesView(ws: string, personId: string): Promise<TNotificationPreferences> {
     const workspace = await deps.workspaces.get(ws);
-    const person = (await deps.people.get(systemContext(ws), 'people', personId)) as unknown as Recipient;
+    const person = (await deps.people.recipients(ws, [personId])).get(personId);
+    if (!person) throw notFound('Person');
     const prefs = new Map((await repo.preferences(ws, [personId])).map((r) => [r.type, r]));
     const off = new Set((await repo.unsubscribed(ws, [personId])).map((r) => r.type));
     const [setting] = await repo.settings(ws, [personId]);

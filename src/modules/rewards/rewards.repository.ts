@@ -21,6 +21,7 @@ export function createRewardsRepository(anyDb: AnyDb) {
       if (q.before) s = s.where('id', '<', q.before);
       return s.orderBy('id', 'desc').limit(q.limit).execute();
     },
+    rewardsByIds: (ws: string, ids: string[]) => (ids.length ? db.selectFrom('rewards').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids).execute() : Promise.resolve([] as RewardsTable[])),
     /** Every active reward of a workspace (a catalog is filtered per person in the service). */
     active: (ws: string) => db.selectFrom('rewards').selectAll().where('workspace_id', '=', ws).where('status', '=', 'active').orderBy('id', 'desc').execute(),
 

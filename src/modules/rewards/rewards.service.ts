@@ -197,8 +197,7 @@ export function createRewardsService(deps: RewardsDeps) {
 
   async function toRedemptions(ws: string, rows: RedemptionsTable[]): Promise<TRedemption[]> {
     const events = await repo.redemptionEvents(ws, rows.map((r) => r.id));
-    const titles = new Map<string, string>();
-    for (const id of new Set(rows.map((r) => r.reward_id))) titles.set(id, (await repo.reward(ws, id))?.title ?? '');
+    const titles = new Map((await repo.rewardsByIds(ws, [...new Set(rows.map((r) => r.reward_id))])).map((r) => [r.id, r.title]));
     return rows.map((r) => ({
       id: r.id,
       personId: r.person_id,
@@ -226,32 +225,47 @@ export function createRewardsService(deps: RewardsDeps) {
     return row;
   }
 
-  /** The approval step: only an order pending approval moves, once; a rejection refunds it. */
-  async function decide(ctx: AuthContext, id: string, to: 'placed' | 'rejected', note: string | null): Promise<TRedemption> {
-    ctx.require('rewards.manage');
+  /**
+   * Moves an order to its next status in one transaction: `refusal` says why this order may not
+   * move (a 409), a refund returns its points by a reversal and releases its stock, and the
+   * timeline and the audit log get the step.
+   */
+  async function transition(ctx: AuthContext, id: string, step: { to: RedemptionsTable['status']; note: string | null; action: string; refund: boolean; refusal(row: RedemptionsTable): string | null }): Promise<TRedemption> {
     const ws = ctx.workspaceId;
     const now = deps.clock.now();
     await visibleRedemption(ctx, id);
     await deps.db.transaction().execute(async (tx) => {
       const row = (await repo.redemption(ws, id, tx))!;
-      if (row.status !== 'pending_approval') throw new AppError('conflict', { detail: `Only an order waiting for approval can be ${to === 'placed' ? 'approved' : 'rejected'}; this one is ${row.status}` });
-      const patch: Partial<RedemptionsTable> = { status: to, updated_at: now };
-      if (to === 'rejected') {
+      const refused = step.refusal(row);
+      if (refused) throw new AppError('conflict', { detail: refused });
+      const patch: Partial<RedemptionsTable> = { status: step.to, updated_at: now };
+      if (step.refund) {
         const paid = await deps.ledger.transfer(tx, ws, row.transfer_id);
-        const [refund] = await deps.ledger.reverse(tx, ws, [paid!], { reason: `order ${row.id} rejected: ${note}`, actorId: ctx.actor.id });
+        const [refund] = await deps.ledger.reverse(tx, ws, [paid!], { reason: `order ${row.id} ${step.to}: ${step.note}`, actorId: ctx.actor.id });
         patch.refund_transfer_id = refund?.id ?? null;
-        if (row.variant_id) await repo.giveBackStock(tx, ws, 'reward_variants', row.variant_id, row.quantity);
-        else await repo.giveBackStock(tx, ws, 'rewards', row.reward_id, row.quantity);
-      } else {
-        // The promise runs from the approval: the provider could not start before it.
+        await repo.giveBackStock(tx, ws, row.variant_id ? 'reward_variants' : 'rewards', row.variant_id ?? row.reward_id, row.quantity);
+      } else if (step.to === 'placed') {
+        // Approved: the promise runs from the approval, the provider could not start before it.
         patch.promised_by = now + (Number(row.promised_by) - Number(row.created_at));
       }
       await repo.updateRedemption(tx, ws, id, patch);
       const seq = (await repo.redemptionEvents(ws, [id], tx)).length + 1;
-      await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: id, seq, status: to, actor: `${ctx.actor.type}:${ctx.actor.id}`, note, at: now });
-      await deps.audit.record(tx, ctx, { action: to === 'placed' ? 'redemption.approved' : 'redemption.rejected', targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: to, note } });
+      await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: id, seq, status: step.to, actor: `${ctx.actor.type}:${ctx.actor.id}`, note: step.note, at: now });
+      await deps.audit.record(tx, ctx, { action: step.action, targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: step.to, note: step.note } });
     });
     return (await toRedemptions(ws, [(await repo.redemption(ws, id))!]))[0]!;
+  }
+
+  /** The approval step: only an order pending approval moves, once; a rejection refunds it. */
+  function decide(ctx: AuthContext, id: string, to: 'placed' | 'rejected', note: string | null): Promise<TRedemption> {
+    ctx.require('rewards.manage');
+    return transition(ctx, id, {
+      to,
+      note,
+      action: to === 'placed' ? 'redemption.approved' : 'redemption.rejected',
+      refund: to === 'rejected',
+      refusal: (row) => (row.status === 'pending_approval' ? null : `Only an order waiting for approval can be ${to === 'placed' ? 'approved' : 'rejected'}; this one is ${row.status}`),
+    });
   }
 
   return {
@@ -333,14 +347,14 @@ export function createRewardsService(deps: RewardsDeps) {
       if (patch.promisedDeliveryMinutes !== undefined) next.promised_minutes = patch.promisedDeliveryMinutes;
       else if (patch.provider !== undefined && patch.provider !== before.provider) next.promised_minutes = DEFAULT_PROMISE_MINUTES[patch.provider];
       if (patch.status !== undefined) next.status = patch.status;
-      return deps.db.transaction().execute(async (tx) => {
-        const existing = await repo.variantsOf(ws, [id], tx);
-        if (patch.variants) await saveVariants(tx, ws, id, patch.variants, existing);
+      await deps.db.transaction().execute(async (tx) => {
+        if (patch.variants) await saveVariants(tx, ws, id, patch.variants, await repo.variantsOf(ws, [id], tx));
         await repo.updateReward(tx, ws, id, next);
         const changed = Object.fromEntries(Object.keys(patch).map((k) => [k, before[k as keyof TReward]]));
         await deps.audit.record(tx, ctx, { action: 'reward.updated', targetType: 'reward', targetId: id, before: changed, after: patch });
-        return id;
-      }).then(async () => (await view(ws, [await load(ctx, id)]))[0]!);
+      });
+      // Read after the commit: on SQLite the transaction holds the only connection.
+      return (await view(ws, [await load(ctx, id)]))[0]!;
     },
 
     /** Stores an image for a reward: its bytes must be a PNG, JPEG, WebP or GIF of at most 2 MB, as declared. */
@@ -450,34 +464,23 @@ export function createRewardsService(deps: RewardsDeps) {
 
     /** Cancels an order before it ships: the points come back by a reversal, the stock is released. */
     async cancel(ctx: AuthContext, id: string, reason: string): Promise<TRedemption> {
-      const ws = ctx.workspaceId;
-      const now = deps.clock.now();
-      await visibleRedemption(ctx, id);
-      await deps.db.transaction().execute(async (tx) => {
-        const row = (await repo.redemption(ws, id, tx))!;
-        const own = row.person_id === ctx.personId && !ctx.can('rewards.manage');
-        const open = own ? ['pending_approval', 'placed'] : ['pending_approval', 'placed', 'processing'];
-        if (!open.includes(row.status)) throw new AppError('conflict', { detail: `An order that is ${row.status} cannot be cancelled${own ? ' by its owner' : ''}` });
-        const paid = await deps.ledger.transfer(tx, ws, row.transfer_id);
-        const [refund] = await deps.ledger.reverse(tx, ws, [paid!], { reason: `order ${row.id} cancelled: ${reason}`, actorId: ctx.actor.id });
-        if (row.variant_id) await repo.giveBackStock(tx, ws, 'reward_variants', row.variant_id, row.quantity);
-        else await repo.giveBackStock(tx, ws, 'rewards', row.reward_id, row.quantity);
-        await repo.updateRedemption(tx, ws, id, { status: 'cancelled', refund_transfer_id: refund?.id ?? null, updated_at: now });
-        const seq = (await repo.redemptionEvents(ws, [id], tx)).length + 1;
-        await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: id, seq, status: 'cancelled', actor: `${ctx.actor.type}:${ctx.actor.id}`, note: reason, at: now });
-        await deps.audit.record(tx, ctx, { action: 'redemption.cancelled', targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: 'cancelled', reason } });
+      return transition(ctx, id, {
+        to: 'cancelled',
+        note: reason,
+        action: 'redemption.cancelled',
+        refund: true,
+        refusal: (row) => {
+          const own = row.person_id === ctx.personId && !ctx.can('rewards.manage');
+          const open = own ? ['pending_approval', 'placed'] : ['pending_approval', 'placed', 'processing'];
+          return open.includes(row.status) ? null : `An order that is ${row.status} cannot be cancelled${own ? ' by its owner' : ''}`;
+        },
       });
-      return (await toRedemptions(ws, [(await repo.redemption(ws, id))!]))[0]!;
     },
 
     /** Approves an order waiting for approval (rewards.manage): it is placed with its provider. */
-    async approve(ctx: AuthContext, id: string, note?: string): Promise<TRedemption> {
-      return decide(ctx, id, 'placed', note ?? null);
-    },
+    approve: (ctx: AuthContext, id: string, note?: string) => decide(ctx, id, 'placed', note ?? null),
     /** Rejects an order waiting for approval: the points come back, the stock is released. */
-    async reject(ctx: AuthContext, id: string, reason: string): Promise<TRedemption> {
-      return decide(ctx, id, 'rejected', reason);
-    },
+    reject: (ctx: AuthContext, id: string, reason: string) => decide(ctx, id, 'rejected', reason),
 
     async getRedemption(ctx: AuthContext, id: string) {
       return (await toRedemptions(ctx.workspaceId, [await visibleRedemption(ctx, id)]))[0]!;

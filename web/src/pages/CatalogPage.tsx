@@ -114,6 +114,7 @@ export default function CatalogPage() {
     placeholderData: keepPreviousData,
   });
   const all = useQuery({ queryKey: ['catalog', 'categories'], queryFn: () => catalogApi.list({}), retry: false });
+  const wishlist = useQuery({ queryKey: ['catalog', 'wishlist'], queryFn: catalogApi.wishlist, retry: false });
   const wish = useMutation({
     mutationFn: (r: CatalogItem) => (r.inWishlist ? catalogApi.unwish(r.id) : catalogApi.wish(r.id)),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['catalog'] }),
@@ -126,7 +127,7 @@ export default function CatalogPage() {
       </>
     );
   const data = query.data;
-  const wished = (all.data?.data ?? []).filter((r) => r.inWishlist);
+  const wished = wishlist.data?.data ?? [];
   const categories = all.data?.categories ?? [];
   return (
     <>
@@ -159,7 +160,7 @@ export default function CatalogPage() {
           </Title>
           <Stack gap="xs">
             {wished.map((r) => {
-              const pct = r.affordable ? 100 : Math.floor((Math.max(0, all.data!.balance) * 100) / r.cost);
+              const pct = r.progressPercent;
               return (
                 <Group key={r.id} wrap="nowrap" gap="md">
                   <Text size="sm" w={220} truncate>
