@@ -86,7 +86,7 @@ export function createServices(database: Database, clock: Clock = systemClock, o
     notify: { people, programs, workspaces, secret: opts.secret ?? randomToken(32), publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000', smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom ?? DEFAULT_MAIL_FROM },
   });
   people.onErase((tx, ws, personId) => comms.notify.scrubPerson(tx, ws, personId));
-  const rewards = createRewardsService({ db, ids, clock, audit, people, ledger, workspaces });
+  const rewards = createRewardsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   people.onErase((tx, ws, personId) => rewards.scrubPerson(tx, ws, personId));
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
   comms.scheduleWith(() => plans.tick());

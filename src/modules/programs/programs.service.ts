@@ -644,6 +644,18 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
     },
 
     /**
+     * A person's test for any audience, judged as programs judge theirs (kinds, team subtrees,
+     * account tiers, attributes, an explicit list): other modules (the rewards catalog) use the
+     * same rule. Null when the person does not exist.
+     */
+    async audienceMatcher(ws: string, personId: string): Promise<((a: TAudience) => boolean) | null> {
+      const pc = await deps.people.eventContext(undefined, ws, { personIds: [personId], personExternalIds: [], accountIds: [], accountExternalIds: [] });
+      if (!pc.people.some((x) => x.id === personId)) return null;
+      const ctx = engineContextOf(pc, await deps.workspaces.get(ws));
+      return (a) => compileAudience(a)(personId, ctx);
+    },
+
+    /**
      * Whom a program speaks to now: the active, not erased people its current version's audience
      * holds, less its holdout (a held-out person gets nothing from the program, messages included,
      * or the holdout would not measure the program). Null when the program does not exist.

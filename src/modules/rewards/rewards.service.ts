@@ -3,13 +3,13 @@ import type { AnyDb } from '../../core/db/db.js';
 import type { Ids } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
-import { systemContext, type AuthContext } from '../../core/auth.js';
+import type { AuthContext } from '../../core/auth.js';
 import { AppError, invalid, notFound } from '../../core/errors.js';
 import { decodeCursor, toPage } from '../../core/http/pagination.js';
 import type { AuditService } from '../audit/index.js';
 import type { PeopleService } from '../people/index.js';
 import type { LedgerService } from '../ledger/index.js';
-import type { TAudience } from '../programs/index.js';
+import type { ProgramsService, TAudience } from '../programs/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { periodOf } from '../engine/index.js';
 import type { RedemptionsTable } from './rewards.tables.js';
@@ -75,22 +75,10 @@ const toReward = (r: RewardsTable, variants: Variant[], images: ImageMeta[]): TR
 
 const iso = (v: string | null | undefined) => (v ? Date.parse(v) : null);
 
-/** What a participant needs to be judged against an audience. */
+/** A participant and the test of an audience for them (the programs' own rule). */
 interface Judged {
   id: string;
-  kind: string;
-  teamPath: string[];
-  accountTier: string | null;
-  attributes: Record<string, unknown>;
-}
-
-export function inAudience(a: TAudience, p: Judged): boolean {
-  if (a.people && !a.people.includes(p.id)) return false;
-  if (a.kinds && !a.kinds.includes(p.kind as 'employee')) return false;
-  if (a.teams && !p.teamPath.some((t) => a.teams!.includes(t))) return false;
-  if (a.accountTiers && !(p.accountTier && a.accountTiers.includes(p.accountTier))) return false;
-  for (const [k, vs] of Object.entries(a.attributes ?? {})) if (!vs.includes(p.attributes[k] as string)) return false;
-  return true;
+  matches(a: TAudience): boolean;
 }
 
 export interface RewardsDeps {
@@ -101,6 +89,7 @@ export interface RewardsDeps {
   people: PeopleService;
   ledger: LedgerService;
   workspaces: WorkspacesService;
+  programs: Pick<ProgramsService, 'audienceMatcher'>;
 }
 
 /** The catalog: one for employees, customers and partners; each sees what their audience allows. */
@@ -146,15 +135,9 @@ export function createRewardsService(deps: RewardsDeps) {
   }
 
   async function judgedPerson(ws: string, personId: string): Promise<Judged> {
-    const sys = systemContext(ws);
-    const p = (await deps.people.get(sys, 'people', personId)) as unknown as { id: string; kind: string; teamId: string | null; accountId: string | null; attributes: Record<string, unknown> };
-    const teamPath: string[] = [];
-    for (let t = p.teamId, n = 0; t && n < 100; n++) {
-      teamPath.push(t);
-      t = ((await deps.people.get(sys, 'teams', t).catch(() => null)) as { parentId: string | null } | null)?.parentId ?? null;
-    }
-    const account = p.accountId ? ((await deps.people.get(sys, 'accounts', p.accountId).catch(() => null)) as { tier: string | null } | null) : null;
-    return { id: p.id, kind: p.kind, teamPath, accountTier: account?.tier ?? null, attributes: p.attributes };
+    const matches = await deps.programs.audienceMatcher(ws, personId);
+    if (!matches) throw notFound('Person');
+    return { id: personId, matches };
   }
 
   const openNow = (r: RewardsTable, now: number) => r.status === 'active' && (r.available_from === null || Number(r.available_from) <= now) && (r.available_until === null || now < Number(r.available_until));
@@ -186,7 +169,7 @@ export function createRewardsService(deps: RewardsDeps) {
   async function eligible(ctx: AuthContext) {
     const who = await judged(ctx);
     const now = deps.clock.now();
-    const rows = (await repo.active(ctx.workspaceId)).filter((r) => openNow(r, now) && inAudience(JSON.parse(r.audience) as TAudience, who));
+    const rows = (await repo.active(ctx.workspaceId)).filter((r) => openNow(r, now) && who.matches(JSON.parse(r.audience) as TAudience));
     const [rewards, balance, wishes] = await Promise.all([
       view(ctx.workspaceId, rows),
       deps.ledger.balance(ctx.workspaceId, deps.ledger.accounts.wallet(who.id)),
@@ -415,7 +398,7 @@ export function createRewardsService(deps: RewardsDeps) {
       const now = deps.clock.now();
       if (!openNow(r, now)) throw new AppError('reward_unavailable', { detail: r.status !== 'active' ? `This reward is ${r.status}` : 'This reward is outside its availability window' });
       const who = await judgedPerson(ws, personId);
-      if (!inAudience(JSON.parse(r.audience) as TAudience, who)) throw new AppError('not_eligible', { detail: 'This reward is not offered to this person' });
+      if (!who.matches(JSON.parse(r.audience) as TAudience)) throw new AppError('not_eligible', { detail: 'This reward is not offered to this person' });
       const variants = (await repo.variantsOf(ws, [r.id])).filter((v) => v.active);
       if (variants.length && !input.variantId) throw invalid('variantId', `choose one of ${variants.map((v) => v.name).join(', ')}`);
       const variant = input.variantId ? variants.find((v) => v.id === input.variantId) : undefined;
