@@ -20,7 +20,7 @@ import { createEngineService, engineMigrations, engineRoutes } from './modules/e
 import { createProgramsService, goalsRoutes, programsMigrations, programsRoutes } from './modules/programs/index.js';
 import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.js';
 import { commsMigrations, createCommsService, createPlansService, deliveryMigrations, notifyRoutes, plansMigrations, plansRoutes, webhooksRoutes } from './modules/comms/index.js';
-import { createRewardsService, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
+import { createRedemptionsService, createRewardsService, redemptionsRoutes, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
@@ -88,11 +88,12 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   people.onErase((tx, ws, personId) => comms.notify.scrubPerson(tx, ws, personId));
   const rewards = createRewardsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   people.onErase((tx, ws, personId) => rewards.scrubPerson(tx, ws, personId));
+  const redemptions = createRedemptionsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
   comms.scheduleWith(() => plans.tick());
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, housekeeping };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, housekeeping };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -130,6 +131,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(webhooksRoutes(services.comms));
   await app.register(notifyRoutes(services.comms.notify));
   await app.register(rewardsRoutes(services.rewards));
+  await app.register(redemptionsRoutes(services.redemptions));
   await app.register(plansRoutes(services.plans));
   await app.ready();
   return { app, routes };

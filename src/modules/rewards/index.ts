@@ -1,5 +1,8 @@
 // Rewards: one catalog for employees, customers and partners (audiences narrow it), variants
-// with their own stock, images, wish lists. Redemption and fulfilment build on it (issue #6).
+// with their own stock, images, wish lists (rewards.*); orders through the ledger, their steps and
+// the fulfilment providers that carry them out (redemptions.*) (issue #6).
 export { createRewardsService, type RewardsService } from './rewards.service.js';
 export { rewardsRoutes } from './rewards.routes.js';
 export { rewardsMigrations } from './rewards.migrations.js';
+export { createRedemptionsService, type RedemptionsService, type FulfilmentProvider } from './redemptions.service.js';
+export { redemptionsRoutes } from './redemptions.routes.js';

@@ -17,7 +17,6 @@ import {
   ZUpdateReward,
   ZWishlist,
 } from './rewards.schema.js';
-import { ZApprove, ZCancel, ZRedeem, ZRedemption, ZRedemptionIdParam, ZRedemptionsQuery } from './redemptions.schema.js';
 
 export const rewardsRoutes = (rewards: RewardsService): FastifyPluginAsyncZod => async (app) => {
   const tags = ['rewards'];
@@ -74,42 +73,6 @@ export const rewardsRoutes = (rewards: RewardsService): FastifyPluginAsyncZod =>
     config: { access: 'self' },
     schema: { tags: mtags, summary: 'Take a reward off the wish list', params: ZRewardIdParam, response: { 200: ZWishlist } },
   }, async (req) => rewards.unwish(req.auth, req.params.id));
-
-  const rtags = ['redemptions'];
-  app.post('/api/v1/redemptions', {
-    config: { access: 'self' },
-    schema: {
-      tags: rtags,
-      summary: 'Redeem: debits the wallet (oldest points first), reserves stock and creates the order, in one transaction; send an Idempotency-Key',
-      body: ZRedeem,
-      response: { 201: ZRedemption },
-    },
-  }, async (req, reply) => reply.code(201).send(await rewards.redeem(req.auth, req.body)));
-  app.get('/api/v1/redemptions', {
-    config: { access: 'rewards.manage' },
-    schema: { tags: rtags, summary: 'Every order, newest first', querystring: ZRedemptionsQuery, response: { 200: pageOf(ZRedemption) } },
-  }, async (req) => rewards.listRedemptions(req.auth, req.query, false));
-  app.get('/api/v1/me/redemptions', {
-    config: { access: 'self' },
-    schema: { tags: rtags, summary: 'The signed-in participant’s orders with their timelines', querystring: ZRedemptionsQuery.omit({ personId: true }), response: { 200: pageOf(ZRedemption) } },
-  }, async (req) => rewards.listRedemptions(req.auth, req.query, true));
-  app.get('/api/v1/redemptions/:id', {
-    config: { access: 'self' },
-    schema: { tags: rtags, summary: 'One order (its owner, or those who manage rewards)', params: ZRedemptionIdParam, response: { 200: ZRedemption } },
-  }, async (req) => rewards.getRedemption(req.auth, req.params.id));
-  app.post('/api/v1/redemptions/:id/cancel', {
-    config: { access: 'self' },
-    schema: { tags: rtags, summary: 'Cancel before it ships (its owner while pending or placed): the points come back, the stock is released', params: ZRedemptionIdParam, body: ZCancel, response: { 200: ZRedemption } },
-  }, async (req) => rewards.cancel(req.auth, req.params.id, req.body.reason));
-
-  app.post('/api/v1/redemptions/:id/approve', {
-    config: { access: 'rewards.manage' },
-    schema: { tags: rtags, summary: 'Approve an order waiting for approval: it is placed (its delivery promise runs from now)', params: ZRedemptionIdParam, body: ZApprove, response: { 200: ZRedemption } },
-  }, async (req) => rewards.approve(req.auth, req.params.id, req.body.note));
-  app.post('/api/v1/redemptions/:id/reject', {
-    config: { access: 'rewards.manage' },
-    schema: { tags: rtags, summary: 'Reject an order waiting for approval: the points come back, the stock is released', params: ZRedemptionIdParam, body: ZCancel, response: { 200: ZRedemption } },
-  }, async (req) => rewards.reject(req.auth, req.params.id, req.body.reason));
 
   await app.register(imageUploadRoutes(rewards));
 };

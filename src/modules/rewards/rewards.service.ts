@@ -11,9 +11,6 @@ import type { PeopleService } from '../people/index.js';
 import type { LedgerService } from '../ledger/index.js';
 import type { ProgramsService, TAudience } from '../programs/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
-import { periodOf } from '../engine/index.js';
-import type { RedemptionsTable } from './rewards.tables.js';
-import type { TRedeem, TRedemption } from './redemptions.schema.js';
 import { createRewardsRepository } from './rewards.repository.js';
 import type { RewardImagesTable, RewardsTable, RewardVariantsTable } from './rewards.tables.js';
 import {
@@ -72,6 +69,9 @@ const toReward = (r: RewardsTable, variants: Variant[], images: ImageMeta[]): TR
   createdAt: toIso(r.created_at)!,
   updatedAt: toIso(r.updated_at)!,
 });
+
+/** Active and inside its availability window. */
+export const openNow = (r: RewardsTable, now: number) => r.status === 'active' && (r.available_from === null || Number(r.available_from) <= now) && (r.available_until === null || now < Number(r.available_until));
 
 const iso = (v: string | null | undefined) => (v ? Date.parse(v) : null);
 
@@ -140,8 +140,6 @@ export function createRewardsService(deps: RewardsDeps) {
     return { id: personId, matches };
   }
 
-  const openNow = (r: RewardsTable, now: number) => r.status === 'active' && (r.available_from === null || Number(r.available_from) <= now) && (r.available_until === null || now < Number(r.available_until));
-
   function toItem(r: TReward, balance: number, wished: Set<string>): TCatalogItem {
     const live = r.variants.filter((v) => v.active);
     return {
@@ -176,79 +174,6 @@ export function createRewardsService(deps: RewardsDeps) {
       repo.wishlist(ctx.workspaceId, who.id),
     ]);
     return { who, rewards, balance, wishes };
-  }
-
-  async function toRedemptions(ws: string, rows: RedemptionsTable[]): Promise<TRedemption[]> {
-    const events = await repo.redemptionEvents(ws, rows.map((r) => r.id));
-    const titles = new Map((await repo.rewardsByIds(ws, [...new Set(rows.map((r) => r.reward_id))])).map((r) => [r.id, r.title]));
-    return rows.map((r) => ({
-      id: r.id,
-      personId: r.person_id,
-      rewardId: r.reward_id,
-      rewardTitle: titles.get(r.reward_id) ?? '',
-      variantId: r.variant_id,
-      quantity: r.quantity,
-      points: Number(r.points),
-      status: r.status,
-      shipping: r.shipping ? (JSON.parse(r.shipping) as TRedemption['shipping']) : null,
-      transferId: r.transfer_id,
-      refundTransferId: r.refund_transfer_id,
-      provider: r.provider,
-      promisedBy: toIso(r.promised_by)!,
-      timeline: events.filter((e) => e.redemption_id === r.id).map((e) => ({ status: e.status, at: toIso(e.at)!, note: e.note })),
-      createdAt: toIso(r.created_at)!,
-      updatedAt: toIso(r.updated_at)!,
-    }));
-  }
-
-  /** A participant's own order, or any for those who manage rewards; 404 otherwise. */
-  async function visibleRedemption(ctx: AuthContext, id: string, tx?: AnyDb) {
-    const row = await repo.redemption(ctx.workspaceId, id, tx);
-    if (!row || (row.person_id !== ctx.personId && !ctx.can('rewards.manage'))) throw notFound('Redemption');
-    return row;
-  }
-
-  /**
-   * Moves an order to its next status in one transaction: `refusal` says why this order may not
-   * move (a 409), a refund returns its points by a reversal and releases its stock, and the
-   * timeline and the audit log get the step.
-   */
-  async function transition(ctx: AuthContext, id: string, step: { to: RedemptionsTable['status']; note: string | null; action: string; refund: boolean; refusal(row: RedemptionsTable): string | null }): Promise<TRedemption> {
-    const ws = ctx.workspaceId;
-    const now = deps.clock.now();
-    await visibleRedemption(ctx, id);
-    await deps.db.transaction().execute(async (tx) => {
-      const row = (await repo.redemption(ws, id, tx))!;
-      const refused = step.refusal(row);
-      if (refused) throw new AppError('conflict', { detail: refused });
-      const patch: Partial<RedemptionsTable> = { status: step.to, updated_at: now };
-      if (step.refund) {
-        const paid = await deps.ledger.transfer(tx, ws, row.transfer_id);
-        const [refund] = await deps.ledger.reverse(tx, ws, [paid!], { reason: `order ${row.id} ${step.to}: ${step.note}`, actorId: ctx.actor.id });
-        patch.refund_transfer_id = refund?.id ?? null;
-        await repo.giveBackStock(tx, ws, row.variant_id ? 'reward_variants' : 'rewards', row.variant_id ?? row.reward_id, row.quantity);
-      } else if (step.to === 'placed') {
-        // Approved: the promise runs from the approval, the provider could not start before it.
-        patch.promised_by = now + (Number(row.promised_by) - Number(row.created_at));
-      }
-      await repo.updateRedemption(tx, ws, id, patch);
-      const seq = (await repo.redemptionEvents(ws, [id], tx)).length + 1;
-      await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: id, seq, status: step.to, actor: `${ctx.actor.type}:${ctx.actor.id}`, note: step.note, at: now });
-      await deps.audit.record(tx, ctx, { action: step.action, targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: step.to, note: step.note } });
-    });
-    return (await toRedemptions(ws, [(await repo.redemption(ws, id))!]))[0]!;
-  }
-
-  /** The approval step: only an order pending approval moves, once; a rejection refunds it. */
-  function decide(ctx: AuthContext, id: string, to: 'placed' | 'rejected', note: string | null): Promise<TRedemption> {
-    ctx.require('rewards.manage');
-    return transition(ctx, id, {
-      to,
-      note,
-      action: to === 'placed' ? 'redemption.approved' : 'redemption.rejected',
-      refund: to === 'rejected',
-      refusal: (row) => (row.status === 'pending_approval' ? null : `Only an order waiting for approval can be ${to === 'placed' ? 'approved' : 'rejected'}; this one is ${row.status}`),
-    });
   }
 
   return {
@@ -377,104 +302,6 @@ export function createRewardsService(deps: RewardsDeps) {
       const row = await repo.image(ctx.workspaceId, id);
       if (!row) throw notFound('Image');
       return { contentType: row.content_type, etag: `"${row.sha256}"`, body: Buffer.from(row.data, 'base64') };
-    },
-
-    /**
-     * Redeems: in one transaction, the wallet is locked, the reward's limit checked, stock taken
-     * and the cost debited through the ledger; any refusal leaves points, stock and orders as
-     * they were. For oneself, or (redemptions.write) on a participant's behalf.
-     */
-    async redeem(ctx: AuthContext, input: TRedeem): Promise<TRedemption> {
-      const ws = ctx.workspaceId;
-      let personId = ctx.personId;
-      if (input.personId && input.personId !== ctx.personId) {
-        ctx.require('redemptions.write');
-        await deps.people.get(ctx, 'people', input.personId);
-        personId = input.personId;
-      }
-      if (!personId) throw invalid('personId', 'this caller is not a participant: name the person to redeem for');
-      const r = await repo.reward(ws, input.rewardId);
-      if (!r) throw notFound('Reward');
-      const now = deps.clock.now();
-      if (!openNow(r, now)) throw new AppError('reward_unavailable', { detail: r.status !== 'active' ? `This reward is ${r.status}` : 'This reward is outside its availability window' });
-      const who = await judgedPerson(ws, personId);
-      if (!who.matches(JSON.parse(r.audience) as TAudience)) throw new AppError('not_eligible', { detail: 'This reward is not offered to this person' });
-      const variants = (await repo.variantsOf(ws, [r.id])).filter((v) => v.active);
-      if (variants.length && !input.variantId) throw invalid('variantId', `choose one of ${variants.map((v) => v.name).join(', ')}`);
-      const variant = input.variantId ? variants.find((v) => v.id === input.variantId) : undefined;
-      if (input.variantId && !variant) throw invalid('variantId', 'not a variant of this reward');
-      if (r.ships && !input.shipping) throw invalid('shipping', 'this reward ships: give name, line1, city, postalCode and country');
-      const quantity = input.quantity;
-      const points = Number(r.cost) * quantity;
-      const limit = r.limit_rule ? (JSON.parse(r.limit_rule) as { count: number; per: 'day' | 'week' | 'month' | 'quarter' | 'year' | 'ever' }) : null;
-      const tz = (await deps.workspaces.get(ws)).timezone;
-      const wallet = deps.ledger.accounts.wallet(personId);
-      const row: RedemptionsTable = {
-        workspace_id: ws,
-        id: deps.ids.next('red'),
-        person_id: personId,
-        reward_id: r.id,
-        variant_id: variant?.id ?? null,
-        quantity,
-        points,
-        status: r.requires_approval ? 'pending_approval' : 'placed',
-        shipping: r.ships && input.shipping ? JSON.stringify(input.shipping) : null,
-        transfer_id: deps.ids.next('trf'),
-        refund_transfer_id: null,
-        provider: r.provider,
-        promised_by: now + r.promised_minutes * 60_000,
-        placed_by: `${ctx.actor.type}:${ctx.actor.id}`,
-        created_at: now,
-        updated_at: now,
-      };
-      await deps.db.transaction().execute(async (tx) => {
-        // The wallet first: one person's redemptions take their turn (PostgreSQL: FOR UPDATE).
-        const balance = (await deps.ledger.lock(tx, ws, [wallet])).get(wallet) ?? 0;
-        if (limit) {
-          const from = limit.per === 'ever' ? 0 : periodOf(now, limit.per, tz).from;
-          if ((await repo.orderedSince(tx, ws, personId, r.id, from)) + quantity > limit.count)
-            throw new AppError('limit_reached', { detail: `At most ${limit.count} per person ${limit.per === 'ever' ? 'in all' : `per ${limit.per}`}` });
-        }
-        if (balance < points) throw new AppError('insufficient_points', { detail: `The wallet holds ${balance}, the order costs ${points}` });
-        if (!(await repo.takeStock(tx, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, quantity))) throw new AppError('out_of_stock', { detail: variant ? `${r.title} (${variant.name}) is out of stock` : `${r.title} is out of stock` });
-        await deps.ledger.post(tx, ws, [{ id: row.transfer_id, from: wallet, to: deps.ledger.accounts.system('redemptions'), amount: points, cause: 'redemption', occurredAt: now, actorId: ctx.actor.id, reason: `redeemed ${quantity} × ${r.title} (${row.id})` }]);
-        await repo.insertRedemption(tx, row);
-        await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: row.id, seq: 1, status: row.status, actor: row.placed_by, note: null, at: now });
-        await deps.audit.record(tx, ctx, { action: 'redemption.created', targetType: 'redemption', targetId: row.id, after: { personId, rewardId: r.id, variantId: row.variant_id, quantity, points } });
-      });
-      return (await toRedemptions(ws, [row]))[0]!;
-    },
-
-    /** Cancels an order before it ships: the points come back by a reversal, the stock is released. */
-    async cancel(ctx: AuthContext, id: string, reason: string): Promise<TRedemption> {
-      return transition(ctx, id, {
-        to: 'cancelled',
-        note: reason,
-        action: 'redemption.cancelled',
-        refund: true,
-        refusal: (row) => {
-          const own = row.person_id === ctx.personId && !ctx.can('rewards.manage');
-          const open = own ? ['pending_approval', 'placed'] : ['pending_approval', 'placed', 'processing'];
-          return open.includes(row.status) ? null : `An order that is ${row.status} cannot be cancelled${own ? ' by its owner' : ''}`;
-        },
-      });
-    },
-
-    /** Approves an order waiting for approval (rewards.manage): it is placed with its provider. */
-    approve: (ctx: AuthContext, id: string, note?: string) => decide(ctx, id, 'placed', note ?? null),
-    /** Rejects an order waiting for approval: the points come back, the stock is released. */
-    reject: (ctx: AuthContext, id: string, reason: string) => decide(ctx, id, 'rejected', reason),
-
-    async getRedemption(ctx: AuthContext, id: string) {
-      return (await toRedemptions(ctx.workspaceId, [await visibleRedemption(ctx, id)]))[0]!;
-    },
-    /** Orders: a participant's own (/me), or everyone's for those who manage rewards. */
-    async listRedemptions(ctx: AuthContext, q: { limit: number; cursor?: string; status?: string; personId?: string }, mine: boolean) {
-      if (mine && !ctx.personId) return { data: [], nextCursor: null };
-      if (!mine) ctx.require('rewards.manage');
-      const rows = await repo.listRedemptions(ctx.workspaceId, { ...q, personId: mine ? ctx.personId! : q.personId, before: decodeCursor(q.cursor), limit: q.limit + 1 });
-      const page = toPage(rows, q.limit, (r) => r);
-      return { data: await toRedemptions(ctx.workspaceId, page.data), nextCursor: page.nextCursor };
     },
 
     /** The signed-in participant's catalog: what they may redeem now, filtered; affordability beside each. */

@@ -1,0 +1,266 @@
+import type { AnyDb } from '../../core/db/db.js';
+import type { Ids } from '../../core/ids.js';
+import type { Clock } from '../../core/clock.js';
+import { toIso } from '../../core/clock.js';
+import type { AuthContext } from '../../core/auth.js';
+import { AppError, invalid, notFound } from '../../core/errors.js';
+import { decodeCursor, toPage } from '../../core/http/pagination.js';
+import type { AuditService } from '../audit/index.js';
+import type { PeopleService } from '../people/index.js';
+import type { LedgerService } from '../ledger/index.js';
+import type { ProgramsService, TAudience } from '../programs/index.js';
+import type { WorkspacesService } from '../workspaces/index.js';
+import { periodOf } from '../engine/index.js';
+import type { RedemptionsTable, RewardsTable } from './rewards.tables.js';
+import type { TRedeem, TRedemption } from './redemptions.schema.js';
+import { createRewardsRepository } from './rewards.repository.js';
+import { openNow } from './rewards.service.js';
+
+export type RedemptionStatus = RedemptionsTable['status'];
+
+/** One step of an order, as `recordStep` writes it. */
+export interface Step {
+  to: RedemptionStatus;
+  /** `user:…`, `apikey:…`, `system:…` */
+  actor: string;
+  note: string | null;
+  /** more columns to set with the status (tracking, refund transfer …) */
+  patch?: Partial<RedemptionsTable>;
+}
+
+/**
+ * What a fulfilment provider does when an order is placed (at redemption, or when approved), in
+ * the order's transaction: codes assign one and deliver at once, a webhook vendor gets the order
+ * through the outbox, manual orders wait in the admin's queue. It may answer a further step.
+ */
+export interface FulfilmentProvider {
+  placed(tx: AnyDb, order: RedemptionsTable, reward: RewardsTable): Promise<Omit<Step, 'patch'> & { patch?: Partial<RedemptionsTable> } | void>;
+}
+
+export interface RedemptionsDeps {
+  db: AnyDb;
+  ids: Ids;
+  clock: Clock;
+  audit: AuditService;
+  people: PeopleService;
+  ledger: LedgerService;
+  workspaces: WorkspacesService;
+  programs: Pick<ProgramsService, 'audienceMatcher'>;
+}
+
+/** Orders: redemption through the ledger, the approval step, cancellation, and each order's steps. */
+export function createRedemptionsService(deps: RedemptionsDeps) {
+  const repo = createRewardsRepository(deps.db);
+  const providers = new Map<string, FulfilmentProvider>();
+
+  async function judgedPerson(ws: string, personId: string) {
+    const matches = await deps.programs.audienceMatcher(ws, personId);
+    if (!matches) throw notFound('Person');
+    return { id: personId, matches };
+  }
+
+  /**
+   * The one place an order changes status after it was created: the row, its timeline. Every
+   * move (approval, fulfilment, cancellation, a provider's own step) comes through here.
+   */
+  async function recordStep(tx: AnyDb, row: RedemptionsTable, step: Step): Promise<RedemptionsTable> {
+    const ws = row.workspace_id;
+    const now = deps.clock.now();
+    const patch: Partial<RedemptionsTable> = { ...step.patch, status: step.to, updated_at: now };
+    await repo.updateRedemption(tx, ws, row.id, patch);
+    const seq = (await repo.redemptionEvents(ws, [row.id], tx)).length + 1;
+    await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: row.id, seq, status: step.to, actor: step.actor, note: step.note, at: now });
+    return { ...row, ...patch };
+  }
+
+  /** Hands a placed order to its provider, in the same transaction; records the step it answers. */
+  async function fulfil(tx: AnyDb, order: RedemptionsTable, reward?: RewardsTable) {
+    const provider = providers.get(order.provider);
+    if (!provider) return;
+    const r = reward ?? (await repo.reward(order.workspace_id, order.reward_id, tx))!;
+    const next = await provider.placed(tx, order, r);
+    if (next) await recordStep(tx, order, next);
+  }
+
+  async function toRedemptions(ws: string, rows: RedemptionsTable[]): Promise<TRedemption[]> {
+    const events = await repo.redemptionEvents(ws, rows.map((r) => r.id));
+    const titles = new Map((await repo.rewardsByIds(ws, [...new Set(rows.map((r) => r.reward_id))])).map((r) => [r.id, r.title]));
+    return rows.map((r) => ({
+      id: r.id,
+      personId: r.person_id,
+      rewardId: r.reward_id,
+      rewardTitle: titles.get(r.reward_id) ?? '',
+      variantId: r.variant_id,
+      quantity: r.quantity,
+      points: Number(r.points),
+      status: r.status,
+      shipping: r.shipping ? (JSON.parse(r.shipping) as TRedemption['shipping']) : null,
+      transferId: r.transfer_id,
+      refundTransferId: r.refund_transfer_id,
+      provider: r.provider,
+      promisedBy: toIso(r.promised_by)!,
+      timeline: events.filter((e) => e.redemption_id === r.id).map((e) => ({ status: e.status, at: toIso(e.at)!, note: e.note })),
+      createdAt: toIso(r.created_at)!,
+      updatedAt: toIso(r.updated_at)!,
+    }));
+  }
+
+  /** A participant's own order, or any for those who manage rewards; 404 otherwise. */
+  async function visibleRedemption(ctx: AuthContext, id: string, tx?: AnyDb) {
+    const row = await repo.redemption(ctx.workspaceId, id, tx);
+    if (!row || (row.person_id !== ctx.personId && !ctx.can('rewards.manage'))) throw notFound('Redemption');
+    return row;
+  }
+
+  /**
+   * Moves an order to its next status in one transaction: `refusal` says why this order may not
+   * move (a 409), a refund returns its points by a reversal and releases its stock, and the
+   * timeline and the audit log get the step.
+   */
+  async function transition(ctx: AuthContext, id: string, step: { to: RedemptionsTable['status']; note: string | null; action: string; refund: boolean; refusal(row: RedemptionsTable): string | null }): Promise<TRedemption> {
+    const ws = ctx.workspaceId;
+    const now = deps.clock.now();
+    await visibleRedemption(ctx, id);
+    await deps.db.transaction().execute(async (tx) => {
+      const row = (await repo.redemption(ws, id, tx))!;
+      const refused = step.refusal(row);
+      if (refused) throw new AppError('conflict', { detail: refused });
+      const patch: Partial<RedemptionsTable> = {};
+      if (step.refund) {
+        const paid = await deps.ledger.transfer(tx, ws, row.transfer_id);
+        const [refund] = await deps.ledger.reverse(tx, ws, [paid!], { reason: `order ${row.id} ${step.to}: ${step.note}`, actorId: ctx.actor.id });
+        patch.refund_transfer_id = refund?.id ?? null;
+        await repo.giveBackStock(tx, ws, row.variant_id ? 'reward_variants' : 'rewards', row.variant_id ?? row.reward_id, row.quantity);
+      } else if (step.to === 'placed') {
+        // Approved: the promise runs from the approval, the provider could not start before it.
+        patch.promised_by = now + (Number(row.promised_by) - Number(row.created_at));
+      }
+      const moved = await recordStep(tx, row, { to: step.to, actor: `${ctx.actor.type}:${ctx.actor.id}`, note: step.note, patch });
+      await deps.audit.record(tx, ctx, { action: step.action, targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: step.to, note: step.note } });
+      if (step.to === 'placed') await fulfil(tx, moved);
+    });
+    return (await toRedemptions(ws, [(await repo.redemption(ws, id))!]))[0]!;
+  }
+
+  /** The approval step: only an order pending approval moves, once; a rejection refunds it. */
+  function decide(ctx: AuthContext, id: string, to: 'placed' | 'rejected', note: string | null): Promise<TRedemption> {
+    ctx.require('rewards.manage');
+    return transition(ctx, id, {
+      to,
+      note,
+      action: to === 'placed' ? 'redemption.approved' : 'redemption.rejected',
+      refund: to === 'rejected',
+      refusal: (row) => (row.status === 'pending_approval' ? null : `Only an order waiting for approval can be ${to === 'placed' ? 'approved' : 'rejected'}; this one is ${row.status}`),
+    });
+  }
+
+  return {
+    /** A provider's handling of placed orders ('manual', 'codes', 'webhook'). */
+    useProvider(name: string, p: FulfilmentProvider) {
+      providers.set(name, p);
+    },
+    recordStep,
+    toRedemptions,
+
+    /**
+     * Redeems: in one transaction, the wallet is locked, the reward's limit checked, stock taken
+     * and the cost debited through the ledger; any refusal leaves points, stock and orders as
+     * they were. For oneself, or (redemptions.write) on a participant's behalf.
+     */
+    async redeem(ctx: AuthContext, input: TRedeem): Promise<TRedemption> {
+      const ws = ctx.workspaceId;
+      let personId = ctx.personId;
+      if (input.personId && input.personId !== ctx.personId) {
+        ctx.require('redemptions.write');
+        await deps.people.get(ctx, 'people', input.personId);
+        personId = input.personId;
+      }
+      if (!personId) throw invalid('personId', 'this caller is not a participant: name the person to redeem for');
+      const r = await repo.reward(ws, input.rewardId);
+      if (!r) throw notFound('Reward');
+      const now = deps.clock.now();
+      if (!openNow(r, now)) throw new AppError('reward_unavailable', { detail: r.status !== 'active' ? `This reward is ${r.status}` : 'This reward is outside its availability window' });
+      const who = await judgedPerson(ws, personId);
+      if (!who.matches(JSON.parse(r.audience) as TAudience)) throw new AppError('not_eligible', { detail: 'This reward is not offered to this person' });
+      const variants = (await repo.variantsOf(ws, [r.id])).filter((v) => v.active);
+      if (variants.length && !input.variantId) throw invalid('variantId', `choose one of ${variants.map((v) => v.name).join(', ')}`);
+      const variant = input.variantId ? variants.find((v) => v.id === input.variantId) : undefined;
+      if (input.variantId && !variant) throw invalid('variantId', 'not a variant of this reward');
+      if (r.ships && !input.shipping) throw invalid('shipping', 'this reward ships: give name, line1, city, postalCode and country');
+      const quantity = input.quantity;
+      const points = Number(r.cost) * quantity;
+      const limit = r.limit_rule ? (JSON.parse(r.limit_rule) as { count: number; per: 'day' | 'week' | 'month' | 'quarter' | 'year' | 'ever' }) : null;
+      const tz = (await deps.workspaces.get(ws)).timezone;
+      const wallet = deps.ledger.accounts.wallet(personId);
+      const row: RedemptionsTable = {
+        workspace_id: ws,
+        id: deps.ids.next('red'),
+        person_id: personId,
+        reward_id: r.id,
+        variant_id: variant?.id ?? null,
+        quantity,
+        points,
+        status: r.requires_approval ? 'pending_approval' : 'placed',
+        shipping: r.ships && input.shipping ? JSON.stringify(input.shipping) : null,
+        transfer_id: deps.ids.next('trf'),
+        refund_transfer_id: null,
+        provider: r.provider,
+        promised_by: now + r.promised_minutes * 60_000,
+        placed_by: `${ctx.actor.type}:${ctx.actor.id}`,
+        created_at: now,
+        updated_at: now,
+      };
+      await deps.db.transaction().execute(async (tx) => {
+        // The wallet first: one person's redemptions take their turn (PostgreSQL: FOR UPDATE).
+        const balance = (await deps.ledger.lock(tx, ws, [wallet])).get(wallet) ?? 0;
+        if (limit) {
+          const from = limit.per === 'ever' ? 0 : periodOf(now, limit.per, tz).from;
+          if ((await repo.orderedSince(tx, ws, personId, r.id, from)) + quantity > limit.count)
+            throw new AppError('limit_reached', { detail: `At most ${limit.count} per person ${limit.per === 'ever' ? 'in all' : `per ${limit.per}`}` });
+        }
+        if (balance < points) throw new AppError('insufficient_points', { detail: `The wallet holds ${balance}, the order costs ${points}` });
+        if (!(await repo.takeStock(tx, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, quantity))) throw new AppError('out_of_stock', { detail: variant ? `${r.title} (${variant.name}) is out of stock` : `${r.title} is out of stock` });
+        await deps.ledger.post(tx, ws, [{ id: row.transfer_id, from: wallet, to: deps.ledger.accounts.system('redemptions'), amount: points, cause: 'redemption', occurredAt: now, actorId: ctx.actor.id, reason: `redeemed ${quantity} × ${r.title} (${row.id})` }]);
+        await repo.insertRedemption(tx, row);
+        await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: row.id, seq: 1, status: row.status, actor: row.placed_by, note: null, at: now });
+        await deps.audit.record(tx, ctx, { action: 'redemption.created', targetType: 'redemption', targetId: row.id, after: { personId, rewardId: r.id, variantId: row.variant_id, quantity, points } });
+        if (row.status === 'placed') await fulfil(tx, row, r);
+      });
+      return (await toRedemptions(ws, [(await repo.redemption(ws, row.id))!]))[0]!;
+    },
+
+    /** Cancels an order before it ships: the points come back by a reversal, the stock is released. */
+    async cancel(ctx: AuthContext, id: string, reason: string): Promise<TRedemption> {
+      return transition(ctx, id, {
+        to: 'cancelled',
+        note: reason,
+        action: 'redemption.cancelled',
+        refund: true,
+        refusal: (row) => {
+          const own = row.person_id === ctx.personId && !ctx.can('rewards.manage');
+          const open = own ? ['pending_approval', 'placed'] : ['pending_approval', 'placed', 'processing'];
+          return open.includes(row.status) ? null : `An order that is ${row.status} cannot be cancelled${own ? ' by its owner' : ''}`;
+        },
+      });
+    },
+
+    /** Approves an order waiting for approval (rewards.manage): it is placed with its provider. */
+    approve: (ctx: AuthContext, id: string, note?: string) => decide(ctx, id, 'placed', note ?? null),
+    /** Rejects an order waiting for approval: the points come back, the stock is released. */
+    reject: (ctx: AuthContext, id: string, reason: string) => decide(ctx, id, 'rejected', reason),
+
+    async getRedemption(ctx: AuthContext, id: string) {
+      return (await toRedemptions(ctx.workspaceId, [await visibleRedemption(ctx, id)]))[0]!;
+    },
+    /** Orders: a participant's own (/me), or everyone's for those who manage rewards. */
+    async listRedemptions(ctx: AuthContext, q: { limit: number; cursor?: string; status?: string; personId?: string }, mine: boolean) {
+      if (mine && !ctx.personId) return { data: [], nextCursor: null };
+      if (!mine) ctx.require('rewards.manage');
+      const rows = await repo.listRedemptions(ctx.workspaceId, { ...q, personId: mine ? ctx.personId! : q.personId, before: decodeCursor(q.cursor), limit: q.limit + 1 });
+      const page = toPage(rows, q.limit, (r) => r);
+      return { data: await toRedemptions(ctx.workspaceId, page.data), nextCursor: page.nextCursor };
+    },
+
+  };
+}
+export type RedemptionsService = ReturnType<typeof createRedemptionsService>;
