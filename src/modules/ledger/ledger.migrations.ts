@@ -91,4 +91,18 @@ export const ledgerMigrations: Record<string, Migration> = {
       await db.schema.createIndex('lots_open').on('lots').columns(['workspace_id', 'account', 'transfer_id']).where(sql.ref('remaining'), '>', 0).execute();
     },
   },
+  '20261205_0500_lot_takes': {
+    async up(db: Kysely<unknown>) {
+      // Which lots each wallet debit took, and how much of each: a refund (the reversal of a
+      // spend, such as a cancelled order) returns the points into those lots, with their dates.
+      await db.schema
+        .createTable('lot_takes')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('transfer_id', 'text', (c) => c.notNull())
+        .addColumn('lot_id', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('lot_takes_pk', ['workspace_id', 'transfer_id', 'lot_id'])
+        .execute();
+    },
+  },
 };

@@ -1,7 +1,7 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { EACH_ROW, type AnyDb, type Dialect } from '../../core/db/db.js';
 import { createBulkInserter, createTupleInserter } from '../../core/db/bulk.js';
-import type { BalancesTable, LedgerTables, LotsTable, TransfersTable } from './ledger.tables.js';
+import type { BalancesTable, LedgerTables, LotsTable, LotTakesTable, TransfersTable } from './ledger.tables.js';
 
 type Db = Kysely<LedgerTables>;
 const CHUNK = 300;
@@ -88,6 +88,18 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     openLots: (tx: AnyDb | undefined, ws: string, account: string) =>
       t(tx).selectFrom('lots').selectAll().where('workspace_id', '=', ws).where('account', '=', account).where('remaining', '>', 0).orderBy('earned_at').orderBy('transfer_id').execute(),
     lot: (tx: AnyDb, ws: string, transferId: string) => t(tx).selectFrom('lots').selectAll().where('workspace_id', '=', ws).where('transfer_id', '=', transferId).executeTakeFirst(),
+    insertTakes: (tx: AnyDb, rows: LotTakesTable[]) => insertRows(tx, 'lot_takes', rows as unknown as Record<string, unknown>[]),
+    /** The lots a debit took, with their dates, oldest first. */
+    takesOf: (tx: AnyDb | undefined, ws: string, transferId: string) =>
+      t(tx)
+        .selectFrom('lot_takes')
+        .innerJoin('lots', (j) => j.onRef('lots.workspace_id', '=', 'lot_takes.workspace_id').onRef('lots.transfer_id', '=', 'lot_takes.lot_id'))
+        .select(['lot_takes.lot_id', 'lot_takes.amount', 'lots.remaining', 'lots.earned_at', 'lots.expires_at'])
+        .where('lot_takes.workspace_id', '=', ws)
+        .where('lot_takes.transfer_id', '=', transferId)
+        .orderBy('lots.earned_at')
+        .orderBy('lot_takes.lot_id')
+        .execute(),
     setLotRemaining: (tx: AnyDb, ws: string, transferId: string, remaining: number) =>
       t(tx).updateTable('lots').set({ remaining }).where('workspace_id', '=', ws).where('transfer_id', '=', transferId).execute(),
 

@@ -8,7 +8,7 @@ import type { AuthContext } from '../../core/auth.js';
 import type { AuditService } from '../audit/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { createLedgerRepository } from './ledger.repository.js';
-import type { LotsTable, TransfersTable } from './ledger.tables.js';
+import type { LotsTable, LotTakesTable, TransfersTable } from './ledger.tables.js';
 
 /** Why points moved; every transfer names one. */
 export type Cause = 'funding' | 'event' | 'goal_tier' | 'adjustment' | 'bulk_award' | 'expiry' | 'reversal' | 'redemption';
@@ -95,45 +95,62 @@ export const toTransfer = (r: TransfersTable): Transfer => ({
 /**
  * A wallet's lots as `post` would have kept them, replayed from its transfers in the order they
  * were posted: an earned credit opens a lot (what lifts the wallet above zero is spendable), a
- * debit takes the oldest lots first, a reversal its own lot first. Lots replayed this way were
- * earned under no expiry policy, so none has a date. A later refund (the reversal of a spend)
- * can return points into the lots the spend took, since the replay knows which they were.
+ * debit takes the oldest lots first (a reversal its own lot first), and a refund (the reversal
+ * of a debit) gives the points back to the lots that debit took. Lots replayed this way were
+ * earned under no expiry policy, so none has a date. `takes` says which lots each debit took.
  */
-export function replayLots(ws: string, account: string, transfers: TransfersTable[]): LotsTable[] {
+export function replayWallet(ws: string, account: string, transfers: TransfersTable[]) {
   const lots: LotsTable[] = [];
   const byId = new Map<string, LotsTable>();
+  const takes = new Map<string, { lot: LotsTable; amount: number }[]>();
   let balance = 0;
   for (const t of transfers) {
     const amount = Number(t.amount);
     if (t.credit_account === account) {
       const before = balance;
       balance += amount;
-      if (EARNING.has(t.cause as Cause)) {
-        const lot: LotsTable = { workspace_id: ws, transfer_id: t.id, account, amount, remaining: Math.max(0, Math.min(amount, before + amount)), earned_at: Number(t.occurred_at), expires_at: null };
+      // A wallet below zero earns its way back first: only what lifts it above zero is spendable.
+      const spendable = Math.max(0, Math.min(amount, before + amount));
+      const open = (size: number, remaining: number) => {
+        const lot: LotsTable = { workspace_id: ws, transfer_id: t.id, account, amount: size, remaining, earned_at: Number(t.occurred_at), expires_at: null };
         lots.push(lot);
         byId.set(t.id, lot);
+      };
+      if (EARNING.has(t.cause as Cause)) open(amount, spendable);
+      else if (t.cause === 'reversal' && t.reverses_id && takes.has(t.reverses_id)) {
+        let left = spendable;
+        for (const take of takes.get(t.reverses_id)!) {
+          const give = Math.min(left, take.amount);
+          take.lot.remaining += give;
+          left -= give;
+        }
+        if (left > 0) open(left, left);
       }
     } else if (t.debit_account === account) {
       balance -= amount;
+      const taken: { lot: LotsTable; amount: number }[] = [];
       let left = amount;
+      const take = (lot: LotsTable) => {
+        const n = Math.min(left, lot.remaining);
+        if (n <= 0) return;
+        lot.remaining -= n;
+        left -= n;
+        taken.push({ lot, amount: n });
+      };
       const own = t.cause === 'reversal' && t.reverses_id ? byId.get(t.reverses_id) : undefined;
-      if (own && own.remaining > 0) {
-        const take = Math.min(left, own.remaining);
-        own.remaining -= take;
-        left -= take;
+      if (own) take(own);
+      for (const lot of left > 0 ? openOf(lots) : []) {
+        take(lot);
+        if (!left) break;
       }
-      if (left > 0) {
-        for (const lot of openOf(lots)) {
-          const take = Math.min(left, lot.remaining);
-          lot.remaining -= take;
-          left -= take;
-          if (!left) break;
-        }
-      }
+      takes.set(t.id, taken);
     }
   }
-  return lots;
+  return { lots, takes };
 }
+
+/** A wallet's lots replayed from its transfers (see replayWallet). */
+export const replayLots = (ws: string, account: string, transfers: TransfersTable[]): LotsTable[] => replayWallet(ws, account, transfers).lots;
 
 /** The lots with points left, oldest first (as the open-lots query orders them). */
 function openOf(lots: LotsTable[]) {
@@ -163,6 +180,8 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     const balances = await repo.lockBalances(tx, ws, items.flatMap((i) => [i.from, i.to]), now);
     const rows: TransfersTable[] = [];
     const newLots: LotsTable[] = [];
+    /** per row: what of a credit to a wallet lifts it above zero (what may be spent) */
+    const spendable: number[] = [];
     for (const it of items) {
       const before = balances.get(it.from) ?? 0;
       const after = before - it.amount;
@@ -191,16 +210,19 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
         created_at: now,
       };
       rows.push(row);
+      // A wallet below zero earns its way back first: only what lifts it above zero is spendable.
+      spendable.push(Math.max(0, Math.min(it.amount, toBefore + it.amount)));
       if (keepLots && kindOf(it.to) === 'wallet' && EARNING.has(it.cause)) {
-        // A wallet below zero earns its way back first: only what lifts it above zero is spendable.
-        const spendable = Math.max(0, Math.min(it.amount, toBefore + it.amount));
-        newLots.push({ workspace_id: ws, transfer_id: row.id, account: it.to, amount: it.amount, remaining: spendable, earned_at: it.occurredAt, expires_at: it.expiresAt ?? null });
+        newLots.push({ workspace_id: ws, transfer_id: row.id, account: it.to, amount: it.amount, remaining: spendable.at(-1)!, earned_at: it.occurredAt, expires_at: it.expiresAt ?? null });
       }
     }
     await repo.insertTransfers(tx, rows);
     if (keepLots) {
       await repo.insertLots(tx, newLots);
-      for (const [i, row] of rows.entries()) if (kindOf(row.debit_account) === 'wallet') await consumeLots(tx, ws, row, items[i]!.fromLots);
+      for (const [i, row] of rows.entries()) {
+        if (kindOf(row.debit_account) === 'wallet') await consumeLots(tx, ws, row, items[i]!.fromLots);
+        else if (kindOf(row.credit_account) === 'wallet' && row.cause === 'reversal' && row.reverses_id) await returnLots(tx, ws, row, spendable[i]!);
+      }
     }
     await repo.setBalances(tx, ws, balances, now);
     return rows;
@@ -228,32 +250,71 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
         list.push(r);
       }
     }
+    // Every lot, spent or not, and what each debit took: a later refund gives back into them.
     const lots: LotsTable[] = [];
-    for (const [account, list] of byWallet) lots.push(...replayLots(ws, account, list).filter((l) => l.remaining > 0));
+    const takes: LotTakesTable[] = [];
+    for (const [account, list] of byWallet) {
+      const replay = replayWallet(ws, account, list);
+      lots.push(...replay.lots);
+      for (const [transfer_id, taken] of replay.takes) for (const t of taken) takes.push({ workspace_id: ws, transfer_id, lot_id: t.lot.transfer_id, amount: t.amount });
+    }
     await repo.insertLots(tx, lots);
+    await repo.insertTakes(tx, takes);
   }
   deps.workspaces.whenExpiryPolicyChanges(async (tx, ws, months) => {
     if (months != null && !(await repo.hasLots(tx, ws))) await rebuildLots(tx, ws);
   });
 
-  /** A debit from a wallet takes the oldest lots first; a reversal takes from its own lot first. */
+  /**
+   * A debit from a wallet takes the oldest lots first (a reversal from its own lot first) and
+   * records what it took of each, so that a refund can give it back.
+   */
   async function consumeLots(tx: AnyDb, ws: string, row: TransfersTable, first: string[] = []) {
     let left = Number(row.amount);
+    const taken = new Map<string, number>();
+    const take = async (lot: LotsTable) => {
+      const n = Math.min(left, Number(lot.remaining));
+      if (n <= 0) return;
+      await repo.setLotRemaining(tx, ws, lot.transfer_id, Number(lot.remaining) - n);
+      taken.set(lot.transfer_id, (taken.get(lot.transfer_id) ?? 0) + n);
+      left -= n;
+    };
     const named = row.cause === 'reversal' && row.reverses_id ? [row.reverses_id, ...first] : first;
     for (const id of named) {
       const own = await repo.lot(tx, ws, id);
-      if (left > 0 && own && own.remaining > 0) {
-        const take = Math.min(left, Number(own.remaining));
-        await repo.setLotRemaining(tx, ws, own.transfer_id, Number(own.remaining) - take);
-        left -= take;
+      if (left > 0 && own) await take(own);
+    }
+    if (left > 0) {
+      for (const lot of await repo.openLots(tx, ws, row.debit_account)) {
+        await take(lot);
+        if (!left) break;
       }
     }
-    if (left <= 0) return;
-    for (const lot of await repo.openLots(tx, ws, row.debit_account)) {
-      const take = Math.min(left, Number(lot.remaining));
-      await repo.setLotRemaining(tx, ws, lot.transfer_id, Number(lot.remaining) - take);
-      left -= take;
-      if (!left) break;
+    await repo.insertTakes(tx, [...taken].map(([lot_id, amount]) => ({ workspace_id: ws, transfer_id: row.id, lot_id, amount })));
+  }
+
+  /**
+   * A refund (the reversal of a wallet debit, such as a cancelled order) gives the points back
+   * to the lots the debit took, so they keep their earning and expiry dates. Points whose lot
+   * has expired since, or that no recorded lot holds (spent before the workspace kept lots),
+   * open a lot of their own that expires as points earned today would: the participant did
+   * not choose the refund, and points that expire the moment they return help nobody.
+   */
+  async function returnLots(tx: AnyDb, ws: string, row: TransfersTable, spendable: number) {
+    const now = deps.clock.now();
+    let left = spendable;
+    let lapsed = 0;
+    for (const take of await repo.takesOf(tx, ws, row.reverses_id!)) {
+      const give = Math.min(left, Number(take.amount));
+      if (give <= 0) break;
+      if (take.expires_at != null && Number(take.expires_at) <= now) lapsed += give;
+      else await repo.setLotRemaining(tx, ws, take.lot_id, Number((await repo.lot(tx, ws, take.lot_id))!.remaining) + give);
+      left -= give;
+    }
+    const fresh = lapsed + left;
+    if (fresh > 0) {
+      const months = await deps.workspaces.expiryPolicy(tx, ws);
+      await repo.insertLots(tx, [{ workspace_id: ws, transfer_id: row.id, account: row.credit_account, amount: fresh, remaining: fresh, earned_at: now, expires_at: expiryOf(now, months) }]);
     }
   }
 
@@ -274,6 +335,18 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     /** The budget's flows in a window; `only`: the other accounts to count (a manager's people's wallets). */
     budgetFlows: (ws: string, programId: string, from: number, to: number, only?: Set<string>) => repo.budgetFlows(ws, accounts.budget(programId), programId, from, to, only),
     transfer: (tx: AnyDb | undefined, ws: string, id: string) => repo.transfer(tx, ws, id),
+    /**
+     * When the points a wallet debit spent were earned: the date of the newest lot it took (the
+     * moment the wallet could afford it). Null when it took no earned lot.
+     */
+    async spendEarnedAt(tx: AnyDb | undefined, ws: string, account: string, transferId: string): Promise<number | null> {
+      if (await lotsKept(tx ?? deps.db, ws)) {
+        const taken = await repo.takesOf(tx, ws, transferId);
+        return taken.length ? Math.max(...taken.map((t) => Number(t.earned_at))) : null;
+      }
+      const taken = replayWallet(ws, account, await repo.walletTransfers(tx, ws, account)).takes.get(transferId) ?? [];
+      return taken.length ? Math.max(...taken.map((t) => t.lot.earned_at)) : null;
+    },
     reversedIds: async (tx: AnyDb, ws: string, ids: string[]) => new Set((await repo.reversalsOf(tx, ws, ids)).map((r) => r.reverses_id!)),
     ruleUsage: (...args: Parameters<typeof repo.ruleUsage>) => repo.ruleUsage(...args),
 

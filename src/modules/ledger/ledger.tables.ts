@@ -31,8 +31,18 @@ export interface LotsTable {
   earned_at: number;
   expires_at: number | null;
 }
+/** How much of a lot a wallet debit took (a refund gives it back). */
+export interface LotTakesTable {
+  workspace_id: string;
+  /** the debit */
+  transfer_id: string;
+  /** the lot (its earning transfer's id) */
+  lot_id: string;
+  amount: number;
+}
 export interface LedgerTables {
   transfers: TransfersTable;
   balances: BalancesTable;
   lots: LotsTable;
+  lot_takes: LotTakesTable;
 }

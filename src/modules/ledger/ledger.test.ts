@@ -95,9 +95,9 @@ for (const dialect of DIALECTS) {
       const storedLots = () => t.services.db.selectFrom('lots').select(['transfer_id', 'remaining', 'expires_at']).where('workspace_id', '=', w).orderBy('transfer_id').execute();
       await inTx((tx) => ledger.post(tx, w, [{ from: accounts.funding(), to: budget, amount: 1000, cause: 'funding', occurredAt: 1 }]));
       const [first] = await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 100, cause: 'event', occurredAt: 1000 }]));
-      await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 50, cause: 'event', occurredAt: 500 }]));
+      const [second] = await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 50, cause: 'event', occurredAt: 500 }]));
       const [third] = await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 70, cause: 'event', occurredAt: 2000 }]));
-      await inTx((tx) => ledger.post(tx, w, [{ from: wal, to: accounts.system('redemptions'), amount: 80, cause: 'redemption', occurredAt: 3000 }]));
+      const [spend] = await inTx((tx) => ledger.post(tx, w, [{ from: wal, to: accounts.system('redemptions'), amount: 80, cause: 'redemption', occurredAt: 3000 }]));
       await inTx((tx) => ledger.reverse(tx, w, [third!], { reason: 'test' }));
       assert.deepEqual(await storedLots(), [], 'no lot rows while nothing expires');
       // Spending took the oldest (second: 50, then 30 of first); the reversal took its own lot (third).
@@ -107,16 +107,21 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await ledger.verify(w)).problems, []);
 
       await t.services.workspaces.update(systemContext(w), { pointsExpireMonths: 1 });
-      assert.deepEqual(await storedLots(), [{ transfer_id: first!.id, remaining: 70, expires_at: null }], 'the replayed lots are stored, without a date');
+      const open = async () => (await storedLots()).filter((l) => Number(l.remaining) > 0).map((l) => [l.transfer_id, Number(l.remaining), l.expires_at]);
+      assert.deepEqual(await open(), [[first!.id, 70, null]], 'the replayed lots are stored, without a date');
+      assert.equal((await storedLots()).length, 3, 'spent lots too: a refund gives back into them');
+      // The spend before the switch is refunded: its 50 and 30 return to the lots it took.
+      await inTx((tx) => ledger.reverse(tx, w, [spend!], { reason: 'refund' }));
+      assert.deepEqual((await ledger.wallet(w, 'per_l')).lots.map((l) => [l.transferId, l.remaining]), [[second!.id, 50], [first!.id, 100]]);
       // From now on lots are kept: a dated lot expires, the undated one stays.
       const now = Date.now();
       await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 40, cause: 'event', occurredAt: now - 60 * 86_400_000, expiresAt: now - 29 * 86_400_000 }]));
       assert.deepEqual(await ledger.expire(w), { wallets: 1, points: 40 });
-      assert.equal(await ledger.balance(w, wal), 70);
+      assert.equal(await ledger.balance(w, wal), 150);
       // Turning expiry off again keeps the lots (the dates given stay true).
       await t.services.workspaces.update(systemContext(w), { pointsExpireMonths: null });
       await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: wal, amount: 5, cause: 'event', occurredAt: now }]));
-      assert.equal((await storedLots()).filter((l) => l.remaining > 0).length, 2);
+      assert.equal((await storedLots()).filter((l) => l.remaining > 0).length, 3);
       assert.deepEqual((await ledger.verify(w)).problems, []);
     });
 
@@ -148,6 +153,7 @@ for (const dialect of DIALECTS) {
         fc.record({ kind: fc.constant('earn' as const), who: fc.constantFrom(...people), amount: fc.integer({ min: 1, max: 400 }), at: fc.integer({ min: 1, max: 50 }) }),
         fc.record({ kind: fc.constant('spend' as const), who: fc.constantFrom(...people), amount: fc.integer({ min: 1, max: 300 }) }),
         fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }),
+        fc.record({ kind: fc.constant('refund' as const), pick: fc.nat() }),
       );
       await fc.assert(
         fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 20 }), async (ops) => {
@@ -156,11 +162,14 @@ for (const dialect of DIALECTS) {
           const budget = accounts.budget('prg_q');
           await inTx((tx) => ledger.post(tx, w, [{ from: accounts.funding(), to: budget, amount: 5000, cause: 'funding', occurredAt: 0 }]));
           const awards: TransfersTable[] = [];
+          const spends: TransfersTable[] = [];
           for (const o of ops) {
             try {
               if (o.kind === 'earn') awards.push(...(await inTx((tx) => ledger.post(tx, w, [{ from: budget, to: accounts.wallet(o.who), amount: o.amount, cause: 'event', occurredAt: o.at }]))));
-              if (o.kind === 'spend') await inTx((tx) => ledger.post(tx, w, [{ from: accounts.wallet(o.who), to: accounts.system('redemptions'), amount: o.amount, cause: 'redemption', occurredAt: 100 }]));
+              if (o.kind === 'spend') spends.push(...(await inTx((tx) => ledger.post(tx, w, [{ from: accounts.wallet(o.who), to: accounts.system('redemptions'), amount: o.amount, cause: 'redemption', occurredAt: 100 }]))));
               if (o.kind === 'reverse' && awards.length) await inTx((tx) => ledger.reverse(tx, w, [awards[o.pick % awards.length]!], { reason: 'test' }));
+              // A refund: the reversal of a spend gives the points back to the lots it took.
+              if (o.kind === 'refund' && spends.length) await inTx((tx) => ledger.reverse(tx, w, [spends[o.pick % spends.length]!], { reason: 'refund' }));
             } catch (err) {
               if ((err as { code?: string }).code !== 'insufficient_points') throw err;
             }

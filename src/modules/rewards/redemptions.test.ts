@@ -152,6 +152,47 @@ for (const dialect of DIALECTS) {
       await verify();
     });
 
+    test('a refund returns exactly the points spent into their original lots and expiry dates; points whose lot has expired since come back with a fresh date', async () => {
+      const ex = await t.workspace('Expiring');
+      const call = (method: string, url: string, body?: unknown, key = ex.ownerKey) => t.call(method, url, { key, body });
+      assert.equal((await call('PATCH', '/api/v1/workspace', { pointsExpireMonths: 12 })).status, 200);
+      const person = (await call('POST', '/api/v1/people', { kind: 'employee', externalId: 'EXP-1', name: 'Ines Expiry' })).body;
+      const key = await ex.key('participant', { personId: person.id });
+      const start = clock.t;
+      const day = 86_400_000;
+      const earn = async (points: number) => assert.equal((await call('POST', `/api/v1/people/${person.id}/adjustments`, { points, reason: 'earned' })).status, 201);
+      const lots = async () => ((await call('GET', `/api/v1/people/${person.id}/wallet`)).body.lots as { amount: number; remaining: number; expiresAt: string | null }[]).map((l) => [l.remaining, l.expiresAt]);
+      try {
+        await earn(100);
+        const first = (await lots())[0]![1];
+        clock.t += 30 * day;
+        await earn(100);
+        const second = (await lots())[1]![1];
+        const mug = (await call('POST', '/api/v1/rewards', { title: 'Espresso cups', kind: 'merchandise', cost: 150, stock: 5, audience: {}, ships: false })).body;
+        clock.t += 30 * day;
+        // Oldest first: 100 from the first lot, 50 from the second.
+        const o = (await call('POST', '/api/v1/redemptions', { rewardId: mug.id }, key)).body;
+        assert.deepEqual(await lots(), [[50, second]]);
+        assert.equal((await call('POST', `/api/v1/redemptions/${o.id}/cancel`, { reason: 'changed my mind' }, key)).status, 200);
+        assert.deepEqual(await lots(), [[100, first], [100, second]], 'each lot got back what the order took, with its own date');
+        assert.equal((await t.services.ledger.verify(ex.id)).ok, true);
+
+        // Spent again; by the time the order is cancelled the first lot's date has passed.
+        const o2 = (await call('POST', '/api/v1/redemptions', { rewardId: mug.id }, key)).body;
+        clock.t = start + 366 * day;
+        const c = await call('POST', `/api/v1/redemptions/${o2.id}/cancel`, { reason: 'supplier lost it' });
+        assert.equal(c.status, 200, c.text);
+        const after = await lots();
+        assert.deepEqual(after.slice(0, 1), [[100, second]], 'the second lot is whole again, with its date');
+        assert.equal(after[1]![0], 100, 'the expired lot’s 100 points come back');
+        assert.ok(Date.parse(String(after[1]![1])) > clock.t + 300 * day, 'with a date a year from the refund, not one already passed');
+        assert.equal((await call('GET', `/api/v1/people/${person.id}/wallet`)).body.balance, 200);
+        assert.equal((await t.services.ledger.verify(ex.id)).ok, true);
+      } finally {
+        clock.t = start;
+      }
+    });
+
     test('an order that needs approval waits; approving places it, rejecting refunds it and releases the stock; each once, by staff only', async () => {
       const r = await reward({ title: 'Day off', kind: 'time_off', cost: 400, stock: 2, requiresApproval: true, audience: {} });
       const p = await participant(1000);
