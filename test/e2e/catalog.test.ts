@@ -4,7 +4,7 @@ import { systemContext } from '../../src/core/auth.js';
 import { startTestServer } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
-describe('journey: an employee and a customer contact browse the one catalog, each sees their audience; the employee saves up for a reward, redeems one and cancels it', () => {
+describe('journey: an employee and a customer contact browse the one catalog, each sees their audience; the employee saves up for a reward, redeems one and cancels it; both redeem the same reward', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let b: BrowserSession;
   const call = async (method: string, url: string, body?: unknown) => {
@@ -26,15 +26,16 @@ describe('journey: an employee and a customer contact browse the one catalog, ea
     server = await startTestServer();
     const everyone = { kinds: ['employee', 'customer', 'partner'] };
     for (const r of [
-      { title: 'Coffee voucher', kind: 'gift_card', cost: 500, category: 'Gift cards', audience: everyone },
+      { title: 'Coffee voucher', kind: 'gift_card', cost: 500, category: 'Gift cards', audience: everyone, provider: 'manual' },
       { title: 'Team hoodie', kind: 'merchandise', cost: 4000, category: 'Merchandise', audience: everyone },
       { title: 'An afternoon off', kind: 'time_off', cost: 6000, category: 'Time', audience: { kinds: ['employee'] } },
     ])
       assert.equal((await call('POST', '/api/v1/rewards', r)).status, 201);
     const emma = await user('employee', 'Emma', 'emma@browser.test');
     const acc = (await call('POST', '/api/v1/accounts', { kind: 'customer', name: 'Gold Corp', externalId: 'A1' })).body.id;
-    await user('customer', 'Cora', 'cora@browser.test', { accountId: acc });
+    const cora = await user('customer', 'Cora', 'cora@browser.test', { accountId: acc });
     assert.equal((await call('POST', `/api/v1/people/${emma}/adjustments`, { points: 1000, reason: 'welcome bonus' })).status, 201);
+    assert.equal((await call('POST', `/api/v1/people/${cora}/adjustments`, { points: 700, reason: 'loyalty welcome' })).status, 201);
     b = await openBrowser(server.url);
   });
   after(async () => {
@@ -121,6 +122,21 @@ describe('journey: an employee and a customer contact browse the one catalog, ea
     await page.getByRole('heading', { name: 'Rewards' }).waitFor();
     await cards(2);
     assert.equal(await page.getByText('An afternoon off').count(), 0);
-    await page.getByTestId('catalog-balance').getByText('0 points').waitFor();
+    await page.getByTestId('catalog-balance').getByText('700 points').waitFor();
+  });
+
+  step('she redeems the same coffee voucher the employee chose, and sees her order', async () => {
+    const { page } = b;
+    await page.getByTestId('reward-card').filter({ hasText: 'Coffee voucher' }).getByRole('button', { name: 'Redeem' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Redeem Coffee voucher' });
+    await dialog.getByTestId('redeem-summary').getByRole('row', { name: /Left after this order/ }).getByText('200 points').waitFor();
+    await dialog.getByRole('button', { name: 'Redeem for 500 points' }).click();
+    await page.getByRole('link', { name: 'See my orders' }).click();
+    await page.getByTestId('order').filter({ hasText: 'Coffee voucher' }).getByTestId('order-status').getByText('Ordered').waitFor();
+    await b.screenshot('my-orders-customer');
+    const orders = (await call('GET', '/api/v1/redemptions')).body.data as { personId: string; rewardId: string; status: string }[];
+    assert.equal(orders.length, 2);
+    assert.equal(new Set(orders.map((o) => o.rewardId)).size, 1, 'one reward, redeemed by an employee and a customer contact');
+    assert.deepEqual(orders.map((o) => o.status).sort(), ['cancelled', 'placed']);
   });
 });
