@@ -19,6 +19,10 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Benchmark>
     about: '20 rules vs json-rules-engine; SQLite and PostgreSQL batch ingestion vs raw inserts; single-event HTTP vs a bare route; wallet read vs a raw lookup',
     load: async () => (await import('./engine.bench.js')).engineBenchmark,
   },
+  redeem: {
+    about: 'redemptions through the redemptions service (SQLite, 3,000 participants, a mixed catalog) vs raw better-sqlite3 doing the same writes in one transaction',
+    load: async () => (await import('./redeem.bench.js')).redeemBenchmark,
+  },
   outbox: {
     about: '10,000 webhook deliveries by the outbox worker vs a bare undici loop at the same concurrency',
     load: async () => (await import('./outbox.bench.js')).outboxBenchmark,

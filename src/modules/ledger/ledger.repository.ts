@@ -18,15 +18,28 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
       ? 'update balances as b set balance = u.balance, updated_at = $3 from unnest($1::text[], $2::bigint[]) as u(account, balance) where b.workspace_id = $4 and b.account = u.account'
       : `${EACH_ROW}update balances set balance = ?, updated_at = ? where workspace_id = ? and account = ?`;
   const BALANCE_SQL = dialect === 'postgres' ? 'select balance from balances where workspace_id = $1 and account = $2' : 'select balance from balances where workspace_id = ? and account = ?';
+  const readBalances = (tx: AnyDb, ws: string, sorted: string[]) => {
+    let q = t(tx).selectFrom('balances').select(['account', 'balance']).where('workspace_id', '=', ws).where('account', 'in', sorted).orderBy('account');
+    if (dialect === 'postgres') q = q.forUpdate();
+    return q.execute();
+  };
+  // SQLite: workspaces known to hold no lots (see hasLots); any lot written drops the answer.
+  const noLots = new Set<string>();
+  let lotsWritten = 0;
   return {
     /** Creates missing balance rows, then (PostgreSQL) locks them in sorted order against concurrent writers. */
     async lockBalances(tx: AnyDb, ws: string, accounts: string[], now: number): Promise<Map<string, number>> {
       const sorted = [...new Set(accounts)].sort();
       if (!sorted.length) return new Map();
-      await openBalances(tx, sorted.map((account) => [ws, account, 0, now]));
-      let q = t(tx).selectFrom('balances').select(['account', 'balance']).where('workspace_id', '=', ws).where('account', 'in', sorted).orderBy('account');
-      if (dialect === 'postgres') q = q.forUpdate();
-      const rows = await q.execute();
+      // SQLite: the transaction is the only writer, so the rows are read first and only those
+      // missing are created (most accounts have a row: a redemption or an award wrote it before).
+      // PostgreSQL creates them first, so that FOR UPDATE has every row to lock.
+      let rows = dialect === 'sqlite' ? await readBalances(tx, ws, sorted) : [];
+      if (rows.length < sorted.length) {
+        const found = new Set(rows.map((r) => r.account));
+        await openBalances(tx, sorted.filter((a) => !found.has(a)).map((account) => [ws, account, 0, now]));
+        rows = await readBalances(tx, ws, sorted);
+      }
       return new Map(rows.map((r) => [r.account, Number(r.balance)]));
     },
     insertTransfers: (tx: AnyDb, rows: TransfersTable[]) => insertRows(tx, 'transfers', rows as unknown as Record<string, unknown>[]),
@@ -54,8 +67,19 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     reversalsOf: (tx: AnyDb, ws: string, ids: string[]) =>
       ids.length ? t(tx).selectFrom('transfers').select('reverses_id').where('workspace_id', '=', ws).where('reverses_id', 'in', ids).execute() : Promise.resolve([]),
 
-    /** True when the workspace keeps lots (it has one); the primary key's first row. */
-    hasLots: async (tx: AnyDb | undefined, ws: string) => !!(await t(tx).selectFrom('lots').select('transfer_id').where('workspace_id', '=', ws).limit(1).executeTakeFirst()),
+    /**
+     * True when the workspace keeps lots (it has one); the primary key's first row. Asked by every
+     * post. On SQLite (one process, one connection: every lot is written through insertLots
+     * here) a "no" is remembered until a lot is written in the workspace, committed or not; a read
+     * that overlapped such a write is not remembered.
+     */
+    async hasLots(tx: AnyDb | undefined, ws: string) {
+      if (noLots.has(ws)) return false;
+      const seen = lotsWritten;
+      const has = !!(await t(tx).selectFrom('lots').select('transfer_id').where('workspace_id', '=', ws).limit(1).executeTakeFirst());
+      if (!has && dialect === 'sqlite' && seen === lotsWritten) noLots.add(ws);
+      return has;
+    },
     /** Every transfer into or out of one wallet, in the order they were posted (two searches of the account indexes). */
     async walletTransfers(tx: AnyDb | undefined, ws: string, account: string) {
       const side = (column: 'credit_account' | 'debit_account') => t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where(column, '=', account).orderBy('id').execute();
@@ -71,7 +95,11 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
         .where((eb) => eb.or([eb('credit_account', 'like', 'wallet:%'), eb('debit_account', 'like', 'wallet:%')]))
         .orderBy('id')
         .execute(),
-    insertLots: (tx: AnyDb, rows: LotsTable[]) => insertRows(tx, 'lots', rows as unknown as Record<string, unknown>[]),
+    insertLots(tx: AnyDb, rows: LotsTable[]) {
+      if (rows.length) lotsWritten++;
+      for (const r of rows) noLots.delete(r.workspace_id);
+      return insertRows(tx, 'lots', rows as unknown as Record<string, unknown>[]);
+    },
     /** Wallets holding lots past their expiry, with how much is left in them. */
     expiredByWallet: async (ws: string, now: number) => {
       const rows = await base

@@ -651,7 +651,9 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
     async audienceMatcher(ws: string, personId: string): Promise<((a: TAudience) => boolean) | null> {
       const pc = await deps.people.eventContext(undefined, ws, { personIds: [personId], personExternalIds: [], accountIds: [], accountExternalIds: [] });
       if (!pc.people.some((x) => x.id === personId)) return null;
-      const ctx = engineContextOf(pc, await deps.workspaces.get(ws));
+      // An audience reads people, accounts and teams only: the workspace's settings (time zone,
+      // expiry) are not read, so they are not fetched for every redemption and catalog page.
+      const ctx = engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null });
       return (a) => compileAudience(a)(personId, ctx);
     },
 

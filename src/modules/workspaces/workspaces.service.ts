@@ -3,6 +3,7 @@ import type { Ids } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
+import { SqliteAdapter } from 'kysely';
 import { isUniqueViolation } from '../../core/db/db.js';
 import type { AuthContext } from '../../core/auth.js';
 import type { AuditService } from '../audit/index.js';
@@ -37,6 +38,7 @@ const slugify = (name: string) =>
 
 export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Clock; audit: AuditService }) {
   const repo = createWorkspacesRepository(deps.db);
+  const rows = createWorkspaceRowCache(deps.db, repo);
   // Told, inside the change's transaction, when a workspace's expiry policy changes (the ledger
   // starts keeping lots then). Set once at start; the ledger sits above this module.
   let onExpiryPolicy: ((tx: AnyDb, workspaceId: string, months: number | null) => Promise<void>) | null = null;
@@ -45,7 +47,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
       onExpiryPolicy = fn;
     },
     /** The points expiry policy (months; null: never) as the caller's transaction sees it; a change waits for that transaction on PostgreSQL. */
-    expiryPolicy: (tx: AnyDb, id: string) => repo.expiryPolicy(tx, id),
+    expiryPolicy: async (tx: AnyDb, id: string) => (rows.enabled ? ((await rows.get(id, tx))?.points_expire_months ?? null) : repo.expiryPolicy(tx, id)),
     /** Instance-level: creates a tenant (the CLI, the demo seed and the instance owner). */
     async create(input: TCreateWorkspace, tx: AnyDb = deps.db): Promise<TWorkspace> {
       const v = ZCreateWorkspace.parse(input);
@@ -76,7 +78,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
       return toWorkspace(row);
     },
     async get(id: string) {
-      const row = await repo.get(id);
+      const row = await rows.get(id);
       if (!row) throw notFound('Workspace');
       return toWorkspace(row);
     },
@@ -90,7 +92,7 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
     listByIds: async (ids: string[]) => (await repo.listByIds(ids)).map(toWorkspace),
     async update(ctx: AuthContext, patch: TUpdateWorkspace) {
       ctx.require('workspace.manage');
-      return deps.db.transaction().execute(async (tx) => {
+      return rows.changing(ctx.workspaceId, () => deps.db.transaction().execute(async (tx) => {
         const before = await repo.get(ctx.workspaceId, tx);
         if (!before) throw notFound('Workspace');
         const next: Partial<WorkspaceRow> = { updated_at: deps.clock.now() };
@@ -108,7 +110,45 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
         const after = { ...before, ...next };
         await deps.audit.record(tx, ctx, { action: 'workspace.updated', targetType: 'workspace', targetId: ctx.workspaceId, before: toWorkspace(before), after: toWorkspace(after) });
         return toWorkspace(after);
-      });
+      }));
+    },
+  };
+}
+
+/**
+ * Workspace rows kept in memory on SQLite, where one process owns the file (design.md) and so
+ * every change of a row goes through `changing` here: a redemption or a ledger post then reads
+ * the time zone and expiry policy without a query each. A row is dropped when a change ends
+ * (committed or not), and a read that overlapped a change is not kept, so an uncommitted or
+ * replaced row is never served. On PostgreSQL other processes change rows too: no cache, and
+ * the expiry policy is read under a share lock (workspaces.repository).
+ */
+function createWorkspaceRowCache(db: AnyDb, repo: ReturnType<typeof createWorkspacesRepository>) {
+  const enabled = db.getExecutor().adapter instanceof SqliteAdapter;
+  const kept = new Map<string, WorkspaceRow>();
+  let changes = 0;
+  let generation = 0;
+  return {
+    enabled,
+    async get(id: string, tx?: AnyDb) {
+      const hit = enabled ? kept.get(id) : undefined;
+      if (hit) return hit;
+      const seen = generation;
+      const row = await repo.get(id, tx);
+      if (enabled && row && !changes && seen === generation) kept.set(id, row);
+      return row;
+    },
+    async changing<T>(id: string, change: () => Promise<T>): Promise<T> {
+      changes++;
+      generation++;
+      kept.delete(id);
+      try {
+        return await change();
+      } finally {
+        kept.delete(id);
+        generation++;
+        changes--;
+      }
     },
   };
 }
