@@ -29,7 +29,6 @@ const ZLiabilityProgram = z.object({
 
 export const ZLiability = z
   .object({
-    asOf: z.string(),
     points: z.number().int().describe('every point the wallets may still spend'),
     byProgram: z.array(ZLiabilityProgram),
     byFundingSource: z.array(z.object({ fundingSource: z.string(), currency: z.string(), programs: z.number().int(), points: z.number().int(), valueCents: z.number().int() })),

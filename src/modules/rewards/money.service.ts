@@ -120,7 +120,6 @@ export function createMoneyService(deps: MoneyDeps) {
         totals.set(l.currency, t);
       }
       return {
-        asOf: toIso(deps.clock.now())!,
         points: byProgram.reduce((s, l) => s + l.points, 0),
         byProgram,
         byFundingSource: [...sources.values()].sort((a, b) => a.fundingSource.localeCompare(b.fundingSource) || a.currency.localeCompare(b.currency)),

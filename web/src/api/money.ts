@@ -10,7 +10,6 @@ export interface Money {
   cents: number;
 }
 export interface Liability {
-  asOf: string;
   points: number;
   byProgram: { programId: string | null; programName: string; status: string | null; fundingSource: string; currency: string; pointValueCents: number; points: number; valueCents: number }[];
   byFundingSource: { fundingSource: string; currency: string; programs: number; points: number; valueCents: number }[];

@@ -8,7 +8,7 @@ import { useSession } from '../session';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { IconArrowLeft } from '../components/icons';
-import { formatDateTime, formatMoney, formatNumber, toDateInput } from '../lib/format';
+import { formatMoney, formatNumber, toDateInput } from '../lib/format';
 
 const RedeemedChart = lazy(() => import('../components/RedeemedChart'));
 
@@ -28,7 +28,7 @@ function Liability() {
               Liability
             </Title>
             <Text size="sm" c="dimmed">
-              The {points} participants hold and may still redeem, valued at the point value of the program that paid them{l ? ` (as of ${formatDateTime(l.asOf)})` : ''}.
+              The {points} participants hold and may still redeem, valued at the point value of the program that paid them, as of now.
             </Text>
           </div>
         </Group>
