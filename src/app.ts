@@ -21,6 +21,7 @@ import { createProgramsService, goalsRoutes, programsMigrations, programsRoutes 
 import { createEventsService, eventsMigrations, eventsRoutes } from './modules/events/index.js';
 import { commsMigrations, createCommsService, createPlansService, deliveryMigrations, notifyRoutes, plansMigrations, plansRoutes, webhooksRoutes } from './modules/comms/index.js';
 import { createRedemptionsService, createRewardsService, redemptionsRoutes, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
+import { createMoneyService, moneyMigrations, moneyRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
@@ -42,6 +43,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...deliveryMigrations,
   ...plansMigrations,
   ...rewardsMigrations,
+  ...moneyMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
@@ -89,11 +91,12 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const rewards = createRewardsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   people.onErase((tx, ws, personId) => rewards.scrubPerson(tx, ws, personId));
   const redemptions = createRedemptionsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
+  const money = createMoneyService({ db, clock, ledger, people, workspaces, programs });
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
   comms.scheduleWith(() => plans.tick());
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, housekeeping };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, housekeeping, money };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -131,6 +134,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(webhooksRoutes(services.comms));
   await app.register(notifyRoutes(services.comms.notify));
   await app.register(rewardsRoutes(services.rewards));
+  await app.register(moneyRoutes(services.money));
   await app.register(redemptionsRoutes(services.redemptions));
   await app.register(plansRoutes(services.plans));
   await app.ready();

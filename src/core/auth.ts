@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   'rewards.read': [...STAFF, 'manager', 'analyst'],
   'rewards.manage': [...STAFF],
   'redemptions.write': [...STAFF, 'integration'],
+  /** the liability and redeemed-value reports: figures only, no one named (staff and analysts) */
+  'money.read': [...STAFF, 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -30,6 +30,9 @@ const ProgramDetailPage = lazy(() => import('./pages/ProgramDetailPage'));
 const ProgramEditorPage = lazy(() => import('./pages/ProgramEditorPage'));
 const EventsPage = lazy(() => import('./pages/EventsPage'));
 const PersonWalletPage = lazy(() => import('./pages/PersonWalletPage'));
+const RewardsAdminPage = lazy(() => import('./pages/RewardsAdminPage'));
+const RewardEditorPage = lazy(() => import('./pages/RewardEditorPage'));
+const MoneyPage = lazy(() => import('./pages/MoneyPage'));
 
 function Guard({ perm, anyOf, children }: { perm?: Permission; anyOf?: Permission[]; children: ReactNode }) {
   const { can } = useSession();
@@ -87,6 +90,10 @@ function SignedIn() {
             <Route path="notifications" element={<NotificationPreferencesPage />} />
             <Route path="rewards" element={<CatalogPage />} />
             <Route path="orders" element={<MyOrdersPage />} />
+            <Route path="admin/rewards" element={<Guard perm="rewards.manage"><RewardsAdminPage /></Guard>} />
+            <Route path="admin/rewards/new" element={<Guard perm="rewards.manage"><RewardEditorPage /></Guard>} />
+            <Route path="admin/rewards/money" element={<Guard perm="money.read"><MoneyPage /></Guard>} />
+            <Route path="admin/rewards/:id" element={<Guard perm="rewards.manage"><RewardEditorPage /></Guard>} />
             <Route path="sent-mail" element={<Guard perm="comms.manage"><SentMailPage /></Guard>} />
             <Route path="message-templates" element={<Guard perm="comms.manage"><MessageTemplatesPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />

@@ -216,6 +216,47 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
       const rows = await base.selectFrom('lots').select(['account', sql<number>`sum(remaining)`.as('remaining')]).where('workspace_id', '=', ws).groupBy('account').execute();
       return new Map(rows.map((r) => [r.account, Number(r.remaining)]));
     },
+
+    /** The points stored lots still hold, summed by the program of the transfer that earned them (the liability report). */
+    openLotsByProgram: (ws: string) =>
+      base
+        .selectFrom('lots as l')
+        .innerJoin('transfers as t', (j) => j.onRef('t.workspace_id', '=', 'l.workspace_id').onRef('t.id', '=', 'l.transfer_id'))
+        .select(['t.program_id', sql<number>`sum(l.remaining)`.as('points')])
+        .where('l.workspace_id', '=', ws)
+        .where('l.remaining', '>', 0)
+        .groupBy('t.program_id')
+        .execute(),
+    /**
+     * Earned points of the wallets that were never debited, by program: such a wallet still holds
+     * every lot whole, so no replay is needed. One pass over the workspace's transfers, with the
+     * debit side searched in its (account, id) index.
+     */
+    undebitedEarningsByProgram: (ws: string, causes: string[]) =>
+      base
+        .selectFrom('transfers as c')
+        .select(['c.program_id', sql<number>`sum(c.amount)`.as('points')])
+        .where('c.workspace_id', '=', ws)
+        .where('c.credit_account', 'like', 'wallet:%')
+        .where('c.cause', 'in', causes)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('transfers as d').select('d.id').whereRef('d.workspace_id', '=', 'c.workspace_id').whereRef('d.debit_account', '=', 'c.credit_account'))))
+        .groupBy('c.program_id')
+        .execute(),
+    /** Every wallet that was ever debited (spent, expired, adjusted down, reversed). */
+    debitedWallets: async (ws: string) =>
+      (await base.selectFrom('transfers').select('debit_account').distinct().where('workspace_id', '=', ws).where('debit_account', 'like', 'wallet:%').orderBy('debit_account').execute()).map((r) => r.debit_account),
+    /** Every transfer into or out of these wallets, in the order they were posted (each once). */
+    async transfersOfWallets(ws: string, wallets: string[]) {
+      if (!wallets.length) return [] as TransfersTable[];
+      const side = (column: 'credit_account' | 'debit_account') => base.selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where(column, 'in', wallets).execute();
+      const byId = new Map<string, TransfersTable>();
+      for (const r of [...(await side('credit_account')), ...(await side('debit_account'))]) byId.set(r.id, r);
+      return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    transfersByIds: (ws: string, ids: string[]) => (ids.length ? base.selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids).execute() : Promise.resolve([] as TransfersTable[])),
+    /** What the wallets of a workspace may spend in all: the sum of their balances above zero. */
+    spendableTotal: async (ws: string) =>
+      Number((await base.selectFrom('balances').select(sql<number>`coalesce(sum(balance), 0)`.as('n')).where('workspace_id', '=', ws).where('account', 'like', 'wallet:%').where('balance', '>', 0).executeTakeFirst())?.n ?? 0),
   };
 }
 export type LedgerRepository = ReturnType<typeof createLedgerRepository>;

@@ -152,6 +152,22 @@ export function replayWallet(ws: string, account: string, transfers: TransfersTa
 /** A wallet's lots replayed from its transfers (see replayWallet). */
 export const replayLots = (ws: string, account: string, transfers: TransfersTable[]): LotsTable[] => replayWallet(ws, account, transfers).lots;
 
+/**
+ * Each wallet of `wallets` with its transfers (from `rows`, in posted order), the program of
+ * each, and its lots and what each debit took, replayed (replayWallet, so the ledger's own
+ * spending order holds).
+ */
+function walletReplays(ws: string, wallets: string[], rows: TransfersTable[]) {
+  const byWallet = new Map<string, TransfersTable[]>(wallets.map((w) => [w, []]));
+  for (const r of rows) for (const a of new Set([r.credit_account, r.debit_account])) byWallet.get(a)?.push(r);
+  return [...byWallet].map(([account, transfers]) => ({
+    account,
+    transfers,
+    programOf: new Map(transfers.map((t) => [t.id, t.program_id])),
+    ...replayWallet(ws, account, transfers),
+  }));
+}
+
 /** The lots with points left, oldest first (as the open-lots query orders them). */
 function openOf(lots: LotsTable[]) {
   return lots.filter((l) => l.remaining > 0).sort((a, b) => a.earned_at - b.earned_at || (a.transfer_id < b.transfer_id ? -1 : a.transfer_id > b.transfer_id ? 1 : 0));
@@ -455,6 +471,60 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
       if (total !== 0) problems.push(`the ledger sums to ${total}, not 0`);
       return { ok: problems.length === 0, accounts: rebuilt.size, problems };
     },
+
+    /**
+     * The points the wallets hold, by the program whose lots hold them (null: points earned
+     * without a program, such as an adjustment). Stored lots are summed in SQL; where lots are
+     * replayed, wallets never debited are summed in SQL too (every lot whole) and only the
+     * wallets that spent are replayed, 500 at a time, by replayLots itself.
+     */
+    async outstandingByProgram(ws: string): Promise<Map<string | null, number>> {
+      const out = new Map<string | null, number>();
+      const add = (programId: string | null, points: number) => points && out.set(programId, (out.get(programId) ?? 0) + points);
+      if (await lotsKept(deps.db, ws)) {
+        for (const r of await repo.openLotsByProgram(ws)) add(r.program_id, Number(r.points));
+        return out;
+      }
+      for (const r of await repo.undebitedEarningsByProgram(ws, [...EARNING])) add(r.program_id, Number(r.points));
+      const debited = await repo.debitedWallets(ws);
+      for (let i = 0; i < debited.length; i += 500) {
+        for (const { lots, programOf } of walletReplays(ws, debited.slice(i, i + 500), await repo.transfersOfWallets(ws, debited.slice(i, i + 500)))) {
+          for (const lot of lots) add(programOf.get(lot.transfer_id) ?? null, lot.remaining);
+        }
+      }
+      return out;
+    },
+    /**
+     * What each of these wallet debits (orders, expiries) took, by the program of the lots it
+     * took them from, replayed (null: no lot held them).
+     */
+    async spendsByProgram(ws: string, debitIds: string[]): Promise<Map<string, Map<string | null, number>>> {
+      const out = new Map<string, Map<string | null, number>>();
+      const wanted = new Set(debitIds);
+      const wallets = new Set<string>();
+      for (let i = 0; i < debitIds.length; i += 500) for (const r of await repo.transfersByIds(ws, debitIds.slice(i, i + 500))) if (kindOf(r.debit_account) === 'wallet') wallets.add(r.debit_account);
+      const list = [...wallets].sort();
+      for (let i = 0; i < list.length; i += 200) {
+        const chunk = list.slice(i, i + 200);
+        for (const { transfers, takes, programOf } of walletReplays(ws, chunk, await repo.transfersOfWallets(ws, chunk))) {
+          for (const t of transfers) {
+            if (!wanted.has(t.id) || !takes.has(t.id)) continue;
+            const by = new Map<string | null, number>();
+            let taken = 0;
+            for (const { lot, amount } of takes.get(t.id)!) {
+              const p = programOf.get(lot.transfer_id) ?? null;
+              by.set(p, (by.get(p) ?? 0) + amount);
+              taken += amount;
+            }
+            if (Number(t.amount) > taken) by.set(null, (by.get(null) ?? 0) + Number(t.amount) - taken);
+            out.set(t.id, by);
+          }
+        }
+      }
+      return out;
+    },
+    /** What the wallets of a workspace may spend in all (their balances above zero). */
+    spendableTotal: (ws: string) => repo.spendableTotal(ws),
   };
 }
 export type LedgerService = ReturnType<typeof createLedgerService>;

@@ -797,6 +797,12 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       }
       return out;
     },
+
+    /** Every program of a workspace with what its points are worth and who funds them (the rewards module's money reports). */
+    async valuations(ws: string) {
+      const rows = await repo.list(ws, { limit: 100_000 });
+      return rows.map((r) => ({ id: r.id, name: r.name, status: r.status, pointValueCents: Number(r.point_value_cents), currency: r.currency, fundingSource: r.funding_source }));
+    },
   };
 }
 export type ProgramsService = ReturnType<typeof createProgramsService>;

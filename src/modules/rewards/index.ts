@@ -6,3 +6,6 @@ export { rewardsRoutes } from './rewards.routes.js';
 export { rewardsMigrations } from './rewards.migrations.js';
 export { createRedemptionsService, type RedemptionsService, type FulfilmentProvider } from './redemptions.service.js';
 export { redemptionsRoutes } from './redemptions.routes.js';
+export { createMoneyService, type MoneyService } from './money.service.js';
+export { moneyRoutes } from './money.routes.js';
+export { moneyMigrations } from './money.migrations.js';

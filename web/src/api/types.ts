@@ -22,7 +22,11 @@ export type Permission =
   | 'ledger.adjust'
   | 'webhooks.manage'
   | 'outbox.manage'
-  | 'comms.manage';
+  | 'comms.manage'
+  | 'rewards.read'
+  | 'rewards.manage'
+  | 'redemptions.write'
+  | 'money.read';
 
 export interface Page<T> {
   data: T[];

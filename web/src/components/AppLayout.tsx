@@ -13,6 +13,7 @@ import { BrandMark } from './BrandMark';
 import { IconBell, InboxBell } from './InboxBell';
 import { IconMail, IconTemplate } from './CommsIcons';
 import { IconAccounts, IconActivity, IconChevronDown, IconHome, IconImport, IconKey, IconLogout, IconPeople, IconSettings, IconShield, IconTeams, IconTrophy, IconWebhook } from './icons';
+import { IconGift, IconWallet } from './icons';
 
 interface NavItem {
   to: string;
@@ -27,6 +28,8 @@ const NAV: NavItem[] = [
   { to: '/inbox', label: 'Inbox', icon: <IconBell size={18} />, show: (_can, hasPerson) => hasPerson },
   { to: '/notifications', label: 'Notifications', icon: <IconSettings />, show: (_can, hasPerson) => hasPerson },
   { to: '/programs', label: 'Programs', icon: <IconTrophy />, show: (can) => can('programs.read') },
+  { to: '/admin/rewards', label: 'Catalog', icon: <IconGift />, show: (can) => can('rewards.manage') },
+  { to: '/admin/rewards/money', label: 'Money', icon: <IconWallet />, show: (can) => can('money.read') },
   { to: '/events', label: 'Events', icon: <IconActivity />, show: (can) => can('events.read') },
   { to: '/people', label: 'People', icon: <IconPeople />, show: (can) => can('people.read') },
   { to: '/teams', label: 'Teams', icon: <IconTeams />, show: (can) => can('org.read') },
@@ -202,7 +205,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
                 to={n.to}
                 label={n.label}
                 leftSection={n.icon}
-                active={location.pathname === n.to || location.pathname.startsWith(`${n.to}/`)}
+                active={location.pathname === n.to || (location.pathname.startsWith(`${n.to}/`) && !NAV.some((m) => m.to.length > n.to.length && location.pathname.startsWith(m.to)))}
                 onClick={close}
                 style={{ borderRadius: 8 }}
                 fw={500}

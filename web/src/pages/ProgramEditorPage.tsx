@@ -30,7 +30,7 @@ function isoToLocalInput(iso: string | null | undefined) {
 const localInputToIso = (v: string) => (v ? new Date(v).toISOString() : null);
 
 /** The attribute names seen on a sample of people and accounts, offered as facts and audience filters. */
-function useAttributeKeys(): AttributeKeys {
+export function useAttributeKeys(): AttributeKeys {
   const { can } = useSession();
   const people = useQuery({ queryKey: ['people', 'attribute-keys'], queryFn: () => peopleApi.list({ limit: 200 }), enabled: can('people.read'), staleTime: 5 * 60_000 });
   const accounts = useQuery({ queryKey: ['accounts', 'attribute-keys'], queryFn: () => accountsApi.list({ limit: 200 }), enabled: can('org.read'), staleTime: 5 * 60_000 });
@@ -53,7 +53,7 @@ function formProblem(b: unknown): string | null {
   return null;
 }
 
-function AudienceFields({ audience, onChange, errors, attributeKeys }: { audience: Audience; onChange(a: Audience): void; errors: PathErrors; attributeKeys: AttributeKeys }) {
+export function AudienceFields({ audience, onChange, errors, attributeKeys }: { audience: Audience; onChange(a: Audience): void; errors: PathErrors; attributeKeys: AttributeKeys }) {
   const set = <K extends keyof Audience>(k: K, v: Audience[K] | undefined) => {
     const next = { ...audience };
     if (v === undefined || (Array.isArray(v) && v.length === 0)) delete next[k];
