@@ -22,6 +22,7 @@ import { createEventsService, eventsMigrations, eventsRoutes } from './modules/e
 import { commsMigrations, createCommsService, createPlansService, deliveryMigrations, notifyRoutes, plansMigrations, plansRoutes, webhooksRoutes } from './modules/comms/index.js';
 import { createRedemptionsService, createRewardsService, redemptionsRoutes, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
+import { createFulfilmentService, fulfilmentMigrations, fulfilmentRoutes } from './modules/rewards/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +43,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...deliveryMigrations,
   ...plansMigrations,
   ...rewardsMigrations,
+  ...fulfilmentMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
@@ -90,10 +92,17 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   people.onErase((tx, ws, personId) => rewards.scrubPerson(tx, ws, personId));
   const redemptions = createRedemptionsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
-  comms.scheduleWith(() => plans.tick());
+  // Order steps tell the participant and webhooks in their own transaction; late orders are checked by the worker's scheduler.
+  const fulfilment = createFulfilmentService({ db, clock, outbox, access, people, workspaces, redemptions, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
+  redemptions.onStep((tx, change) => fulfilment.announce(tx, change));
+  comms.scheduleWith(async () => {
+    // Both run though one fails; the worker hears of the first failure.
+    const failed = (await Promise.allSettled([plans.tick(), fulfilment.tick()])).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, housekeeping };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, housekeeping };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -132,6 +141,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(notifyRoutes(services.comms.notify));
   await app.register(rewardsRoutes(services.rewards));
   await app.register(redemptionsRoutes(services.redemptions));
+  await app.register(fulfilmentRoutes(services.fulfilment));
   await app.register(plansRoutes(services.plans));
   await app.ready();
   return { app, routes };

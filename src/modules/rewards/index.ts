@@ -6,3 +6,6 @@ export { rewardsRoutes } from './rewards.routes.js';
 export { rewardsMigrations } from './rewards.migrations.js';
 export { createRedemptionsService, type RedemptionsService, type FulfilmentProvider } from './redemptions.service.js';
 export { redemptionsRoutes } from './redemptions.routes.js';
+export { createFulfilmentService, type FulfilmentService } from './fulfilment.service.js';
+export { fulfilmentRoutes } from './fulfilment.routes.js';
+export { fulfilmentMigrations } from './fulfilment.migrations.js';
