@@ -20,6 +20,8 @@ const InboxPage = lazy(() => import('./pages/InboxPage'));
 const NotificationPreferencesPage = lazy(() => import('./pages/NotificationPreferencesPage'));
 const CatalogPage = lazy(() => import('./pages/CatalogPage'));
 const MyOrdersPage = lazy(() => import('./pages/MyOrdersPage'));
+const FulfilmentPage = lazy(() => import('./pages/FulfilmentPage'));
+const DeliveryReportPage = lazy(() => import('./pages/DeliveryReportPage'));
 const SentMailPage = lazy(() => import('./pages/SentMailPage'));
 const MessageTemplatesPage = lazy(() => import('./pages/MessageTemplatesPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
@@ -87,6 +89,8 @@ function SignedIn() {
             <Route path="notifications" element={<NotificationPreferencesPage />} />
             <Route path="rewards" element={<CatalogPage />} />
             <Route path="orders" element={<MyOrdersPage />} />
+            <Route path="fulfilment" element={<Guard perm="rewards.manage"><FulfilmentPage /></Guard>} />
+            <Route path="delivery-report" element={<Guard perm="rewards.manage"><DeliveryReportPage /></Guard>} />
             <Route path="sent-mail" element={<Guard perm="comms.manage"><SentMailPage /></Guard>} />
             <Route path="message-templates" element={<Guard perm="comms.manage"><MessageTemplatesPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />

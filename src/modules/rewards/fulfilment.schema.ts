@@ -65,7 +65,7 @@ export type TTrackingImportResult = z.infer<typeof ZTrackingImportResult>;
 export const ZDeliveryReportQuery = z
   .object({
     from: z.iso.datetime({ offset: true }).optional().describe('orders created at or after (default: 30 days before `to`)'),
-    to: z.iso.datetime({ offset: true }).optional().describe('orders created before (default: now)'),
+    to: z.iso.datetime({ offset: true }).optional().describe('orders created before (default: the end of today, UTC)'),
   })
   .strict();
 

@@ -307,7 +307,8 @@ export function createFulfilmentService(deps: FulfilmentDeps) {
     async deliveryReport(ctx: AuthContext, q: { from?: string; to?: string }): Promise<TDeliveryReport> {
       ctx.require('rewards.manage');
       const now = deps.clock.now();
-      const to = q.to ? Date.parse(q.to) : now;
+      // By default whole UTC days: the 30 days up to the end of today, so the period holds all day.
+      const to = q.to ? Date.parse(q.to) : Math.floor(now / DAY) * DAY + DAY;
       const from = q.from ? Date.parse(q.from) : to - 30 * DAY;
       if (from >= to) throw invalid('from', 'must be before to');
       const ws = ctx.workspaceId;

@@ -35,6 +35,7 @@ export const ZRedemption = z
   .object({
     id: z.string(),
     personId: z.string(),
+    personName: z.string().nullable().describe('who ordered (null once erased)'),
     rewardId: z.string(),
     rewardTitle: z.string(),
     variantId: z.string().nullable(),

@@ -120,9 +120,11 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const now = deps.clock.now();
     const events = await repo.redemptionEvents(ws, rows.map((r) => r.id));
     const titles = new Map((await repo.rewardsByIds(ws, [...new Set(rows.map((r) => r.reward_id))])).map((r) => [r.id, r.title]));
+    const names = await deps.people.namesOf(ws, [...new Set(rows.map((r) => r.person_id))]);
     return rows.map((r) => ({
       id: r.id,
       personId: r.person_id,
+      personName: names.get(r.person_id) ?? null,
       rewardId: r.reward_id,
       rewardTitle: titles.get(r.reward_id) ?? '',
       variantId: r.variant_id,

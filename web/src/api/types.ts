@@ -22,7 +22,10 @@ export type Permission =
   | 'ledger.adjust'
   | 'webhooks.manage'
   | 'outbox.manage'
-  | 'comms.manage';
+  | 'comms.manage'
+  | 'rewards.read'
+  | 'rewards.manage'
+  | 'redemptions.write';
 
 export interface Page<T> {
   data: T[];
