@@ -23,6 +23,7 @@ import { commsMigrations, createCommsService, createPlansService, deliveryMigrat
 import { createRedemptionsService, createRewardsService, redemptionsRoutes, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
 import { createMoneyService, moneyMigrations, moneyRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
+import { createFulfilmentService, fulfilmentMigrations, fulfilmentRoutes } from './modules/rewards/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,6 +45,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...plansMigrations,
   ...rewardsMigrations,
   ...moneyMigrations,
+  ...fulfilmentMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
@@ -93,10 +95,17 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const redemptions = createRedemptionsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   const money = createMoneyService({ db, clock, ledger, people, workspaces, programs });
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
-  comms.scheduleWith(() => plans.tick());
+  // Order steps tell the participant and webhooks in their own transaction; late orders are checked by the worker's scheduler.
+  const fulfilment = createFulfilmentService({ db, clock, outbox, access, people, workspaces, redemptions, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
+  redemptions.onStep((tx, change) => fulfilment.announce(tx, change));
+  comms.scheduleWith(async () => {
+    // Both run though one fails; the worker hears of the first failure.
+    const failed = (await Promise.allSettled([plans.tick(), fulfilment.tick()])).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, housekeeping, money };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, housekeeping, money };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -136,6 +145,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(rewardsRoutes(services.rewards));
   await app.register(moneyRoutes(services.money));
   await app.register(redemptionsRoutes(services.redemptions));
+  await app.register(fulfilmentRoutes(services.fulfilment));
   await app.register(plansRoutes(services.plans));
   await app.ready();
   return { app, routes };

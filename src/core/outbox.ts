@@ -8,7 +8,7 @@ import { createTupleInserter } from './db/bulk.js';
  * its cause; docs/webhooks.md describes each payload. Topics starting with `comms.` are the
  * comms module's own work items, never published.
  */
-export const DOMAIN_TOPICS = ['event.accepted', 'points.awarded', 'goal.tier_reached', 'webhook.disabled'] as const;
+export const DOMAIN_TOPICS = ['event.accepted', 'points.awarded', 'goal.tier_reached', 'webhook.disabled', 'redemption.created', 'redemption.updated'] as const;
 export type DomainTopic = (typeof DOMAIN_TOPICS)[number];
 
 export interface OutboxMessage {

@@ -20,6 +20,8 @@ const InboxPage = lazy(() => import('./pages/InboxPage'));
 const NotificationPreferencesPage = lazy(() => import('./pages/NotificationPreferencesPage'));
 const CatalogPage = lazy(() => import('./pages/CatalogPage'));
 const MyOrdersPage = lazy(() => import('./pages/MyOrdersPage'));
+const FulfilmentPage = lazy(() => import('./pages/FulfilmentPage'));
+const DeliveryReportPage = lazy(() => import('./pages/DeliveryReportPage'));
 const SentMailPage = lazy(() => import('./pages/SentMailPage'));
 const MessageTemplatesPage = lazy(() => import('./pages/MessageTemplatesPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
@@ -94,6 +96,8 @@ function SignedIn() {
             <Route path="admin/rewards/new" element={<Guard perm="rewards.manage"><RewardEditorPage /></Guard>} />
             <Route path="admin/rewards/money" element={<Guard perm="money.read"><MoneyPage /></Guard>} />
             <Route path="admin/rewards/:id" element={<Guard perm="rewards.manage"><RewardEditorPage /></Guard>} />
+            <Route path="fulfilment" element={<Guard perm="rewards.manage"><FulfilmentPage /></Guard>} />
+            <Route path="delivery-report" element={<Guard perm="rewards.manage"><DeliveryReportPage /></Guard>} />
             <Route path="sent-mail" element={<Guard perm="comms.manage"><SentMailPage /></Guard>} />
             <Route path="message-templates" element={<Guard perm="comms.manage"><MessageTemplatesPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />

@@ -2,8 +2,11 @@
 // templates (in code, per locale) and the renderer. `{{name}}` inserts a variable; in the HTML
 // part it is always HTML-escaped, so a rule named "<b>" shows as text, never as markup.
 
+/** An order's steps (the rewards module, redemptions), and the late alert to reward managers. */
+export const ORDER_TYPES = ['order.placed', 'order.approved', 'order.processing', 'order.shipped', 'order.delivered', 'order.cancelled', 'order.late'] as const;
+
 /** The message types participants are told about (each from the domain message of the same name). */
-export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest'] as const;
+export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest', ...ORDER_TYPES] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Comms' own types, made by comms rather than published by a domain module (no preference of their own). */
@@ -30,6 +33,33 @@ const COMMON = {
   programName: 'the program',
   points: 'the points paid',
 } as const;
+
+/** What every order message offers. */
+const ORDER_VARIABLES = {
+  personName: COMMON.personName,
+  workspaceName: COMMON.workspaceName,
+  pointsLabel: COMMON.pointsLabel,
+  points: 'the points the order cost (refunded, for a cancellation)',
+  rewardTitle: 'the reward ordered',
+  quantity: 'how many',
+  orderId: 'the order’s id (red_…)',
+  status: 'the order’s status',
+  promisedBy: 'the day delivery is promised by (UTC)',
+  ordersUrl: 'the link to the participant’s orders',
+} as const;
+
+const ORDER_SAMPLE = {
+  personName: 'Dana Example',
+  workspaceName: 'Acme',
+  pointsLabel: 'points',
+  points: '2,500',
+  rewardTitle: 'Branded hoodie',
+  quantity: '1',
+  orderId: 'red_01jd3v2k5x8m4q7r9t1w3y5z7b',
+  status: 'shipped',
+  promisedBy: '15 December 2026',
+  ordersUrl: 'https://tandem.example/orders',
+};
 
 /** What a communication plan's messages offer (also inside a custom announcement's own subject and text). */
 export const PLAN_VARIABLES = {
@@ -73,6 +103,23 @@ export const VARIABLES: Record<MessageType, Record<string, string>> = {
     notReached: 'how many participants got no message in the window',
     cadenceUrl: 'the link to the program’s communication page',
   },
+  'order.placed': { ...ORDER_VARIABLES, nextStep: 'what happens next (approval, or the steps to delivery)' },
+  'order.approved': ORDER_VARIABLES,
+  'order.processing': ORDER_VARIABLES,
+  'order.shipped': { ...ORDER_VARIABLES, carrier: 'the carrier', trackingNumber: 'the tracking number', trackingUrl: 'the tracking link (the participant’s orders page when the carrier gave none)' },
+  'order.delivered': ORDER_VARIABLES,
+  'order.cancelled': { ...ORDER_VARIABLES, outcome: '“was cancelled”, “was not approved” or “could not be fulfilled”', reason: 'the reason given' },
+  'order.late': {
+    personName: 'the name of the reward manager alerted',
+    workspaceName: COMMON.workspaceName,
+    rewardTitle: 'the reward ordered',
+    orderId: 'the order’s id (red_…)',
+    status: 'the order’s status',
+    participantName: 'who ordered it',
+    promisedBy: 'the day delivery was promised by (UTC)',
+    daysLate: 'whole days past the promise',
+    ordersUrl: 'the link to the order in the fulfilment queue',
+  },
 };
 
 const PLAN_SAMPLE = {
@@ -104,6 +151,13 @@ export const SAMPLES: Record<MessageType, Record<string, string>> = {
   'program.progress': PLAN_SAMPLE,
   'program.ending_reminder': PLAN_SAMPLE,
   'program.announcement': { ...PLAN_SAMPLE, subject: 'Double points this Friday', message: 'Hi Dana Example,\n\nEvery ticket resolved this Friday earns double points in Customer Heroes.' },
+  'order.placed': { ...ORDER_SAMPLE, status: 'placed', nextStep: 'We will let you know at each step until it is delivered.' },
+  'order.approved': { ...ORDER_SAMPLE, status: 'placed' },
+  'order.processing': { ...ORDER_SAMPLE, status: 'processing' },
+  'order.shipped': { ...ORDER_SAMPLE, carrier: 'DHL', trackingNumber: 'JD014600006281230704', trackingUrl: 'https://www.dhl.com/track?id=JD014600006281230704' },
+  'order.delivered': { ...ORDER_SAMPLE, status: 'delivered' },
+  'order.cancelled': { ...ORDER_SAMPLE, status: 'failed', outcome: 'could not be fulfilled', reason: 'The supplier discontinued this hoodie.' },
+  'order.late': { personName: 'Pat Manager', workspaceName: 'Acme', rewardTitle: 'Branded hoodie', orderId: 'red_01jd3v2k5x8m4q7r9t1w3y5z7b', status: 'processing', participantName: 'Dana Example', promisedBy: '15 December 2026', daysLate: '2', ordersUrl: 'https://tandem.example/fulfilment?order=red_01jd3v2k5x8m4q7r9t1w3y5z7b' },
   'cadence.below_target': { personName: 'Pat Manager', workspaceName: 'Acme', programName: 'Customer Heroes', share: '62%', target: '80%', windowDays: '14', reached: '31', audienceSize: '50', notReached: '19', cadenceUrl: 'https://tandem.example/programs/prg_example' },
 };
 
@@ -155,6 +209,55 @@ export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[numbe
       subject: '{{programName}}: {{share}} of participants heard from it (target {{target}})',
       text: 'Hi {{personName}},\n\nIn the last {{windowDays}} days, {{reached}} of the {{audienceSize}} participants of {{programName}} ({{share}}) received a message; the target is {{target}}. {{notReached}} heard nothing.\n\nSee who, and plan a message: {{cadenceUrl}}',
       html: '<p>Hi {{personName}},</p>\n<p>In the last {{windowDays}} days, {{reached}} of the {{audienceSize}} participants of <strong>{{programName}}</strong> (<strong>{{share}}</strong>) received a message; the target is {{target}}. {{notReached}} heard nothing.</p>\n<p><a href="{{cadenceUrl}}">See who, and plan a message</a></p>',
+    },
+  },
+  'order.placed': {
+    en: {
+      subject: 'Your order: {{rewardTitle}}',
+      text: 'Hi {{personName}},\n\nWe received your order of {{quantity}} × {{rewardTitle}} for {{points}} {{pointsLabel}}. {{nextStep}} Delivery is promised by {{promisedBy}}.\n\nFollow it here: {{ordersUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p>We received your order of {{quantity}} × <strong>{{rewardTitle}}</strong> for <strong>{{points}} {{pointsLabel}}</strong>. {{nextStep}} Delivery is promised by <strong>{{promisedBy}}</strong>.</p>\n<p><a href="{{ordersUrl}}">Follow your order</a></p>',
+    },
+  },
+  'order.approved': {
+    en: {
+      subject: 'Approved: {{rewardTitle}}',
+      text: 'Hi {{personName}},\n\nYour order of {{rewardTitle}} was approved and is on its way to being fulfilled. Delivery is promised by {{promisedBy}}.\n\nFollow it here: {{ordersUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p>Your order of <strong>{{rewardTitle}}</strong> was approved and is on its way to being fulfilled. Delivery is promised by <strong>{{promisedBy}}</strong>.</p>\n<p><a href="{{ordersUrl}}">Follow your order</a></p>',
+    },
+  },
+  'order.processing': {
+    en: {
+      subject: 'Being prepared: {{rewardTitle}}',
+      text: 'Hi {{personName}},\n\nYour order of {{rewardTitle}} is being prepared. Delivery is promised by {{promisedBy}}.\n\nFollow it here: {{ordersUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p>Your order of <strong>{{rewardTitle}}</strong> is being prepared. Delivery is promised by <strong>{{promisedBy}}</strong>.</p>\n<p><a href="{{ordersUrl}}">Follow your order</a></p>',
+    },
+  },
+  'order.shipped': {
+    en: {
+      subject: 'Shipped: {{rewardTitle}}',
+      text: 'Hi {{personName}},\n\nYour {{rewardTitle}} is on its way with {{carrier}}, tracking number {{trackingNumber}}.\n\nTrack it: {{trackingUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p>Your <strong>{{rewardTitle}}</strong> is on its way with <strong>{{carrier}}</strong>, tracking number <strong>{{trackingNumber}}</strong>.</p>\n<p><a href="{{trackingUrl}}">Track the parcel</a> · <a href="{{ordersUrl}}">Your orders</a></p>',
+    },
+  },
+  'order.delivered': {
+    en: {
+      subject: 'Delivered: {{rewardTitle}}',
+      text: 'Hi {{personName}},\n\nYour {{rewardTitle}} was delivered. Enjoy it!\n\nYour orders: {{ordersUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p>Your <strong>{{rewardTitle}}</strong> was delivered. Enjoy it!</p>\n<p><a href="{{ordersUrl}}">Your orders</a></p>',
+    },
+  },
+  'order.cancelled': {
+    en: {
+      subject: 'Your order of {{rewardTitle}} {{outcome}}',
+      text: 'Hi {{personName}},\n\nYour order of {{rewardTitle}} {{outcome}}: {{reason}}\n\nThe {{points}} {{pointsLabel}} it cost are back in your wallet.\n\nYour orders: {{ordersUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p>Your order of <strong>{{rewardTitle}}</strong> {{outcome}}: {{reason}}</p>\n<p>The <strong>{{points}} {{pointsLabel}}</strong> it cost are back in your wallet.</p>\n<p><a href="{{ordersUrl}}">Your orders</a></p>',
+    },
+  },
+  'order.late': {
+    en: {
+      subject: 'Late order: {{rewardTitle}} for {{participantName}}',
+      text: 'Hi {{personName}},\n\nThe order {{orderId}} of {{rewardTitle}} for {{participantName}} was promised by {{promisedBy}} and is still {{status}} ({{daysLate}} day(s) late).\n\nOpen it in the fulfilment queue: {{ordersUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p>The order {{orderId}} of <strong>{{rewardTitle}}</strong> for {{participantName}} was promised by <strong>{{promisedBy}}</strong> and is still <strong>{{status}}</strong> ({{daysLate}} day(s) late).</p>\n<p><a href="{{ordersUrl}}">Open it in the fulfilment queue</a></p>',
     },
   },
   digest: {
@@ -223,6 +326,13 @@ export const TYPE_LABELS: Record<MessageType, string> = {
   'program.announcement': 'program announcement',
   'cadence.below_target': 'communication cadence alert',
   digest: 'daily and weekly summary',
+  'order.placed': 'order received',
+  'order.approved': 'order approved',
+  'order.processing': 'order being prepared',
+  'order.shipped': 'order shipped',
+  'order.delivered': 'order delivered',
+  'order.cancelled': 'order cancelled or refunded',
+  'order.late': 'late order alert',
 };
 
 export const emailText = (text: string, brand: Brand, unsubscribeUrl: string, typeLabel: string) =>

@@ -9,3 +9,6 @@ export { redemptionsRoutes } from './redemptions.routes.js';
 export { createMoneyService, type MoneyService } from './money.service.js';
 export { moneyRoutes } from './money.routes.js';
 export { moneyMigrations } from './money.migrations.js';
+export { createFulfilmentService, type FulfilmentService } from './fulfilment.service.js';
+export { fulfilmentRoutes } from './fulfilment.routes.js';
+export { fulfilmentMigrations } from './fulfilment.migrations.js';

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { pageOf } from '../../core/http/pagination.js';
 import type { RedemptionsService } from './redemptions.service.js';
+import { ZDeliver, ZFail, ZProcess, ZShip } from './fulfilment.schema.js';
 import { ZApprove, ZCancel, ZRedeem, ZRedemption, ZRedemptionIdParam, ZRedemptionsQuery } from './redemptions.schema.js';
 
 export const redemptionsRoutes = (redemptions: RedemptionsService): FastifyPluginAsyncZod => async (app) => {
@@ -40,4 +41,21 @@ export const redemptionsRoutes = (redemptions: RedemptionsService): FastifyPlugi
     schema: { tags: rtags, summary: 'Reject an order waiting for approval: the points come back, the stock is released', params: ZRedemptionIdParam, body: ZCancel, response: { 200: ZRedemption } },
   }, async (req) => redemptions.reject(req.auth, req.params.id, req.body.reason));
 
+  // The manual queue's moves (issue #6): each only from the statuses that allow it (409 otherwise).
+  app.post('/api/v1/redemptions/:id/process', {
+    config: { access: 'rewards.manage' },
+    schema: { tags: rtags, summary: 'Mark a placed order processing (being prepared)', params: ZRedemptionIdParam, body: ZProcess, response: { 200: ZRedemption } },
+  }, async (req) => redemptions.process(req.auth, req.params.id, req.body.note));
+  app.post('/api/v1/redemptions/:id/ship', {
+    config: { access: 'rewards.manage' },
+    schema: { tags: rtags, summary: 'Mark a placed or processing order shipped, with its carrier and tracking', params: ZRedemptionIdParam, body: ZShip, response: { 200: ZRedemption } },
+  }, async (req) => redemptions.ship(req.auth, req.params.id, req.body));
+  app.post('/api/v1/redemptions/:id/deliver', {
+    config: { access: 'rewards.manage' },
+    schema: { tags: rtags, summary: 'Mark an order delivered (from placed, processing or shipped)', params: ZRedemptionIdParam, body: ZDeliver, response: { 200: ZRedemption } },
+  }, async (req) => redemptions.deliver(req.auth, req.params.id, req.body.note));
+  app.post('/api/v1/redemptions/:id/fail', {
+    config: { access: 'rewards.manage' },
+    schema: { tags: rtags, summary: 'The order could not be fulfilled: the points come back by a reversal, the stock is released', params: ZRedemptionIdParam, body: ZFail, response: { 200: ZRedemption } },
+  }, async (req) => redemptions.fail(req.auth, req.params.id, req.body.reason));
 };

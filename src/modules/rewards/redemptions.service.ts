@@ -37,6 +37,32 @@ export interface FulfilmentProvider {
   placed(tx: AnyDb, order: RedemptionsTable, reward: RewardsTable): Promise<Omit<Step, 'patch'> & { patch?: Partial<RedemptionsTable> } | void>;
 }
 
+/** What a step listener hears: the order as it now is, the status it left (null: just created), the step. */
+export interface StepChange {
+  order: RedemptionsTable;
+  from: RedemptionStatus | null;
+  step: Step;
+}
+/** Called in the step's transaction (messages, webhooks): what it writes commits with the step. */
+export type StepListener = (tx: AnyDb, change: StepChange) => Promise<void>;
+
+/** Statuses an order is still on its way in (not delivered, not refunded). */
+export const OPEN_STATUSES: readonly RedemptionStatus[] = ['pending_approval', 'placed', 'processing', 'shipped'];
+/** Where each fulfilment move may start: deliver also from placed or processing (a perk that never ships). */
+export const MOVES_FROM = {
+  processing: ['placed'],
+  shipped: ['placed', 'processing'],
+  delivered: ['placed', 'processing', 'shipped'],
+  failed: ['placed', 'processing', 'shipped'],
+} as const satisfies Record<string, readonly RedemptionStatus[]>;
+
+/** Late: still open past its promise, or delivered after it. */
+export function isLate(r: RedemptionsTable, now: number): boolean {
+  const promised = Number(r.promised_by);
+  if (r.status === 'delivered') return r.delivered_at != null && Number(r.delivered_at) > promised;
+  return OPEN_STATUSES.includes(r.status) && now > promised;
+}
+
 export interface RedemptionsDeps {
   db: AnyDb;
   ids: Ids;
@@ -52,6 +78,10 @@ export interface RedemptionsDeps {
 export function createRedemptionsService(deps: RedemptionsDeps) {
   const repo = createRewardsRepository(deps.db);
   const providers = new Map<string, FulfilmentProvider>();
+  const listeners: StepListener[] = [];
+  const tell = async (tx: AnyDb, change: StepChange) => {
+    for (const l of listeners) await l(tx, change);
+  };
 
   async function judgedPerson(ws: string, personId: string) {
     const matches = await deps.programs.audienceMatcher(ws, personId);
@@ -67,10 +97,14 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const ws = row.workspace_id;
     const now = deps.clock.now();
     const patch: Partial<RedemptionsTable> = { ...step.patch, status: step.to, updated_at: now };
+    // Delivered is timed here, whoever delivers (the queue, a code, a vendor's callback).
+    if (step.to === 'delivered' && patch.delivered_at == null) patch.delivered_at = now;
     await repo.updateRedemption(tx, ws, row.id, patch);
     const seq = (await repo.redemptionEvents(ws, [row.id], tx)).length + 1;
     await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: row.id, seq, status: step.to, actor: step.actor, note: step.note, at: now });
-    return { ...row, ...patch };
+    const moved = { ...row, ...patch };
+    await tell(tx, { order: moved, from: row.status, step });
+    return moved;
   }
 
   /** Hands a placed order to its provider, in the same transaction; records the step it answers. */
@@ -83,11 +117,14 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
 
   async function toRedemptions(ws: string, rows: RedemptionsTable[]): Promise<TRedemption[]> {
+    const now = deps.clock.now();
     const events = await repo.redemptionEvents(ws, rows.map((r) => r.id));
     const titles = new Map((await repo.rewardsByIds(ws, [...new Set(rows.map((r) => r.reward_id))])).map((r) => [r.id, r.title]));
+    const names = await deps.people.namesOf(ws, [...new Set(rows.map((r) => r.person_id))]);
     return rows.map((r) => ({
       id: r.id,
       personId: r.person_id,
+      personName: names.get(r.person_id) ?? null,
       rewardId: r.reward_id,
       rewardTitle: titles.get(r.reward_id) ?? '',
       variantId: r.variant_id,
@@ -99,6 +136,12 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       refundTransferId: r.refund_transfer_id,
       provider: r.provider,
       promisedBy: toIso(r.promised_by)!,
+      carrier: r.carrier ?? null,
+      trackingNumber: r.tracking_number ?? null,
+      trackingUrl: r.tracking_url ?? null,
+      deliveredAt: toIso(r.delivered_at ?? null),
+      earnedAt: toIso(r.earned_at ?? null),
+      late: isLate(r, now),
       timeline: events.filter((e) => e.redemption_id === r.id).map((e) => ({ status: e.status, at: toIso(e.at)!, note: e.note })),
       createdAt: toIso(r.created_at)!,
       updatedAt: toIso(r.updated_at)!,
@@ -117,7 +160,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
    * move (a 409), a refund returns its points by a reversal and releases its stock, and the
    * timeline and the audit log get the step.
    */
-  async function transition(ctx: AuthContext, id: string, step: { to: RedemptionsTable['status']; note: string | null; action: string; refund: boolean; refusal(row: RedemptionsTable): string | null }): Promise<TRedemption> {
+  async function transition(ctx: AuthContext, id: string, step: { to: RedemptionsTable['status']; note: string | null; action: string; refund: boolean; refusal(row: RedemptionsTable): string | null; patch?: Partial<RedemptionsTable> }): Promise<TRedemption> {
     const ws = ctx.workspaceId;
     const now = deps.clock.now();
     await visibleRedemption(ctx, id);
@@ -125,7 +168,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       const row = (await repo.redemption(ws, id, tx))!;
       const refused = step.refusal(row);
       if (refused) throw new AppError('conflict', { detail: refused });
-      const patch: Partial<RedemptionsTable> = {};
+      const patch: Partial<RedemptionsTable> = { ...step.patch };
       if (step.refund) {
         const paid = await deps.ledger.transfer(tx, ws, row.transfer_id);
         const [refund] = await deps.ledger.reverse(tx, ws, [paid!], { reason: `order ${row.id} ${step.to}: ${step.note}`, actorId: ctx.actor.id });
@@ -136,7 +179,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
         patch.promised_by = now + (Number(row.promised_by) - Number(row.created_at));
       }
       const moved = await recordStep(tx, row, { to: step.to, actor: `${ctx.actor.type}:${ctx.actor.id}`, note: step.note, patch });
-      await deps.audit.record(tx, ctx, { action: step.action, targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: step.to, note: step.note } });
+      await deps.audit.record(tx, ctx, { action: step.action, targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: step.to, note: step.note, ...step.patch } });
       if (step.to === 'placed') await fulfil(tx, moved);
     });
     return (await toRedemptions(ws, [(await repo.redemption(ws, id))!]))[0]!;
@@ -154,7 +197,28 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     });
   }
 
+  /**
+   * A fulfilment move by staff (rewards.manage): only from the statuses that allow it, so each
+   * happens once; failing refunds like a cancellation.
+   */
+  function move(ctx: AuthContext, id: string, to: keyof typeof MOVES_FROM, note: string | null, patch?: Partial<RedemptionsTable>): Promise<TRedemption> {
+    ctx.require('rewards.manage');
+    const from: readonly RedemptionStatus[] = MOVES_FROM[to];
+    return transition(ctx, id, {
+      to,
+      note,
+      action: `redemption.${to}`,
+      refund: to === 'failed',
+      patch,
+      refusal: (row) => (from.includes(row.status) ? null : `Only an order that is ${from.join(' or ')} can become ${to}; this one is ${row.status}`),
+    });
+  }
+
   return {
+    /** Hears every step in its transaction (order messages and webhooks; app.ts wires it). */
+    onStep(l: StepListener) {
+      listeners.push(l);
+    },
     /** A provider's handling of placed orders ('manual', 'codes', 'webhook'). */
     useProvider(name: string, p: FulfilmentProvider) {
       providers.set(name, p);
@@ -221,8 +285,11 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
         if (balance < points) throw new AppError('insufficient_points', { detail: `The wallet holds ${balance}, the order costs ${points}` });
         if (!(await repo.takeStock(tx, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, quantity))) throw new AppError('out_of_stock', { detail: variant ? `${r.title} (${variant.name}) is out of stock` : `${r.title} is out of stock` });
         await deps.ledger.post(tx, ws, [{ id: row.transfer_id, from: wallet, to: deps.ledger.accounts.system('redemptions'), amount: points, cause: 'redemption', occurredAt: now, actorId: ctx.actor.id, reason: `redeemed ${quantity} × ${r.title} (${row.id})` }]);
+        // Earn → order: when the points this order spent were all earned (the newest lot it took).
+        row.earned_at = await deps.ledger.spendEarnedAt(tx, ws, wallet, row.transfer_id);
         await repo.insertRedemption(tx, row);
         await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: row.id, seq: 1, status: row.status, actor: row.placed_by, note: null, at: now });
+        await tell(tx, { order: row, from: null, step: { to: row.status, actor: row.placed_by, note: null } });
         await deps.audit.record(tx, ctx, { action: 'redemption.created', targetType: 'redemption', targetId: row.id, after: { personId, rewardId: r.id, variantId: row.variant_id, quantity, points } });
         if (row.status === 'placed') await fulfil(tx, row, r);
       });
@@ -248,6 +315,14 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     approve: (ctx: AuthContext, id: string, note?: string) => decide(ctx, id, 'placed', note ?? null),
     /** Rejects an order waiting for approval: the points come back, the stock is released. */
     reject: (ctx: AuthContext, id: string, reason: string) => decide(ctx, id, 'rejected', reason),
+
+    /** The manual queue's moves (rewards.manage); each only from the statuses that allow it. */
+    process: (ctx: AuthContext, id: string, note?: string) => move(ctx, id, 'processing', note ?? null),
+    ship: (ctx: AuthContext, id: string, s: { carrier: string; trackingNumber: string; trackingUrl?: string }) =>
+      move(ctx, id, 'shipped', `${s.carrier} ${s.trackingNumber}`, { carrier: s.carrier, tracking_number: s.trackingNumber, tracking_url: s.trackingUrl ?? null }),
+    deliver: (ctx: AuthContext, id: string, note?: string) => move(ctx, id, 'delivered', note ?? null),
+    /** The order could not be fulfilled: the points come back by a reversal, the stock is released. */
+    fail: (ctx: AuthContext, id: string, reason: string) => move(ctx, id, 'failed', reason),
 
     async getRedemption(ctx: AuthContext, id: string) {
       return (await toRedemptions(ctx.workspaceId, [await visibleRedemption(ctx, id)]))[0]!;

@@ -88,6 +88,16 @@ export interface RedemptionsTable {
   placed_by: string;
   created_at: number;
   updated_at: number;
+  // Fulfilment (migration 20261206_0500). Optional in the type so rows built before them still
+  // type-check; the columns are nullable and read back as null.
+  carrier?: string | null;
+  tracking_number?: string | null;
+  tracking_url?: string | null;
+  delivered_at?: number | null;
+  /** when the points spent were earned (the oldest lot's earning), when known */
+  earned_at?: number | null;
+  /** when the reward managers were told the order is past its promise (once) */
+  late_alerted_at?: number | null;
 }
 
 /** Every status an order took, with when and who: the participant's timeline. */

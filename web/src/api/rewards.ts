@@ -134,6 +134,13 @@ export interface Redemption {
   refundTransferId: string | null;
   provider: string;
   promisedBy: string;
+  personName?: string | null;
+  carrier?: string | null;
+  trackingNumber?: string | null;
+  trackingUrl?: string | null;
+  deliveredAt?: string | null;
+  earnedAt?: string | null;
+  late?: boolean;
   timeline: { status: string; at: string; note: string | null }[];
   createdAt: string;
   updatedAt: string;

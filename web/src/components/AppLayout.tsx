@@ -12,8 +12,7 @@ import { ErrorAlert } from './ErrorAlert';
 import { BrandMark } from './BrandMark';
 import { IconBell, InboxBell } from './InboxBell';
 import { IconMail, IconTemplate } from './CommsIcons';
-import { IconAccounts, IconActivity, IconChevronDown, IconHome, IconImport, IconKey, IconLogout, IconPeople, IconSettings, IconShield, IconTeams, IconTrophy, IconWebhook } from './icons';
-import { IconGift, IconWallet } from './icons';
+import { IconAccounts, IconActivity, IconChevronDown, IconGift, IconHome, IconImport, IconKey, IconLogout, IconPeople, IconSettings, IconShield, IconTeams, IconTrophy, IconWallet, IconWebhook } from './icons';
 
 interface NavItem {
   to: string;
@@ -37,6 +36,8 @@ const NAV: NavItem[] = [
   { to: '/import', label: 'Import', icon: <IconImport />, show: (can) => can('org.write') },
   { to: '/keys', label: 'API keys', icon: <IconKey />, show: (can) => can('keys.manage') },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook />, show: (can) => can('webhooks.manage') },
+  { to: '/fulfilment', label: 'Orders', icon: <IconGift />, show: (can) => can('rewards.manage') },
+  { to: '/delivery-report', label: 'Delivery report', icon: <IconActivity />, show: (can) => can('rewards.manage') },
   { to: '/message-templates', label: 'Message templates', icon: <IconTemplate />, show: (can) => can('comms.manage') },
   { to: '/sent-mail', label: 'Sent mail', icon: <IconMail />, show: (can) => can('comms.manage') },
   { to: '/settings', label: 'Settings', icon: <IconSettings />, show: (can) => can('workspace.manage') || can('users.manage') },

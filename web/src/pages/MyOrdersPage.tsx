@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Card, Group, Modal, Stack, Text, TextInput, Timeline } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Modal, Stack, Text, TextInput, Timeline } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { redemptionsApi, REDEMPTION_STATUS_LABELS, type Redemption, type RedemptionStatus } from '../api/rewards';
@@ -88,7 +88,20 @@ export default function MyOrdersPage() {
                   <Text size="sm" c="dimmed">
                     {formatPoints(o.points, label)} · ordered {formatDateTime(o.createdAt)}
                     {!['delivered', 'cancelled', 'rejected', 'failed'].includes(o.status) ? ` · promised by ${formatDateTime(o.promisedBy)}` : ''}
+                    {o.deliveredAt ? ` · delivered ${formatDateTime(o.deliveredAt)}` : ''}
                   </Text>
+                  {o.carrier && (
+                    <Text size="sm" data-testid="order-tracking">
+                      Sent with {o.carrier}, tracking{' '}
+                      {o.trackingUrl ? (
+                        <Anchor href={o.trackingUrl} target="_blank" rel="noreferrer">
+                          {o.trackingNumber}
+                        </Anchor>
+                      ) : (
+                        <b>{o.trackingNumber}</b>
+                      )}
+                    </Text>
+                  )}
                 </Stack>
                 <Group gap="sm">
                   <Badge color={STATUS_COLORS[o.status]} variant="light" data-testid="order-status">
@@ -106,7 +119,8 @@ export default function MyOrdersPage() {
                   <Timeline.Item key={i} title={REDEMPTION_STATUS_LABELS[e.status as RedemptionStatus] ?? e.status}>
                     <Text size="xs" c="dimmed">
                       {formatDateTime(e.at)}
-                      {e.note ? ` · ${e.note}` : ''}
+                      {e.note && e.status !== 'shipped' ? ` · ${e.note}` : ''}
+                      {e.status === 'shipped' && o.carrier ? ` · ${o.carrier} ${o.trackingNumber ?? ''}` : ''}
                     </Text>
                   </Timeline.Item>
                 ))}
