@@ -22,6 +22,7 @@ import { createEventsService, eventsMigrations, eventsRoutes } from './modules/e
 import { commsMigrations, createCommsService, createPlansService, deliveryMigrations, notifyRoutes, plansMigrations, plansRoutes, webhooksRoutes } from './modules/comms/index.js';
 import { createRedemptionsService, createRewardsService, redemptionsRoutes, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
+import { codesRoutes, createCodesService, fulfilmentMigrations } from './modules/rewards/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +43,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...deliveryMigrations,
   ...plansMigrations,
   ...rewardsMigrations,
+  ...fulfilmentMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
@@ -67,6 +69,9 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const db = database.db;
   const ids = createIds(() => clock.now());
   const outbox = createOutbox(ids, () => clock.now());
+  // One secret for every process of an installation: it signs links and seals secrets and codes.
+  const secret = opts.secret ?? randomToken(32);
+  const publicUrl = opts.publicUrl ?? 'http://127.0.0.1:3000';
   const audit = createAuditService({ db, ids, clock });
   const workspaces = createWorkspacesService({ db, ids, clock, audit });
   const people = createPeopleService({ db, ids, clock, audit });
@@ -83,17 +88,19 @@ export function createServices(database: Database, clock: Clock = systemClock, o
     audit,
     outbox,
     production: opts.production ?? false,
-    notify: { people, programs, workspaces, secret: opts.secret ?? randomToken(32), publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000', smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom ?? DEFAULT_MAIL_FROM },
+    notify: { people, programs, workspaces, secret, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000', smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom ?? DEFAULT_MAIL_FROM },
   });
   people.onErase((tx, ws, personId) => comms.notify.scrubPerson(tx, ws, personId));
   const rewards = createRewardsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   people.onErase((tx, ws, personId) => rewards.scrubPerson(tx, ws, personId));
   const redemptions = createRedemptionsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
+  const codes = createCodesService({ db, dialect: database.dialect, ids, clock, audit, outbox, access, secret, publicUrl });
+  redemptions.useProvider('codes', codes.provider);
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
   comms.scheduleWith(() => plans.tick());
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, housekeeping };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, codes, housekeeping };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -132,6 +139,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(notifyRoutes(services.comms.notify));
   await app.register(rewardsRoutes(services.rewards));
   await app.register(redemptionsRoutes(services.redemptions));
+  await app.register(codesRoutes(services.codes));
   await app.register(plansRoutes(services.plans));
   await app.ready();
   return { app, routes };

@@ -3,7 +3,10 @@
 // part it is always HTML-escaped, so a rule named "<b>" shows as text, never as markup.
 
 /** The message types participants are told about (each from the domain message of the same name). */
-export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest'] as const;
+export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest',
+  // rewards (issue #6)
+  'rewards.codes_low',
+] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Comms' own types, made by comms rather than published by a domain module (no preference of their own). */
@@ -73,6 +76,14 @@ export const VARIABLES: Record<MessageType, Record<string, string>> = {
     notReached: 'how many participants got no message in the window',
     cadenceUrl: 'the link to the program’s communication page',
   },
+  'rewards.codes_low': {
+    personName: 'the name of the person alerted',
+    workspaceName: COMMON.workspaceName,
+    rewardTitle: 'the reward (with its variant, if it has variants)',
+    available: 'how many codes are left to give',
+    threshold: 'the low-stock threshold',
+    codesUrl: 'the link to the reward’s fulfilment page (upload more codes there)',
+  },
 };
 
 const PLAN_SAMPLE = {
@@ -105,6 +116,7 @@ export const SAMPLES: Record<MessageType, Record<string, string>> = {
   'program.ending_reminder': PLAN_SAMPLE,
   'program.announcement': { ...PLAN_SAMPLE, subject: 'Double points this Friday', message: 'Hi Dana Example,\n\nEvery ticket resolved this Friday earns double points in Customer Heroes.' },
   'cadence.below_target': { personName: 'Pat Manager', workspaceName: 'Acme', programName: 'Customer Heroes', share: '62%', target: '80%', windowDays: '14', reached: '31', audienceSize: '50', notReached: '19', cadenceUrl: 'https://tandem.example/programs/prg_example' },
+  'rewards.codes_low': { personName: 'Pat Manager', workspaceName: 'Acme', rewardTitle: 'Coffee gift card (€10)', available: '9', threshold: '10', codesUrl: 'https://tandem.example/admin/rewards/rwd_example/fulfilment' },
 };
 
 export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[number], Template>> = {
@@ -155,6 +167,13 @@ export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[numbe
       subject: '{{programName}}: {{share}} of participants heard from it (target {{target}})',
       text: 'Hi {{personName}},\n\nIn the last {{windowDays}} days, {{reached}} of the {{audienceSize}} participants of {{programName}} ({{share}}) received a message; the target is {{target}}. {{notReached}} heard nothing.\n\nSee who, and plan a message: {{cadenceUrl}}',
       html: '<p>Hi {{personName}},</p>\n<p>In the last {{windowDays}} days, {{reached}} of the {{audienceSize}} participants of <strong>{{programName}}</strong> (<strong>{{share}}</strong>) received a message; the target is {{target}}. {{notReached}} heard nothing.</p>\n<p><a href="{{cadenceUrl}}">See who, and plan a message</a></p>',
+    },
+  },
+  'rewards.codes_low': {
+    en: {
+      subject: '{{rewardTitle}}: {{available}} codes left',
+      text: 'Hi {{personName}},\n\n{{rewardTitle}} has {{available}} codes left to give, below its threshold of {{threshold}}. When none are left, participants cannot redeem it.\n\nUpload more codes: {{codesUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p><strong>{{rewardTitle}}</strong> has <strong>{{available}}</strong> codes left to give, below its threshold of {{threshold}}. When none are left, participants cannot redeem it.</p>\n<p><a href="{{codesUrl}}">Upload more codes</a></p>',
     },
   },
   digest: {
@@ -222,6 +241,7 @@ export const TYPE_LABELS: Record<MessageType, string> = {
   'program.ending_reminder': 'program ending reminder',
   'program.announcement': 'program announcement',
   'cadence.below_target': 'communication cadence alert',
+  'rewards.codes_low': 'low code stock alert',
   digest: 'daily and weekly summary',
 };
 

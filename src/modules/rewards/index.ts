@@ -6,3 +6,7 @@ export { rewardsRoutes } from './rewards.routes.js';
 export { rewardsMigrations } from './rewards.migrations.js';
 export { createRedemptionsService, type RedemptionsService, type FulfilmentProvider } from './redemptions.service.js';
 export { redemptionsRoutes } from './redemptions.routes.js';
+// The automated fulfilment providers: code pools (codes.*) and webhook vendors (vendors.*).
+export { fulfilmentMigrations } from './fulfilment.migrations.js';
+export { createCodesService, type CodesService } from './codes.service.js';
+export { codesRoutes } from './codes.routes.js';

@@ -47,6 +47,7 @@ export const ZRedemption = z
     provider: z.string(),
     promisedBy: z.string(),
     timeline: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().nullable() })),
+    code: z.string().optional().describe('a code order’s gift-card code: only in its owner’s GET /redemptions/{id} and /me/redemptions'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
