@@ -23,6 +23,7 @@ import { commsMigrations, createCommsService, createPlansService, deliveryMigrat
 import { createRedemptionsService, createRewardsService, redemptionsRoutes, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
 import { codesRoutes, createCodesService, fulfilmentMigrations } from './modules/rewards/index.js';
+import { createVendorsService, vendorsRoutes, VENDOR_TOPIC } from './modules/rewards/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,16 +92,19 @@ export function createServices(database: Database, clock: Clock = systemClock, o
     notify: { people, programs, workspaces, secret, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000', smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom ?? DEFAULT_MAIL_FROM },
   });
   people.onErase((tx, ws, personId) => comms.notify.scrubPerson(tx, ws, personId));
-  const rewards = createRewardsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
+  const rewards = createRewardsService({ db, ids, clock, audit, people, ledger, workspaces, programs, vendorExists: (ws, id) => vendors.vendorExists(ws, id) });
   people.onErase((tx, ws, personId) => rewards.scrubPerson(tx, ws, personId));
   const redemptions = createRedemptionsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   const codes = createCodesService({ db, dialect: database.dialect, ids, clock, audit, outbox, access, secret, publicUrl });
   redemptions.useProvider('codes', codes.provider);
+  const vendors = createVendorsService({ db, ids, clock, audit, outbox, redemptions, secret, publicUrl, production: opts.production ?? false });
+  redemptions.useProvider('webhook', vendors.provider);
+  comms.deliverWith(VENDOR_TOPIC, vendors.deliver);
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
   comms.scheduleWith(() => plans.tick());
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, codes, housekeeping };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, codes, vendors, housekeeping };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -140,6 +144,8 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(rewardsRoutes(services.rewards));
   await app.register(redemptionsRoutes(services.redemptions));
   await app.register(codesRoutes(services.codes));
+  await app.register(vendorsRoutes(services.vendors));
+  app.addHook('onClose', async () => services.vendors.close());
   await app.register(plansRoutes(services.plans));
   await app.ready();
   return { app, routes };

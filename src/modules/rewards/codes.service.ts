@@ -48,7 +48,7 @@ interface CodeRow {
  * delivers it. A code is read back only for its order's owner.
  */
 export function createCodesService(deps: CodesDeps) {
-  const repo = createFulfilmentRepository(deps.db, deps.dialect);
+  const repo = createFulfilmentRepository(deps.db);
   const rewards = createRewardsRepository(deps.db);
   const box = createSecretBox(deps.secret, { info: 'reward-codes', label: 'reward_code' });
   // A separate key for the hash: it must find duplicates without being able to open anything.
@@ -138,7 +138,7 @@ export function createCodesService(deps: CodesDeps) {
     /** Gives the order a code and delivers it at once; with no code left (stock set by hand) it waits, placed. */
     async placed(tx: AnyDb, order: RedemptionsTable, r: RewardsTable) {
       const pool = { rewardId: r.id, variantId: order.variant_id };
-      if (!(await repo.assignCode(tx, order.workspace_id, pool, order.id, today(), deps.clock.now()))) return;
+      if (!(await repo.assignCode(tx, deps.dialect, order.workspace_id, pool, order.id, today(), deps.clock.now()))) return;
       await alertIfLow(tx, order.workspace_id, r, pool);
       return { to: 'delivered' as const, actor: 'system:codes', note: 'code issued' };
     },

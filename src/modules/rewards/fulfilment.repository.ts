@@ -12,7 +12,7 @@ export interface Pool {
 }
 
 /** The queries of the automated providers: code pools, vendors, the orders sent and their callbacks. */
-export function createFulfilmentRepository(anyDb: AnyDb, dialect: Dialect) {
+export function createFulfilmentRepository(anyDb: AnyDb) {
   const db = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? db) as Db;
   const inPool = (ws: string, p: Pool, tx?: AnyDb) => {
@@ -40,7 +40,7 @@ export function createFulfilmentRepository(anyDb: AnyDb, dialect: Dialect) {
      * concurrent orders take different codes; SQLite has one writer. The update is conditional
      * anyway: a code already given is never given again.
      */
-    async assignCode(tx: AnyDb, ws: string, p: Pool, redemptionId: string, today: string, now: number): Promise<boolean> {
+    async assignCode(tx: AnyDb, dialect: Dialect, ws: string, p: Pool, redemptionId: string, today: string, now: number): Promise<boolean> {
       for (let tries = 0; tries < 5; tries++) {
         let q = inPool(ws, p, tx)
           .select('id')

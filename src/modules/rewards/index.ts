@@ -10,3 +10,5 @@ export { redemptionsRoutes } from './redemptions.routes.js';
 export { fulfilmentMigrations } from './fulfilment.migrations.js';
 export { createCodesService, type CodesService } from './codes.service.js';
 export { codesRoutes } from './codes.routes.js';
+export { createVendorsService, type VendorsService, VENDOR_TOPIC } from './vendors.service.js';
+export { vendorsRoutes } from './vendors.routes.js';
