@@ -30,6 +30,8 @@ const ProgramDetailPage = lazy(() => import('./pages/ProgramDetailPage'));
 const ProgramEditorPage = lazy(() => import('./pages/ProgramEditorPage'));
 const EventsPage = lazy(() => import('./pages/EventsPage'));
 const PersonWalletPage = lazy(() => import('./pages/PersonWalletPage'));
+const RewardFulfilmentPage = lazy(() => import('./pages/RewardFulfilmentPage'));
+const FulfilmentVendorsPage = lazy(() => import('./pages/FulfilmentVendorsPage'));
 
 function Guard({ perm, anyOf, children }: { perm?: Permission; anyOf?: Permission[]; children: ReactNode }) {
   const { can } = useSession();
@@ -90,6 +92,8 @@ function SignedIn() {
             <Route path="sent-mail" element={<Guard perm="comms.manage"><SentMailPage /></Guard>} />
             <Route path="message-templates" element={<Guard perm="comms.manage"><MessageTemplatesPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />
+            <Route path="admin/rewards/:id/fulfilment" element={<Guard perm="rewards.manage"><RewardFulfilmentPage /></Guard>} />
+            <Route path="admin/fulfilment-vendors" element={<Guard perm="rewards.manage"><FulfilmentVendorsPage /></Guard>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>

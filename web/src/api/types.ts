@@ -22,7 +22,10 @@ export type Permission =
   | 'ledger.adjust'
   | 'webhooks.manage'
   | 'outbox.manage'
-  | 'comms.manage';
+  | 'comms.manage'
+  // rewards (issue #6)
+  | 'rewards.read'
+  | 'rewards.manage';
 
 export interface Page<T> {
   data: T[];

@@ -34,6 +34,7 @@ const NAV: NavItem[] = [
   { to: '/import', label: 'Import', icon: <IconImport />, show: (can) => can('org.write') },
   { to: '/keys', label: 'API keys', icon: <IconKey />, show: (can) => can('keys.manage') },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook />, show: (can) => can('webhooks.manage') },
+  { to: '/admin/fulfilment-vendors', label: 'Vendors', icon: <IconWebhook />, show: (can) => can('rewards.manage') },
   { to: '/message-templates', label: 'Message templates', icon: <IconTemplate />, show: (can) => can('comms.manage') },
   { to: '/sent-mail', label: 'Sent mail', icon: <IconMail />, show: (can) => can('comms.manage') },
   { to: '/settings', label: 'Settings', icon: <IconSettings />, show: (can) => can('workspace.manage') || can('users.manage') },
