@@ -39,6 +39,8 @@ function CodePool({ reward }: { reward: Reward }) {
       setReport(r);
       setFile(null);
       qc.setQueryData(['reward-codes', reward.id], r.counts);
+      // The upload added to the stock shown in the header.
+      void qc.invalidateQueries({ queryKey: ['reward', reward.id] });
     },
   });
   if (!counts.data) return counts.error ? <ErrorAlert error={counts.error} /> : <PageLoader />;
