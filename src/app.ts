@@ -24,6 +24,8 @@ import { createRedemptionsService, createRewardsService, redemptionsRoutes, rewa
 import { createMoneyService, moneyMigrations, moneyRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
 import { createFulfilmentService, fulfilmentMigrations, fulfilmentRoutes } from './modules/rewards/index.js';
+import { codesRoutes, createCodesService, providersMigrations } from './modules/rewards/index.js';
+import { createVendorsService, vendorsRoutes, VENDOR_TOPIC } from './modules/rewards/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,6 +47,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...plansMigrations,
   ...rewardsMigrations,
   ...moneyMigrations,
+  ...providersMigrations,
   ...fulfilmentMigrations,
 };
 
@@ -71,6 +74,9 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const db = database.db;
   const ids = createIds(() => clock.now());
   const outbox = createOutbox(ids, () => clock.now());
+  // One secret for every process of an installation: it signs links and seals secrets and codes.
+  const secret = opts.secret ?? randomToken(32);
+  const publicUrl = opts.publicUrl ?? 'http://127.0.0.1:3000';
   const audit = createAuditService({ db, ids, clock });
   const workspaces = createWorkspacesService({ db, ids, clock, audit });
   const people = createPeopleService({ db, ids, clock, audit });
@@ -87,13 +93,18 @@ export function createServices(database: Database, clock: Clock = systemClock, o
     audit,
     outbox,
     production: opts.production ?? false,
-    notify: { people, programs, workspaces, secret: opts.secret ?? randomToken(32), publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000', smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom ?? DEFAULT_MAIL_FROM },
+    notify: { people, programs, workspaces, secret, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000', smtpUrl: opts.smtpUrl, mailFrom: opts.mailFrom ?? DEFAULT_MAIL_FROM },
   });
   people.onErase((tx, ws, personId) => comms.notify.scrubPerson(tx, ws, personId));
-  const rewards = createRewardsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
+  const rewards = createRewardsService({ db, ids, clock, audit, people, ledger, workspaces, programs, vendorExists: (ws, id) => vendors.vendorExists(ws, id) });
   people.onErase((tx, ws, personId) => rewards.scrubPerson(tx, ws, personId));
   const redemptions = createRedemptionsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   const money = createMoneyService({ db, clock, ledger, people, workspaces, programs });
+  const codes = createCodesService({ db, dialect: database.dialect, ids, clock, audit, outbox, access, secret, publicUrl });
+  redemptions.useProvider('codes', codes.provider);
+  const vendors = createVendorsService({ db, ids, clock, audit, outbox, redemptions, secret, publicUrl, production: opts.production ?? false });
+  redemptions.useProvider('webhook', vendors.provider);
+  comms.deliverWith(VENDOR_TOPIC, vendors.deliver);
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
   // Order steps tell the participant and webhooks in their own transaction; late orders are checked by the worker's scheduler.
   const fulfilment = createFulfilmentService({ db, clock, outbox, access, people, workspaces, redemptions, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
@@ -105,7 +116,7 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, housekeeping, money };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -146,6 +157,9 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(moneyRoutes(services.money));
   await app.register(redemptionsRoutes(services.redemptions));
   await app.register(fulfilmentRoutes(services.fulfilment));
+  await app.register(codesRoutes(services.codes));
+  await app.register(vendorsRoutes(services.vendors));
+  app.addHook('onClose', async () => services.vendors.close());
   await app.register(plansRoutes(services.plans));
   await app.ready();
   return { app, routes };

@@ -16,7 +16,9 @@ function random16(): Buffer {
 export type IdPrefix =
   | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'imp'
   | 'evt' | 'prg' | 'trf' | 'rul' | 'gol' | 'out'
-  | 'whe' | 'whd' | 'wha' | 'inb' | 'eml' | 'dgi' | 'dig' | 'rwd' | 'rvr' | 'rim' | 'red' | 'cpe' | 'cpr';
+  | 'whe' | 'whd' | 'wha' | 'inb' | 'eml' | 'dgi' | 'dig' | 'rwd' | 'rvr' | 'rim' | 'red' | 'cpe' | 'cpr'
+  // fulfilment: reward codes, vendors
+  | 'rcd' | 'fvn';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 

@@ -35,6 +35,8 @@ const PersonWalletPage = lazy(() => import('./pages/PersonWalletPage'));
 const RewardsAdminPage = lazy(() => import('./pages/RewardsAdminPage'));
 const RewardEditorPage = lazy(() => import('./pages/RewardEditorPage'));
 const MoneyPage = lazy(() => import('./pages/MoneyPage'));
+const RewardFulfilmentPage = lazy(() => import('./pages/RewardFulfilmentPage'));
+const FulfilmentVendorsPage = lazy(() => import('./pages/FulfilmentVendorsPage'));
 
 function Guard({ perm, anyOf, children }: { perm?: Permission; anyOf?: Permission[]; children: ReactNode }) {
   const { can } = useSession();
@@ -101,6 +103,8 @@ function SignedIn() {
             <Route path="sent-mail" element={<Guard perm="comms.manage"><SentMailPage /></Guard>} />
             <Route path="message-templates" element={<Guard perm="comms.manage"><MessageTemplatesPage /></Guard>} />
             <Route path="settings" element={<Guard anyOf={['workspace.manage', 'users.manage']}><SettingsPage /></Guard>} />
+            <Route path="admin/rewards/:id/fulfilment" element={<Guard perm="rewards.manage"><RewardFulfilmentPage /></Guard>} />
+            <Route path="admin/fulfilment-vendors" element={<Guard perm="rewards.manage"><FulfilmentVendorsPage /></Guard>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>

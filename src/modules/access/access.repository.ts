@@ -31,8 +31,9 @@ export function createAccessRepository(anyDb: AnyDb) {
       return q.orderBy('u.id').limit(limit).execute();
     },
     /** The people linked to memberships with these roles. */
-    personIdsOfRoles: async (ws: string, roles: string[]) =>
-      (await db.selectFrom('memberships').select('person_id').where('workspace_id', '=', ws).where('role', 'in', roles).where('person_id', 'is not', null).orderBy('person_id').execute()).map((r) => r.person_id!),
+    // `tx`: asked inside a caller's transaction (on SQLite it holds the one connection).
+    personIdsOfRoles: async (ws: string, roles: string[], tx?: AnyDb) =>
+      (await t(tx).selectFrom('memberships').select('person_id').where('workspace_id', '=', ws).where('role', 'in', roles).where('person_id', 'is not', null).orderBy('person_id').execute()).map((r) => r.person_id!),
     member: (ws: string, userId: string) =>
       db
         .selectFrom('memberships as m')

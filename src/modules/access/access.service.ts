@@ -220,7 +220,7 @@ export function createAccessService(deps: AccessDeps) {
     },
 
     /** The people linked to the members whose role holds a permission (comms tells them of a program's cadence). */
-    personIdsWith: (ws: string, permission: Permission) => repo.personIdsOfRoles(ws, PERMISSIONS[permission].filter((r) => r !== 'integration')),
+    personIdsWith: (ws: string, permission: Permission, tx?: AnyDb) => repo.personIdsOfRoles(ws, PERMISSIONS[permission].filter((r) => r !== 'integration'), tx),
 
     async listUsers(ctx: AuthContext, q: { limit: number; cursor?: string }) {
       ctx.require('users.manage');

@@ -33,6 +33,13 @@ export function backoffMs(attempt: number, random: () => number): number {
   return d + Math.floor(random() * d * BACKOFF.jitter);
 }
 
+/**
+ * A channel another module delivers through (a fulfilment vendor's orders): sends one claimed
+ * work item and answers null when it was delivered, or the error; the worker settles it,
+ * retrying with the same backoff as webhooks until the retry window ends (then a dead letter).
+ */
+export type Channel = (row: OutboxTable) => Promise<string | null>;
+
 export interface WorkerOptions {
   /** names this worker in claims (default: random) */
   workerId?: string;
@@ -73,6 +80,8 @@ export interface WorkerDeps {
   scheduler?: () => Promise<unknown>;
   /** opens the endpoints' stored secrets */
   secrets: SecretBox;
+  /** other modules' channels by work item topic (`comms.…`), registered at start */
+  channels?: ReadonlyMap<string, Channel>;
 }
 
 export interface RunStats {
@@ -392,6 +401,36 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     });
   }
 
+  /** Sends claimed items of the other modules' channels; a failure retries like a webhook, then becomes a dead letter. */
+  async function sendChannels(rows: OutboxTable[], token: string, stats: RunStats) {
+    const results: { row: OutboxTable; error: string | null }[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < rows.length) {
+        const row = rows[next++]!;
+        const error = await deps.channels!.get(row.topic)!(row).catch((err: unknown) => String((err as Error)?.message ?? err).slice(0, 500) || 'channel failed');
+        results.push({ row, error });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
+    const now = clock.now();
+    await deps.db.transaction().execute(async (tx) => {
+      for (const r of results) {
+        const ws = r.row.workspace_id;
+        if (r.error === null) {
+          await repo.settleDelivered(tx, ws, [r.row.id], token, now);
+          stats.delivered++;
+          continue;
+        }
+        const giveUpAt = r.row.give_up_at ?? r.row.created_at + RETRY_WINDOW_MS;
+        const retryAt = now >= giveUpAt ? null : Math.min(now + backoffMs(r.row.attempts, random), giveUpAt);
+        await repo.settleFailed(tx, ws, r.row.id, token, now, retryAt, r.error);
+        stats.failed++;
+        if (retryAt === null) stats.dead++;
+      }
+    });
+  }
+
   // The scheduler runs before a claim, at most every scheduleEveryMs and in one lane at a time.
   let scheduledAt = -Infinity;
   let scheduling = false;
@@ -432,8 +471,10 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     if (fanned.length || outcomes.length) await settle(fanned, outcomes, token, stats);
     const emails = deps.notify ? rows.filter((r) => r.topic === EMAIL_TOPIC) : [];
     if (emails.length) await sendEmails(emails, token, stats);
+    const channelled = rows.filter((r) => deps.channels?.has(r.topic));
+    if (channelled.length) await sendChannels(channelled, token, stats);
     // Another channel's work item that this version does not know.
-    for (const r of rows.filter((x) => x.topic.startsWith('comms.') && x.topic !== WEBHOOK_TOPIC && !(deps.notify && x.topic === EMAIL_TOPIC))) {
+    for (const r of rows.filter((x) => x.topic.startsWith('comms.') && x.topic !== WEBHOOK_TOPIC && !(deps.notify && x.topic === EMAIL_TOPIC) && !deps.channels?.has(x.topic))) {
       await repo.settleAs(deps.db, r.workspace_id, r.id, token, clock.now(), 'dead', `no channel for ${r.topic}`);
       stats.dead++;
     }

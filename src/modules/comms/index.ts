@@ -13,3 +13,9 @@ export type { DeliveryWorker, RunStats, WorkerOptions } from './delivery.worker.
 export { createPlansService, type PlansService } from './plans.service.js';
 export { plansRoutes } from './plans.routes.js';
 export { plansMigrations } from './plans.migrations.js';
+// What another module's own signed deliveries reuse (fulfilment vendors): sealing secrets at
+// rest, the signature scheme, the SSRF rules, and the worker's channels.
+export { createSecretBox, type SecretBox } from './webhooks.secrets.js';
+export { signatureHeader, verifySignature } from './webhooks.signing.js';
+export { urlProblem, privateAddressOf, guardedLookup, hostOf, isPrivateAddress } from './webhooks.ssrf.js';
+export type { Channel } from './delivery.worker.js';

@@ -6,7 +6,7 @@
 export const ORDER_TYPES = ['order.placed', 'order.approved', 'order.processing', 'order.shipped', 'order.delivered', 'order.cancelled', 'order.late'] as const;
 
 /** The message types participants are told about (each from the domain message of the same name). */
-export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest', ...ORDER_TYPES] as const;
+export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest', ...ORDER_TYPES, 'rewards.codes_low'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Comms' own types, made by comms rather than published by a domain module (no preference of their own). */
@@ -120,6 +120,14 @@ export const VARIABLES: Record<MessageType, Record<string, string>> = {
     daysLate: 'whole days past the promise',
     ordersUrl: 'the link to the order in the fulfilment queue',
   },
+  'rewards.codes_low': {
+    personName: 'the name of the person alerted',
+    workspaceName: COMMON.workspaceName,
+    rewardTitle: 'the reward (with its variant, if it has variants)',
+    available: 'how many codes are left to give',
+    threshold: 'the low-stock threshold',
+    codesUrl: 'the link to the reward’s fulfilment page (upload more codes there)',
+  },
 };
 
 const PLAN_SAMPLE = {
@@ -159,6 +167,7 @@ export const SAMPLES: Record<MessageType, Record<string, string>> = {
   'order.cancelled': { ...ORDER_SAMPLE, status: 'failed', outcome: 'could not be fulfilled', reason: 'The supplier discontinued this hoodie.' },
   'order.late': { personName: 'Pat Manager', workspaceName: 'Acme', rewardTitle: 'Branded hoodie', orderId: 'red_01jd3v2k5x8m4q7r9t1w3y5z7b', status: 'processing', participantName: 'Dana Example', promisedBy: '15 December 2026', daysLate: '2', ordersUrl: 'https://tandem.example/fulfilment?order=red_01jd3v2k5x8m4q7r9t1w3y5z7b' },
   'cadence.below_target': { personName: 'Pat Manager', workspaceName: 'Acme', programName: 'Customer Heroes', share: '62%', target: '80%', windowDays: '14', reached: '31', audienceSize: '50', notReached: '19', cadenceUrl: 'https://tandem.example/programs/prg_example' },
+  'rewards.codes_low': { personName: 'Pat Manager', workspaceName: 'Acme', rewardTitle: 'Coffee gift card (€10)', available: '9', threshold: '10', codesUrl: 'https://tandem.example/admin/rewards/rwd_example/fulfilment' },
 };
 
 export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[number], Template>> = {
@@ -260,6 +269,13 @@ export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[numbe
       html: '<p>Hi {{personName}},</p>\n<p>The order {{orderId}} of <strong>{{rewardTitle}}</strong> for {{participantName}} was promised by <strong>{{promisedBy}}</strong> and is still <strong>{{status}}</strong> ({{daysLate}} day(s) late).</p>\n<p><a href="{{ordersUrl}}">Open it in the fulfilment queue</a></p>',
     },
   },
+  'rewards.codes_low': {
+    en: {
+      subject: '{{rewardTitle}}: {{available}} codes left',
+      text: 'Hi {{personName}},\n\n{{rewardTitle}} has {{available}} codes left to give, below its threshold of {{threshold}}. When none are left, participants cannot redeem it.\n\nUpload more codes: {{codesUrl}}',
+      html: '<p>Hi {{personName}},</p>\n<p><strong>{{rewardTitle}}</strong> has <strong>{{available}}</strong> codes left to give, below its threshold of {{threshold}}. When none are left, participants cannot redeem it.</p>\n<p><a href="{{codesUrl}}">Upload more codes</a></p>',
+    },
+  },
   digest: {
     en: {
       subject: 'Your {{workspaceName}} summary: {{count}} updates {{period}}',
@@ -325,6 +341,7 @@ export const TYPE_LABELS: Record<MessageType, string> = {
   'program.ending_reminder': 'program ending reminder',
   'program.announcement': 'program announcement',
   'cadence.below_target': 'communication cadence alert',
+  'rewards.codes_low': 'low code stock alert',
   digest: 'daily and weekly summary',
   'order.placed': 'order received',
   'order.approved': 'order approved',

@@ -10,9 +10,11 @@ const SEALED = 'enc1:';
  * without the prefix is a plain secret from before encryption: it opens as itself until the
  * worker's upkeep seals it.
  */
-export function createSecretBox(masterSecret: string) {
-  const key = Buffer.from(hkdfSync('sha256', masterSecret, 'tandem', 'webhook-endpoint-secrets', 32));
-  const aad = (ws: string, id: string) => Buffer.from(`webhook_endpoint|${ws}|${id}`);
+export function createSecretBox(masterSecret: string, purpose: { info: string; label: string } = { info: 'webhook-endpoint-secrets', label: 'webhook_endpoint' }) {
+  // Each use (webhook secrets, vendor secrets, reward codes) gets its own key and its own
+  // associated data, so a value sealed for one never opens as another.
+  const key = Buffer.from(hkdfSync('sha256', masterSecret, 'tandem', purpose.info, 32));
+  const aad = (ws: string, id: string) => Buffer.from(`${purpose.label}|${ws}|${id}`);
   return {
     isSealed: (stored: string) => stored.startsWith(SEALED),
     seal(ws: string, id: string, plain: string): string {

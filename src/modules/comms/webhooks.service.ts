@@ -10,7 +10,7 @@ import { decodeCursor, toPage } from '../../core/http/pagination.js';
 import type { AuditService } from '../audit/index.js';
 import { createCommsRepository } from './comms.repository.js';
 import type { OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './comms.tables.js';
-import { createDeliveryWorker, RETRY_WINDOW_MS, WEBHOOK_TOPIC, type WorkerOptions } from './delivery.worker.js';
+import { createDeliveryWorker, RETRY_WINDOW_MS, WEBHOOK_TOPIC, type Channel, type WorkerOptions } from './delivery.worker.js';
 import type { TCreateEndpoint, TDeadLetter, TDelivery, TEndpoint, TUpdateEndpoint } from './webhooks.schema.js';
 import { privateAddressOf, urlProblem } from './webhooks.ssrf.js';
 import { createNotifyService, type NotifyDeps } from './notify.service.js';
@@ -79,6 +79,7 @@ const audited = (e: TEndpoint) => ({ url: e.url, eventTypes: e.eventTypes, enabl
 export function createCommsService(deps: CommsDeps) {
   const repo = createCommsRepository(deps.db, deps.dialect);
   let scheduler: (() => Promise<unknown>) | undefined;
+  const channels = new Map<string, Channel>();
   const notify = createNotifyService({ db: deps.db, ids: deps.ids, clock: deps.clock, audit: deps.audit, ...deps.notify });
   // Endpoint secrets are stored sealed under TANDEM_SECRET (webhooks.secrets.ts).
   const secrets = createSecretBox(deps.notify.secret);
@@ -272,7 +273,14 @@ export function createCommsService(deps: CommsDeps) {
       });
     },
     /** A worker over this database (serve runs one; `tandem worker` runs one on its own). */
-    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production, notify, secrets, scheduler: scheduler && (() => scheduler!()) }, opts),
+    worker: (opts: WorkerOptions = {}) => createDeliveryWorker({ db: deps.db, repo, ids: deps.ids, clock: deps.clock, outbox: deps.outbox, production: deps.production, notify, secrets, scheduler: scheduler && (() => scheduler!()), channels }, opts),
+    /**
+     * Another module's work items (topic `comms.…`, written with outbox.enqueue in its
+     * transaction) that the worker hands to `send` (app.ts wires them: fulfilment vendors).
+     */
+    deliverWith(topic: `comms.${string}`, send: Channel) {
+      channels.set(topic, send);
+    },
     /** What the worker runs on a schedule besides delivering (the communication plans' tick; app.ts wires it). */
     scheduleWith(fn: () => Promise<unknown>) {
       scheduler = fn;

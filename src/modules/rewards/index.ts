@@ -12,3 +12,9 @@ export { moneyMigrations } from './money.migrations.js';
 export { createFulfilmentService, type FulfilmentService } from './fulfilment.service.js';
 export { fulfilmentRoutes } from './fulfilment.routes.js';
 export { fulfilmentMigrations } from './fulfilment.migrations.js';
+// The automated fulfilment providers: code pools (codes.*) and webhook vendors (vendors.*).
+export { providersMigrations } from './providers.migrations.js';
+export { createCodesService, type CodesService } from './codes.service.js';
+export { codesRoutes } from './codes.routes.js';
+export { createVendorsService, type VendorsService, VENDOR_TOPIC } from './vendors.service.js';
+export { vendorsRoutes } from './vendors.routes.js';

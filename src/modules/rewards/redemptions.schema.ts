@@ -54,6 +54,7 @@ export const ZRedemption = z
     earnedAt: z.string().nullable().describe('when the points spent were earned, when known'),
     late: z.boolean().describe('open and past promisedBy, or delivered after it'),
     timeline: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().nullable() })),
+    code: z.string().optional().describe('a code order’s gift-card code: only in its owner’s GET /redemptions/{id} and /me/redemptions'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -35,6 +35,8 @@ export interface Step {
  */
 export interface FulfilmentProvider {
   placed(tx: AnyDb, order: RedemptionsTable, reward: RewardsTable): Promise<Omit<Step, 'patch'> & { patch?: Partial<RedemptionsTable> } | void>;
+  /** What only the order's owner may see (a gift-card code), by order id. */
+  reveal?(ws: string, orderIds: string[]): Promise<Map<string, string>>;
 }
 
 /** What a step listener hears: the order as it now is, the status it left (null: just created), the step. */
@@ -160,7 +162,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
    * move (a 409), a refund returns its points by a reversal and releases its stock, and the
    * timeline and the audit log get the step.
    */
-  async function transition(ctx: AuthContext, id: string, step: { to: RedemptionsTable['status']; note: string | null; action: string; refund: boolean; refusal(row: RedemptionsTable): string | null; patch?: Partial<RedemptionsTable> }): Promise<TRedemption> {
+  async function transition(ctx: AuthContext, id: string, step: { to: RedemptionsTable['status']; note: string | null; action: string; refund: boolean; refusal(row: RedemptionsTable): string | null; patch?: Partial<RedemptionsTable>; also?(tx: AnyDb, row: RedemptionsTable): Promise<void> }): Promise<TRedemption> {
     const ws = ctx.workspaceId;
     const now = deps.clock.now();
     await visibleRedemption(ctx, id);
@@ -180,9 +182,22 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       }
       const moved = await recordStep(tx, row, { to: step.to, actor: `${ctx.actor.type}:${ctx.actor.id}`, note: step.note, patch });
       await deps.audit.record(tx, ctx, { action: step.action, targetType: 'redemption', targetId: id, before: { status: row.status }, after: { status: step.to, note: step.note, ...step.patch } });
+      // The caller's own writes that must commit with the move (a vendor's callback id).
+      await step.also?.(tx, moved);
       if (step.to === 'placed') await fulfil(tx, moved);
     });
     return (await toRedemptions(ws, [(await repo.redemption(ws, id))!]))[0]!;
+  }
+
+  /** The caller's own orders get what only their owner may see (a code order's code). */
+  async function withOwnSecrets(ctx: AuthContext, rows: RedemptionsTable[], out: TRedemption[]): Promise<TRedemption[]> {
+    const own = rows.filter((r) => ctx.personId && r.person_id === ctx.personId);
+    const secrets = new Map<string, string>();
+    for (const [name, p] of providers) {
+      const ids = own.filter((r) => r.provider === name).map((r) => r.id);
+      if (p.reveal && ids.length) for (const [k, v] of await p.reveal(ctx.workspaceId, ids)) secrets.set(k, v);
+    }
+    return out.map((o) => (secrets.has(o.id) ? { ...o, code: secrets.get(o.id)! } : o));
   }
 
   /** The approval step: only an order pending approval moves, once; a rejection refunds it. */
@@ -225,6 +240,8 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     },
     recordStep,
     toRedemptions,
+    /** A move of an order with its refund and audit in one transaction (fulfilment vendors' callbacks). */
+    transition,
 
     /**
      * Redeems: in one transaction, the wallet is locked, the reward's limit checked, stock taken
@@ -325,7 +342,8 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     fail: (ctx: AuthContext, id: string, reason: string) => move(ctx, id, 'failed', reason),
 
     async getRedemption(ctx: AuthContext, id: string) {
-      return (await toRedemptions(ctx.workspaceId, [await visibleRedemption(ctx, id)]))[0]!;
+      const row = await visibleRedemption(ctx, id);
+      return (await withOwnSecrets(ctx, [row], await toRedemptions(ctx.workspaceId, [row])))[0]!;
     },
     /** Orders: a participant's own (/me), or everyone's for those who manage rewards. */
     async listRedemptions(ctx: AuthContext, q: { limit: number; cursor?: string; status?: string; personId?: string }, mine: boolean) {
@@ -333,7 +351,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       if (!mine) ctx.require('rewards.manage');
       const rows = await repo.listRedemptions(ctx.workspaceId, { ...q, personId: mine ? ctx.personId! : q.personId, before: decodeCursor(q.cursor), limit: q.limit + 1 });
       const page = toPage(rows, q.limit, (r) => r);
-      return { data: await toRedemptions(ctx.workspaceId, page.data), nextCursor: page.nextCursor };
+      const data = await toRedemptions(ctx.workspaceId, page.data);
+      // Codes only on the participant's own list, never on the admin's list of everyone's orders.
+      return { data: mine ? await withOwnSecrets(ctx, page.data, data) : data, nextCursor: page.nextCursor };
     },
 
   };

@@ -50,6 +50,7 @@ const rewardFields = {
   promisedDeliveryMinutes: z.number().int().min(1).max(365 * 24 * 60).describe('the delivery promise; default by provider: codes 5 min, webhook 3 days, manual 10 days'),
   status: z.enum(['draft', 'active', 'archived']).describe('participants see active rewards only'),
   variants: z.array(ZVariantInput).max(50),
+  vendorId: z.string().regex(/^fvn_[0-9a-z]{26}$/, 'must be a fulfilment vendor id (fvn_…)').nullable().describe('provider webhook: the fulfilment vendor its orders are sent to (required then)'),
 };
 
 const windowOk = (r: { availableFrom?: string | null; availableUntil?: string | null }) => !(r.availableFrom && r.availableUntil && Date.parse(r.availableFrom) >= Date.parse(r.availableUntil));
@@ -57,7 +58,7 @@ const variantNamesOk = (r: { variants?: { name: string }[] }) => !r.variants || 
 
 export const ZCreateReward = z
   .object(rewardFields)
-  .partial({ description: true, category: true, stock: true, limit: true, availableFrom: true, availableUntil: true, audience: true, requiresApproval: true, ships: true, provider: true, promisedDeliveryMinutes: true, status: true, variants: true })
+  .partial({ description: true, category: true, stock: true, limit: true, availableFrom: true, availableUntil: true, audience: true, requiresApproval: true, ships: true, provider: true, promisedDeliveryMinutes: true, status: true, variants: true, vendorId: true })
   .strict()
   .refine(windowOk, { path: ['availableUntil'], message: 'must come after availableFrom' })
   .refine(variantNamesOk, { path: ['variants'], message: 'each variant name once' })
@@ -95,6 +96,7 @@ export const ZReward = z
     status: z.enum(['draft', 'active', 'archived']),
     variants: z.array(ZVariant),
     images: z.array(ZRewardImage),
+    vendorId: z.string().nullable().describe('provider webhook: the fulfilment vendor its orders are sent to'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -66,6 +66,7 @@ const toReward = (r: RewardsTable, variants: Variant[], images: ImageMeta[]): TR
   status: r.status,
   variants: variants.map((v) => ({ id: v.id, name: v.name, options: JSON.parse(v.options) as Record<string, string>, stock: v.stock === null ? null : Number(v.stock), active: !!v.active })),
   images: images.map((i) => ({ id: i.id, url: imageUrl(i.id), contentType: i.content_type, bytes: i.bytes })),
+  vendorId: r.vendor_id ?? null,
   createdAt: toIso(r.created_at)!,
   updatedAt: toIso(r.updated_at)!,
 });
@@ -90,6 +91,8 @@ export interface RewardsDeps {
   ledger: LedgerService;
   workspaces: WorkspacesService;
   programs: Pick<ProgramsService, 'audienceMatcher'>;
+  /** whether a fulfilment vendor exists (vendors.service.ts) */
+  vendorExists?: (ws: string, id: string) => Promise<boolean>;
 }
 
 /** The catalog: one for employees, customers and partners; each sees what their audience allows. */
@@ -126,6 +129,17 @@ export function createRewardsService(deps: RewardsDeps) {
       else fresh.push({ workspace_id: ws, id: deps.ids.next('rvr'), reward_id: rewardId, name: v.name, options: JSON.stringify(v.options), stock: v.stock, position, active: 1 });
     }
     await repo.insertVariants(tx, fresh);
+  }
+
+  /** A webhook reward names an existing vendor; another provider names none. */
+  async function checkVendor(ws: string, provider: RewardsTable['provider'], vendorId: string | null | undefined) {
+    if (provider !== 'webhook') {
+      if (vendorId) throw invalid('vendorId', `only a reward with provider webhook has a vendor (this one is ${provider})`);
+      return null;
+    }
+    if (!vendorId) throw invalid('vendorId', 'required with provider webhook: the fulfilment vendor its orders are sent to');
+    if (!(await deps.vendorExists?.(ws, vendorId))) throw invalid('vendorId', 'no such fulfilment vendor in this workspace');
+    return vendorId;
   }
 
   /** Who the signed-in participant is, for the audience of each reward. */
@@ -186,6 +200,7 @@ export function createRewardsService(deps: RewardsDeps) {
       ctx.require('rewards.manage');
       const now = deps.clock.now();
       const provider = input.provider ?? (input.kind === 'gift_card' ? 'codes' : 'manual');
+      const vendorId = await checkVendor(ctx.workspaceId, provider, input.vendorId);
       const row: RewardsTable = {
         workspace_id: ctx.workspaceId,
         id: deps.ids.next('rwd'),
@@ -204,6 +219,7 @@ export function createRewardsService(deps: RewardsDeps) {
         provider,
         promised_minutes: input.promisedDeliveryMinutes ?? DEFAULT_PROMISE_MINUTES[provider],
         status: input.status ?? 'active',
+        vendor_id: vendorId,
         created_by: `${ctx.actor.type}:${ctx.actor.id}`,
         created_at: now,
         updated_at: now,
@@ -255,6 +271,8 @@ export function createRewardsService(deps: RewardsDeps) {
       if (patch.promisedDeliveryMinutes !== undefined) next.promised_minutes = patch.promisedDeliveryMinutes;
       else if (patch.provider !== undefined && patch.provider !== before.provider) next.promised_minutes = DEFAULT_PROMISE_MINUTES[patch.provider];
       if (patch.status !== undefined) next.status = patch.status;
+      const providerAfter = patch.provider ?? before.provider;
+      if (patch.vendorId !== undefined || patch.provider !== undefined) next.vendor_id = await checkVendor(ws, providerAfter, patch.vendorId !== undefined ? patch.vendorId : providerAfter === 'webhook' ? before.vendorId : null);
       await deps.db.transaction().execute(async (tx) => {
         if (patch.variants) await saveVariants(tx, ws, id, patch.variants, await repo.variantsOf(ws, [id], tx));
         await repo.updateReward(tx, ws, id, next);

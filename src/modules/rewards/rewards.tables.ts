@@ -20,6 +20,8 @@ export interface RewardsTable {
   provider: 'manual' | 'codes' | 'webhook';
   promised_minutes: number;
   status: 'draft' | 'active' | 'archived';
+  /** provider `webhook`: the fulfilment vendor its orders are sent to */
+  vendor_id?: string | null;
   created_by: string;
   created_at: number;
   updated_at: number;

@@ -5,7 +5,9 @@ import type { Page, QuietHours } from './types';
 const V1 = '/api/v1';
 const enc = encodeURIComponent;
 
-export type MessageType = 'points.awarded' | 'goal.tier_reached' | 'program.launch' | 'program.progress' | 'program.ending_reminder' | 'program.announcement' | 'cadence.below_target' | 'digest';
+export type MessageType = 'points.awarded' | 'goal.tier_reached' | 'program.launch' | 'program.progress' | 'program.ending_reminder' | 'program.announcement' | 'cadence.below_target' | 'digest'
+  // rewards (issue #6)
+  | 'rewards.codes_low';
 export const MESSAGE_TYPE_LABELS: Record<MessageType, string> = {
   'points.awarded': 'Points earned',
   'goal.tier_reached': 'Goal tier reached',
@@ -14,6 +16,7 @@ export const MESSAGE_TYPE_LABELS: Record<MessageType, string> = {
   'program.ending_reminder': 'Program ending reminder',
   'program.announcement': 'Program announcement',
   'cadence.below_target': 'Cadence alert (to managers)',
+  'rewards.codes_low': 'Low code stock (to reward managers)',
   digest: 'Digest',
 };
 

@@ -51,6 +51,8 @@ export interface Reward {
   status: 'draft' | 'active' | 'archived';
   variants: { id: string; name: string; options: Record<string, string>; stock: number | null; active: boolean }[];
   images: RewardImage[];
+  /** provider webhook: the fulfilment vendor its orders are sent to */
+  vendorId?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -142,6 +144,8 @@ export interface Redemption {
   earnedAt?: string | null;
   late?: boolean;
   timeline: { status: string; at: string; note: string | null }[];
+  /** a code order's gift-card code: only on its owner's own orders */
+  code?: string;
   createdAt: string;
   updatedAt: string;
 }

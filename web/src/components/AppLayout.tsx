@@ -38,6 +38,7 @@ const NAV: NavItem[] = [
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook />, show: (can) => can('webhooks.manage') },
   { to: '/fulfilment', label: 'Orders', icon: <IconGift />, show: (can) => can('rewards.manage') },
   { to: '/delivery-report', label: 'Delivery report', icon: <IconActivity />, show: (can) => can('rewards.manage') },
+  { to: '/admin/fulfilment-vendors', label: 'Vendors', icon: <IconWebhook />, show: (can) => can('rewards.manage') },
   { to: '/message-templates', label: 'Message templates', icon: <IconTemplate />, show: (can) => can('comms.manage') },
   { to: '/sent-mail', label: 'Sent mail', icon: <IconMail />, show: (can) => can('comms.manage') },
   { to: '/settings', label: 'Settings', icon: <IconSettings />, show: (can) => can('workspace.manage') || can('users.manage') },

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Alert, Anchor, Badge, Button, Card, Group, Modal, Stack, Text, TextInput, Timeline } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, CopyButton, Group, Modal, Paper, Stack, Text, TextInput, Timeline } from '@mantine/core';
+import { IconCheck, IconCopy } from '../components/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { redemptionsApi, REDEMPTION_STATUS_LABELS, type Redemption, type RedemptionStatus } from '../api/rewards';
@@ -49,6 +50,31 @@ function CancelModal({ order, onClose }: { order: Redemption; onClose(): void })
         </Group>
       </Stack>
     </Modal>
+  );
+}
+
+/** A gift-card code, shown only on its owner's order, with a copy button. */
+function OrderCode({ code }: { code: string }) {
+  return (
+    <Paper withBorder p="sm" mt="md" bg="green.0" data-testid="order-code">
+      <Group justify="space-between" wrap="nowrap">
+        <Stack gap={0}>
+          <Text size="xs" c="dimmed">
+            Your code
+          </Text>
+          <Text fw={700} ff="monospace" size="lg" style={{ wordBreak: 'break-all' }}>
+            {code}
+          </Text>
+        </Stack>
+        <CopyButton value={code} timeout={2000}>
+          {({ copied, copy }) => (
+            <Button size="xs" variant={copied ? 'filled' : 'light'} color={copied ? 'teal' : undefined} leftSection={copied ? <IconCheck size={14} /> : <IconCopy size={14} />} onClick={copy} style={{ flex: 'none' }}>
+              {copied ? 'Copied' : 'Copy code'}
+            </Button>
+          )}
+        </CopyButton>
+      </Group>
+    </Paper>
   );
 }
 
@@ -114,6 +140,7 @@ export default function MyOrdersPage() {
                   )}
                 </Group>
               </Group>
+              {o.code && <OrderCode code={o.code} />}
               <Timeline mt="md" active={o.timeline.length - 1} bulletSize={14} lineWidth={2}>
                 {o.timeline.map((e, i) => (
                   <Timeline.Item key={i} title={REDEMPTION_STATUS_LABELS[e.status as RedemptionStatus] ?? e.status}>
