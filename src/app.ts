@@ -22,6 +22,7 @@ import { createEventsService, eventsMigrations, eventsRoutes } from './modules/e
 import { commsMigrations, createCommsService, createPlansService, deliveryMigrations, notifyRoutes, plansMigrations, plansRoutes, webhooksRoutes } from './modules/comms/index.js';
 import { createRedemptionsService, createRewardsService, redemptionsRoutes, rewardsMigrations, rewardsRoutes } from './modules/rewards/index.js';
 import { randomToken } from './core/ids.js';
+import { createSurveysService, createTakingService, surveysMigrations, surveysRoutes, takingRoutes } from './modules/surveys/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +43,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...deliveryMigrations,
   ...plansMigrations,
   ...rewardsMigrations,
+  ...surveysMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
@@ -67,6 +69,8 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const db = database.db;
   const ids = createIds(() => clock.now());
   const outbox = createOutbox(ids, () => clock.now());
+  // Survey links are derived from the secret: without one (tests), one per process.
+  const surveySecret = opts.secret ?? randomToken(32);
   const audit = createAuditService({ db, ids, clock });
   const workspaces = createWorkspacesService({ db, ids, clock, audit });
   const people = createPeopleService({ db, ids, clock, audit });
@@ -91,9 +95,11 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const redemptions = createRedemptionsService({ db, ids, clock, audit, people, ledger, workspaces, programs });
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
   comms.scheduleWith(() => plans.tick());
+  const surveys = createSurveysService({ db, ids, clock, audit, outbox, people, programs, workspaces, secret: surveySecret, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
+  const taking = createTakingService({ db, ids, clock, workspaces });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, housekeeping };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, housekeeping, surveys, taking };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -133,6 +139,8 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(rewardsRoutes(services.rewards));
   await app.register(redemptionsRoutes(services.redemptions));
   await app.register(plansRoutes(services.plans));
+  await app.register(surveysRoutes(services.surveys));
+  await app.register(takingRoutes(services.taking));
   await app.ready();
   return { app, routes };
 }

@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   'rewards.read': [...STAFF, 'manager', 'analyst'],
   'rewards.manage': [...STAFF],
   'redemptions.write': [...STAFF, 'integration'],
+  'surveys.read': [...STAFF, 'manager', 'analyst'],
+  'surveys.manage': [...STAFF],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -2,8 +2,11 @@
 // templates (in code, per locale) and the renderer. `{{name}}` inserts a variable; in the HTML
 // part it is always HTML-escaped, so a rule named "<b>" shows as text, never as markup.
 
+/** A survey's invitation and its reminder (the surveys module; issue #7). */
+export const SURVEY_TYPES = ['survey.invitation', 'survey.reminder'] as const;
+
 /** The message types participants are told about (each from the domain message of the same name). */
-export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest'] as const;
+export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest', ...SURVEY_TYPES] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Comms' own types, made by comms rather than published by a domain module (no preference of their own). */
@@ -45,6 +48,24 @@ export const PLAN_VARIABLES = {
   homeUrl: 'the link to the participant’s home page',
 } as const;
 
+/** What a survey's invitation and reminder offer. */
+const SURVEY_VARIABLES = {
+  personName: COMMON.personName,
+  workspaceName: COMMON.workspaceName,
+  surveyTitle: 'the survey’s title',
+  surveyUrl: 'the person’s own link to take the survey (it works once)',
+  closesOn: 'the survey’s last day (or “no end date”)',
+  privacyNote: 'one sentence on what the survey keeps: anonymous, confidential or identified',
+} as const;
+const SURVEY_SAMPLE = {
+  personName: 'Dana Example',
+  workspaceName: 'Acme',
+  surveyTitle: 'Employee engagement survey',
+  surveyUrl: 'https://tandem.example/s/example-token',
+  closesOn: 'Thursday 31 December 2026',
+  privacyNote: 'Your answers are anonymous: nothing links them to you.',
+};
+
 /** Each type's variables, with what they hold (shown to admins beside the editor). */
 export const VARIABLES: Record<MessageType, Record<string, string>> = {
   'points.awarded': { ...COMMON, ruleName: 'the rule that paid' },
@@ -73,6 +94,8 @@ export const VARIABLES: Record<MessageType, Record<string, string>> = {
     notReached: 'how many participants got no message in the window',
     cadenceUrl: 'the link to the program’s communication page',
   },
+  'survey.invitation': SURVEY_VARIABLES,
+  'survey.reminder': SURVEY_VARIABLES,
 };
 
 const PLAN_SAMPLE = {
@@ -104,6 +127,8 @@ export const SAMPLES: Record<MessageType, Record<string, string>> = {
   'program.progress': PLAN_SAMPLE,
   'program.ending_reminder': PLAN_SAMPLE,
   'program.announcement': { ...PLAN_SAMPLE, subject: 'Double points this Friday', message: 'Hi Dana Example,\n\nEvery ticket resolved this Friday earns double points in Customer Heroes.' },
+  'survey.invitation': SURVEY_SAMPLE,
+  'survey.reminder': SURVEY_SAMPLE,
   'cadence.below_target': { personName: 'Pat Manager', workspaceName: 'Acme', programName: 'Customer Heroes', share: '62%', target: '80%', windowDays: '14', reached: '31', audienceSize: '50', notReached: '19', cadenceUrl: 'https://tandem.example/programs/prg_example' },
 };
 
@@ -155,6 +180,20 @@ export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[numbe
       subject: '{{programName}}: {{share}} of participants heard from it (target {{target}})',
       text: 'Hi {{personName}},\n\nIn the last {{windowDays}} days, {{reached}} of the {{audienceSize}} participants of {{programName}} ({{share}}) received a message; the target is {{target}}. {{notReached}} heard nothing.\n\nSee who, and plan a message: {{cadenceUrl}}',
       html: '<p>Hi {{personName}},</p>\n<p>In the last {{windowDays}} days, {{reached}} of the {{audienceSize}} participants of <strong>{{programName}}</strong> (<strong>{{share}}</strong>) received a message; the target is {{target}}. {{notReached}} heard nothing.</p>\n<p><a href="{{cadenceUrl}}">See who, and plan a message</a></p>',
+    },
+  },
+  'survey.invitation': {
+    en: {
+      subject: 'Your view, please: {{surveyTitle}}',
+      text: 'Hi {{personName}},\n\n{{workspaceName}} would like your view in {{surveyTitle}}. It takes a few minutes, and you can stop and come back: your answers are saved as you go.\n\n{{privacyNote}}\n\nOpen the survey: {{surveyUrl}}\n\nIt closes on {{closesOn}}. The link is yours alone and works once.',
+      html: '<p>Hi {{personName}},</p>\n<p>{{workspaceName}} would like your view in <strong>{{surveyTitle}}</strong>. It takes a few minutes, and you can stop and come back: your answers are saved as you go.</p>\n<p>{{privacyNote}}</p>\n<p><a href="{{surveyUrl}}">Open the survey</a></p>\n<p>It closes on {{closesOn}}. The link is yours alone and works once.</p>',
+    },
+  },
+  'survey.reminder': {
+    en: {
+      subject: 'Still time to answer: {{surveyTitle}}',
+      text: 'Hi {{personName}},\n\nYou have not answered {{surveyTitle}} yet. If you started, your answers are waiting where you left them.\n\n{{privacyNote}}\n\nOpen the survey: {{surveyUrl}}\n\nIt closes on {{closesOn}}.',
+      html: '<p>Hi {{personName}},</p>\n<p>You have not answered <strong>{{surveyTitle}}</strong> yet. If you started, your answers are waiting where you left them.</p>\n<p>{{privacyNote}}</p>\n<p><a href="{{surveyUrl}}">Open the survey</a></p>\n<p>It closes on {{closesOn}}.</p>',
     },
   },
   digest: {
@@ -223,6 +262,8 @@ export const TYPE_LABELS: Record<MessageType, string> = {
   'program.announcement': 'program announcement',
   'cadence.below_target': 'communication cadence alert',
   digest: 'daily and weekly summary',
+  'survey.invitation': 'survey invitation',
+  'survey.reminder': 'survey reminder',
 };
 
 export const emailText = (text: string, brand: Brand, unsubscribeUrl: string, typeLabel: string) =>
