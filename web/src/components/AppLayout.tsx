@@ -27,6 +27,7 @@ const NAV: NavItem[] = [
   { to: '/inbox', label: 'Inbox', icon: <IconBell size={18} />, show: (_can, hasPerson) => hasPerson },
   { to: '/notifications', label: 'Notifications', icon: <IconSettings />, show: (_can, hasPerson) => hasPerson },
   { to: '/programs', label: 'Programs', icon: <IconTrophy />, show: (can) => can('programs.read') },
+  { to: '/surveys', label: 'Surveys', icon: <IconActivity />, show: (can) => can('surveys.read') },
   { to: '/events', label: 'Events', icon: <IconActivity />, show: (can) => can('events.read') },
   { to: '/people', label: 'People', icon: <IconPeople />, show: (can) => can('people.read') },
   { to: '/teams', label: 'Teams', icon: <IconTeams />, show: (can) => can('org.read') },
