@@ -256,5 +256,33 @@ for (const dialect of DIALECTS) {
       assert.equal((await call('GET', '/api/v1/surveys', undefined, other.ownerKey)).body.data.length, 0);
       assert.equal((await call('GET', '/api/v1/surveys')).body.data.find((s: { id: string }) => s.id === mine.id).title, mine.title);
     });
+
+    test("another workspace's owner gets 404 from every action on a survey, and nothing changes", async () => {
+      const draft = (await call('POST', '/api/v1/surveys', { template: 'enps-pulse', audience: { people: [people.sam!.id] } })).body;
+      const before = await call('GET', `/api/v1/surveys/${draft.id}`);
+      for (const [method, path, body] of [
+        ['PUT', 'questions', { questions: [] }],
+        ['POST', 'open', undefined],
+        ['POST', 'close', undefined],
+        ['POST', 'remind', undefined],
+      ] as const) {
+        const r = await call(method, `/api/v1/surveys/${draft.id}/${path}`, body, other.ownerKey);
+        assert.equal(r.status, 404, `${method} ${path}: ${r.text}`);
+      }
+      assert.deepEqual((await call('GET', `/api/v1/surveys/${draft.id}`)).body, before.body);
+      assert.equal((await rows('survey_invitations')).filter((r) => r.survey_id === draft.id).length, 0);
+    });
+
+    test('bad questions for a draft are 400 naming the question, and the old questions stay', async () => {
+      const draft = (await call('POST', '/api/v1/surveys', { template: 'customer-nps' })).body;
+      const r = await call('PUT', `/api/v1/surveys/${draft.id}/questions`, { questions: [{ id: 'q_a', type: 'multiple_choice', text: 'Pick', options: [{ value: 'x', label: 'X' }, { value: 'x', label: 'Again' }] }] });
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.body.errors[0].path, 'questions.0.options');
+      const after = (await call('GET', `/api/v1/surveys/${draft.id}`)).body;
+      assert.deepEqual(after.questions.map((q: { id: string }) => q.id), ['q_nps', 'q_why', 'q_improve']);
+      const ok = await call('PUT', `/api/v1/surveys/${draft.id}/questions`, { questions: [{ id: 'q_a', type: 'csat', text: 'Happy?' }] });
+      assert.equal(ok.status, 200, ok.text);
+      assert.deepEqual(ok.body.questions.map((q: { id: string; scale: unknown }) => [q.id, q.scale]), [['q_a', { min: 1, max: 5 }]]);
+    });
   });
 }
