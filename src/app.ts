@@ -26,6 +26,7 @@ import { randomToken } from './core/ids.js';
 import { createFulfilmentService, fulfilmentMigrations, fulfilmentRoutes } from './modules/rewards/index.js';
 import { codesRoutes, createCodesService, providersMigrations } from './modules/rewards/index.js';
 import { createVendorsService, vendorsRoutes, VENDOR_TOPIC } from './modules/rewards/index.js';
+import { createSurveysService, createTakingService, surveysMigrations, surveysRoutes, takingRoutes } from './modules/surveys/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +50,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...moneyMigrations,
   ...providersMigrations,
   ...fulfilmentMigrations,
+  ...surveysMigrations,
 };
 
 export function openConfiguredDatabase(config: Pick<Config, 'dialect' | 'dataDir' | 'databaseUrl'>): Database {
@@ -114,9 +116,11 @@ export function createServices(database: Database, clock: Clock = systemClock, o
     const failed = (await Promise.allSettled([plans.tick(), fulfilment.tick()])).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   });
+  const surveys = createSurveysService({ db, ids, clock, audit, outbox, people, programs, workspaces, secret, publicUrl });
+  const taking = createTakingService({ db, ids, clock, workspaces });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money, surveys, taking };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -161,6 +165,8 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(vendorsRoutes(services.vendors));
   app.addHook('onClose', async () => services.vendors.close());
   await app.register(plansRoutes(services.plans));
+  await app.register(surveysRoutes(services.surveys));
+  await app.register(takingRoutes(services.taking));
   await app.ready();
   return { app, routes };
 }

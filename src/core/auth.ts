@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   'redemptions.write': [...STAFF, 'integration'],
   /** the liability and redeemed-value reports: figures only, no one named (staff and analysts) */
   'money.read': [...STAFF, 'analyst'],
+  'surveys.read': [...STAFF, 'manager', 'analyst'],
+  'surveys.manage': [...STAFF],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -16,6 +16,7 @@ function random16(): Buffer {
 export type IdPrefix =
   | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'imp'
   | 'evt' | 'prg' | 'trf' | 'rul' | 'gol' | 'out'
+  | 'srv' | 'svi' | 'rsp'
   | 'whe' | 'whd' | 'wha' | 'inb' | 'eml' | 'dgi' | 'dig' | 'rwd' | 'rvr' | 'rim' | 'red' | 'cpe' | 'cpr'
   // fulfilment: reward codes, vendors
   | 'rcd' | 'fvn';

@@ -50,6 +50,12 @@ export function createOutbox(ids: Ids, now: () => number) {
       const t = now();
       await insert(tx, list.map((p) => [workspaceId, ids.next('msg'), topic, JSON.stringify(p), 'pending', 0, t, t]));
     },
+    /** Many messages in one statement (a survey's invitations to its whole audience). */
+    async enqueueMany(tx: AnyDb, messages: OutboxMessage[]) {
+      const t = now();
+      for (let i = 0; i < messages.length; i += 5000)
+        await insert(tx, messages.slice(i, i + 5000).map((m) => [m.workspaceId, ids.next('msg'), m.topic, JSON.stringify(m.payload), 'pending', 0, m.availableAt ?? t, t]));
+    },
     async enqueue(tx: AnyDb, m: OutboxMessage) {
       const t = now();
       await tx

@@ -150,12 +150,21 @@ export async function seedDemo(s: Services) {
 
   await seedPrograms(s, ctx, r, { employees, contacts, accounts });
   await seedRewards(s, ctx);
+  await seedSurveys(s, ctx);
 
   const personId = async (externalId: string) => (await s.people.list(ctx, 'people', { limit: 1, externalId })).data[0]!.id as string;
   await s.access.createUser(ctx, { email: DEMO.admin, name: 'Demo Admin', role: 'owner', password: DEMO.password }, { instanceOwner: true });
   await s.access.createUser(ctx, { email: DEMO.manager, name: employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.name, role: 'manager', personId: await personId(employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.externalId), password: DEMO.password });
   await s.access.createUser(ctx, { email: DEMO.participant, name: employees[30]!.name, role: 'participant', personId: await personId(employees[30]!.externalId), password: DEMO.password });
   return { workspace: ws, created: true };
+}
+
+/** The engagement survey open to every employee (each invited with their own link), and a customer NPS draft. */
+async function seedSurveys(s: Services, ctx: ReturnType<typeof systemContext>) {
+  const closes = new Date(Date.now() + 21 * 24 * 3600 * 1000).toISOString();
+  const engagement = await s.surveys.create(ctx, { template: 'employee-engagement', title: 'Engagement survey, winter', audience: { kinds: ['employee'] }, closesAt: closes });
+  await s.surveys.open(ctx, engagement.id);
+  await s.surveys.create(ctx, { template: 'customer-nps', audience: { kinds: ['customer'] } });
 }
 
 /** One catalog for all three kinds of participant, with a few rewards for one kind only. */

@@ -37,6 +37,8 @@ const RewardEditorPage = lazy(() => import('./pages/RewardEditorPage'));
 const MoneyPage = lazy(() => import('./pages/MoneyPage'));
 const RewardFulfilmentPage = lazy(() => import('./pages/RewardFulfilmentPage'));
 const FulfilmentVendorsPage = lazy(() => import('./pages/FulfilmentVendorsPage'));
+const TakeSurveyPage = lazy(() => import('./pages/TakeSurveyPage'));
+const SurveysPage = lazy(() => import('./pages/SurveysPage'));
 
 function Guard({ perm, anyOf, children }: { perm?: Permission; anyOf?: Permission[]; children: ReactNode }) {
   const { can } = useSession();
@@ -82,6 +84,7 @@ function SignedIn() {
             <Route path="programs/new" element={<Guard perm="programs.manage"><ProgramEditorPage /></Guard>} />
             <Route path="programs/:id" element={<Guard perm="programs.read"><ProgramDetailPage /></Guard>} />
             <Route path="programs/:id/edit" element={<Guard perm="programs.manage"><ProgramEditorPage /></Guard>} />
+            <Route path="surveys" element={<Guard perm="surveys.read"><SurveysPage /></Guard>} />
             <Route path="events" element={<Guard perm="events.read"><EventsPage /></Guard>} />
             <Route path="teams" element={<Guard perm="org.read"><TeamsPage /></Guard>} />
             <Route path="accounts" element={<Guard perm="org.read"><AccountsPage /></Guard>} />
@@ -118,6 +121,7 @@ export function App() {
     <Suspense fallback={<PageLoader />}>
       <Routes>
         <Route path="/sign-in" element={<SignInPage />} />
+        <Route path="/s/:token" element={<TakeSurveyPage />} />
         <Route path="/*" element={<SignedIn />} />
       </Routes>
     </Suspense>

@@ -5,8 +5,11 @@
 /** An order's steps (the rewards module, redemptions), and the late alert to reward managers. */
 export const ORDER_TYPES = ['order.placed', 'order.approved', 'order.processing', 'order.shipped', 'order.delivered', 'order.cancelled', 'order.late'] as const;
 
+/** A survey's invitation and its reminder (the surveys module; issue #7). */
+export const SURVEY_TYPES = ['survey.invitation', 'survey.reminder'] as const;
+
 /** The message types participants are told about (each from the domain message of the same name). */
-export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest', ...ORDER_TYPES, 'rewards.codes_low'] as const;
+export const MESSAGE_TYPES = ['points.awarded', 'goal.tier_reached', 'program.launch', 'program.progress', 'program.ending_reminder', 'program.announcement', 'cadence.below_target', 'digest', ...ORDER_TYPES, 'rewards.codes_low', ...SURVEY_TYPES] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Comms' own types, made by comms rather than published by a domain module (no preference of their own). */
@@ -75,6 +78,24 @@ export const PLAN_VARIABLES = {
   homeUrl: 'the link to the participant’s home page',
 } as const;
 
+/** What a survey's invitation and reminder offer. */
+const SURVEY_VARIABLES = {
+  personName: COMMON.personName,
+  workspaceName: COMMON.workspaceName,
+  surveyTitle: 'the survey’s title',
+  surveyUrl: 'the person’s own link to take the survey (it works once)',
+  closesOn: 'the survey’s last day (or “no end date”)',
+  privacyNote: 'one sentence on what the survey keeps: anonymous, confidential or identified',
+} as const;
+const SURVEY_SAMPLE = {
+  personName: 'Dana Example',
+  workspaceName: 'Acme',
+  surveyTitle: 'Employee engagement survey',
+  surveyUrl: 'https://tandem.example/s/example-token',
+  closesOn: 'Thursday 31 December 2026',
+  privacyNote: 'Your answers are anonymous: nothing links them to you.',
+};
+
 /** Each type's variables, with what they hold (shown to admins beside the editor). */
 export const VARIABLES: Record<MessageType, Record<string, string>> = {
   'points.awarded': { ...COMMON, ruleName: 'the rule that paid' },
@@ -128,6 +149,8 @@ export const VARIABLES: Record<MessageType, Record<string, string>> = {
     threshold: 'the low-stock threshold',
     codesUrl: 'the link to the reward’s fulfilment page (upload more codes there)',
   },
+  'survey.invitation': SURVEY_VARIABLES,
+  'survey.reminder': SURVEY_VARIABLES,
 };
 
 const PLAN_SAMPLE = {
@@ -166,6 +189,8 @@ export const SAMPLES: Record<MessageType, Record<string, string>> = {
   'order.delivered': { ...ORDER_SAMPLE, status: 'delivered' },
   'order.cancelled': { ...ORDER_SAMPLE, status: 'failed', outcome: 'could not be fulfilled', reason: 'The supplier discontinued this hoodie.' },
   'order.late': { personName: 'Pat Manager', workspaceName: 'Acme', rewardTitle: 'Branded hoodie', orderId: 'red_01jd3v2k5x8m4q7r9t1w3y5z7b', status: 'processing', participantName: 'Dana Example', promisedBy: '15 December 2026', daysLate: '2', ordersUrl: 'https://tandem.example/fulfilment?order=red_01jd3v2k5x8m4q7r9t1w3y5z7b' },
+  'survey.invitation': SURVEY_SAMPLE,
+  'survey.reminder': SURVEY_SAMPLE,
   'cadence.below_target': { personName: 'Pat Manager', workspaceName: 'Acme', programName: 'Customer Heroes', share: '62%', target: '80%', windowDays: '14', reached: '31', audienceSize: '50', notReached: '19', cadenceUrl: 'https://tandem.example/programs/prg_example' },
   'rewards.codes_low': { personName: 'Pat Manager', workspaceName: 'Acme', rewardTitle: 'Coffee gift card (€10)', available: '9', threshold: '10', codesUrl: 'https://tandem.example/admin/rewards/rwd_example/fulfilment' },
 };
@@ -276,6 +301,20 @@ export const DEFAULTS: Record<MessageType, Record<(typeof DEFAULT_LOCALES)[numbe
       html: '<p>Hi {{personName}},</p>\n<p><strong>{{rewardTitle}}</strong> has <strong>{{available}}</strong> codes left to give, below its threshold of {{threshold}}. When none are left, participants cannot redeem it.</p>\n<p><a href="{{codesUrl}}">Upload more codes</a></p>',
     },
   },
+  'survey.invitation': {
+    en: {
+      subject: 'Your view, please: {{surveyTitle}}',
+      text: 'Hi {{personName}},\n\n{{workspaceName}} would like your view in {{surveyTitle}}. It takes a few minutes, and you can stop and come back: your answers are saved as you go.\n\n{{privacyNote}}\n\nOpen the survey: {{surveyUrl}}\n\nIt closes on {{closesOn}}. The link is yours alone and works once.',
+      html: '<p>Hi {{personName}},</p>\n<p>{{workspaceName}} would like your view in <strong>{{surveyTitle}}</strong>. It takes a few minutes, and you can stop and come back: your answers are saved as you go.</p>\n<p>{{privacyNote}}</p>\n<p><a href="{{surveyUrl}}">Open the survey</a></p>\n<p>It closes on {{closesOn}}. The link is yours alone and works once.</p>',
+    },
+  },
+  'survey.reminder': {
+    en: {
+      subject: 'Still time to answer: {{surveyTitle}}',
+      text: 'Hi {{personName}},\n\nYou have not answered {{surveyTitle}} yet. If you started, your answers are waiting where you left them.\n\n{{privacyNote}}\n\nOpen the survey: {{surveyUrl}}\n\nIt closes on {{closesOn}}.',
+      html: '<p>Hi {{personName}},</p>\n<p>You have not answered <strong>{{surveyTitle}}</strong> yet. If you started, your answers are waiting where you left them.</p>\n<p>{{privacyNote}}</p>\n<p><a href="{{surveyUrl}}">Open the survey</a></p>\n<p>It closes on {{closesOn}}.</p>',
+    },
+  },
   digest: {
     en: {
       subject: 'Your {{workspaceName}} summary: {{count}} updates {{period}}',
@@ -350,6 +389,8 @@ export const TYPE_LABELS: Record<MessageType, string> = {
   'order.delivered': 'order delivered',
   'order.cancelled': 'order cancelled or refunded',
   'order.late': 'late order alert',
+  'survey.invitation': 'survey invitation',
+  'survey.reminder': 'survey reminder',
 };
 
 export const emailText = (text: string, brand: Brand, unsubscribeUrl: string, typeLabel: string) =>

@@ -309,6 +309,23 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
       return { teams: new Set(teams), people: new Set(await repo.peopleIdsInTeams(ctx.workspaceId, teams)) };
     },
 
+    /**
+     * What a survey invitation captures of people, by id: team, kind, account tier and hire date
+     * (for a tenure band), as they are now; later reorganisations do not rewrite it.
+     */
+    async surveyGrouping(ws: string, ids: string[]) {
+      const rows = await repo.findByKeys(undefined, 'people', ws, [...new Set(ids)], []);
+      const accountIds = [...new Set(rows.map((r) => r.account_id as string | null).filter((a): a is string => !!a))];
+      const accounts = accountIds.length ? await repo.findByKeys(undefined, 'accounts', ws, accountIds, []) : [];
+      const tiers = new Map(accounts.map((a) => [a.id, (a.tier as string | null) ?? null]));
+      return new Map(
+        rows.map((r) => [
+          r.id,
+          { teamId: (r.team_id as string | null) ?? null, kind: String(r.kind), accountTier: r.account_id ? (tiers.get(r.account_id as string) ?? null) : null, hireDate: (r.hire_date as string | null) ?? null },
+        ]),
+      );
+    },
+
     async personExists(workspaceId: string, id: string) {
       return !!(await repo.get(undefined, 'people', workspaceId, id));
     },

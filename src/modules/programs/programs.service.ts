@@ -658,6 +658,18 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
     },
 
     /**
+     * The active, not erased people an audience holds, judged by the programs' own rule (surveys
+     * invite theirs with it), sorted by id.
+     */
+    async audienceMembers(ws: string, audience: TAudience): Promise<string[]> {
+      const inAudience = compileAudience(audience);
+      const candidates = audience.people ? (await deps.people.activePersonIds(ws)).filter((id) => audience.people!.includes(id)) : await deps.people.activePersonIds(ws);
+      const pc = await deps.people.eventContext(undefined, ws, { personIds: candidates, personExternalIds: [], accountIds: [], accountExternalIds: [] });
+      const ctx = engineContextOf(pc, await deps.workspaces.get(ws));
+      return pc.people.filter((x) => !x.erased && x.status === 'active' && inAudience(x.id, ctx)).map((x) => x.id).sort();
+    },
+
+    /**
      * Whom a program speaks to now: the active, not erased people its current version's audience
      * holds, less its holdout (a held-out person gets nothing from the program, messages included,
      * or the holdout would not measure the program). Null when the program does not exist.

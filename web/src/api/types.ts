@@ -22,6 +22,8 @@ export type Permission =
   | 'ledger.adjust'
   | 'webhooks.manage'
   | 'outbox.manage'
+  | 'surveys.read'
+  | 'surveys.manage'
   | 'comms.manage'
   | 'rewards.read'
   | 'rewards.manage'

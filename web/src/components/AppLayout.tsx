@@ -29,6 +29,7 @@ const NAV: NavItem[] = [
   { to: '/programs', label: 'Programs', icon: <IconTrophy />, show: (can) => can('programs.read') },
   { to: '/admin/rewards', label: 'Catalog', icon: <IconGift />, show: (can) => can('rewards.manage') },
   { to: '/admin/rewards/money', label: 'Money', icon: <IconWallet />, show: (can) => can('money.read') },
+  { to: '/surveys', label: 'Surveys', icon: <IconActivity />, show: (can) => can('surveys.read') },
   { to: '/events', label: 'Events', icon: <IconActivity />, show: (can) => can('events.read') },
   { to: '/people', label: 'People', icon: <IconPeople />, show: (can) => can('people.read') },
   { to: '/teams', label: 'Teams', icon: <IconTeams />, show: (can) => can('org.read') },

@@ -1,0 +1,7 @@
+// Surveys: definitions (questions locked once open), templates, distribution to an audience
+// (one single-use link per person, inbox and email through the outbox, reminders) and taking a
+// survey by its link, with the privacy modes that decide what a response keeps (issue #7).
+export { createSurveysService, type SurveysService } from './surveys.service.js';
+export { createTakingService, type TakingService } from './taking.service.js';
+export { surveysRoutes, takingRoutes } from './surveys.routes.js';
+export { surveysMigrations } from './surveys.migrations.js';

@@ -1,0 +1,112 @@
+import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
+
+export const surveysMigrations: Record<string, Migration> = {
+  // Surveys (issue #7): surveys, their questions (locked once open), one invitation per person
+  // with a hashed single-use token, responses and their answers (one row per value, so a report
+  // is a GROUP BY over (question, value) on one index). See docs/surveys.md for what is stored.
+  '20261210_0100_surveys': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('surveys')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('privacy', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('audience', 'text', (c) => c.notNull())
+        .addColumn('template', 'text')
+        .addColumn('opens_at', 'bigint')
+        .addColumn('closes_at', 'bigint')
+        .addColumn('opened_at', 'bigint')
+        .addColumn('closed_at', 'bigint')
+        .addColumn('invited_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('response_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_reminded_at', 'bigint')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('surveys_pk', ['workspace_id', 'id'])
+        .execute();
+      await db.schema.createIndex('surveys_status').on('surveys').columns(['workspace_id', 'status', 'id']).execute();
+
+      await db.schema
+        .createTable('survey_questions')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('survey_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('help', 'text')
+        .addColumn('required', 'integer', (c) => c.notNull())
+        .addColumn('options', 'text')
+        .addColumn('show_if', 'text')
+        .addColumn('driver', 'text')
+        .addPrimaryKeyConstraint('survey_questions_pk', ['workspace_id', 'survey_id', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('survey_invitations')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('survey_id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('team_id', 'text')
+        .addColumn('tenure_band', 'text')
+        .addColumn('person_kind', 'text')
+        .addColumn('account_tier', 'text')
+        .addColumn('draft', 'text')
+        .addColumn('draft_saved_at', 'bigint')
+        .addColumn('responded_at', 'bigint')
+        .addColumn('reminded_at', 'bigint')
+        .addColumn('reminders', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('survey_invitations_pk', ['workspace_id', 'id'])
+        .addUniqueConstraint('survey_invitations_person', ['workspace_id', 'survey_id', 'person_id'])
+        .addUniqueConstraint('survey_invitations_token', ['workspace_id', 'token_hash'])
+        .execute();
+      // A public link names no workspace: the token's hash finds its invitation.
+      await db.schema.createIndex('survey_invitations_token_lookup').on('survey_invitations').column('token_hash').execute();
+      await db.schema.createIndex('survey_invitations_status').on('survey_invitations').columns(['workspace_id', 'survey_id', 'status']).execute();
+
+      // Responses and answers: on SQLite WITHOUT ROWID, so rows are stored in key order (a
+      // random id for anonymous responses), not in the order they were written.
+      const withoutRowid = !(db.getExecutor().adapter instanceof PostgresAdapter);
+      let responses = db.schema
+        .createTable('survey_responses')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('survey_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text')
+        .addColumn('team_id', 'text')
+        .addColumn('tenure_band', 'text')
+        .addColumn('person_kind', 'text')
+        .addColumn('account_tier', 'text')
+        .addColumn('submitted_on', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('survey_responses_pk', ['workspace_id', 'survey_id', 'id']);
+      if (withoutRowid) responses = responses.modifyEnd(sql`without rowid`);
+      await responses.execute();
+
+      let answers = db.schema
+        .createTable('survey_answers')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('survey_id', 'text', (c) => c.notNull())
+        .addColumn('response_id', 'text', (c) => c.notNull())
+        .addColumn('question_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('value_num', 'integer')
+        .addColumn('value_text', 'text')
+        .addColumn('comment', 'text')
+        .addPrimaryKeyConstraint('survey_answers_pk', ['workspace_id', 'survey_id', 'response_id', 'question_id', 'seq']);
+      if (withoutRowid) answers = answers.modifyEnd(sql`without rowid`);
+      await answers.execute();
+      // The report's scan: per question, per value, covered by the index.
+      await db.schema.createIndex('survey_answers_values').on('survey_answers').columns(['workspace_id', 'survey_id', 'question_id', 'value_num', 'value_text']).execute();
+    },
+  },
+};

@@ -1,0 +1,74 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnyDb } from '../../core/db/db.js';
+import { createTupleInserter } from '../../core/db/bulk.js';
+import type { SurveyAnswersTable, SurveyInvitationsTable, SurveyQuestionsTable, SurveyResponsesTable, SurveysTable, SurveysTables } from './surveys.tables.js';
+
+type Db = Kysely<SurveysTables>;
+
+const INVITATION_COLUMNS = ['workspace_id', 'id', 'survey_id', 'person_id', 'token_hash', 'status', 'team_id', 'tenure_band', 'person_kind', 'account_tier', 'draft', 'draft_saved_at', 'responded_at', 'reminded_at', 'reminders', 'created_at'] as const;
+const ANSWER_COLUMNS = ['workspace_id', 'survey_id', 'response_id', 'question_id', 'seq', 'value_num', 'value_text', 'comment'] as const;
+
+/** The surveys' queries: surveys, questions, invitations, responses and answers. */
+export function createSurveysRepository(anyDb: AnyDb) {
+  const db = anyDb as Db;
+  const t = (tx?: AnyDb) => (tx ?? db) as Db;
+  const insertInvitations = createTupleInserter('survey_invitations', INVITATION_COLUMNS);
+  const insertAnswers = createTupleInserter('survey_answers', ANSWER_COLUMNS);
+  return {
+    insertSurvey: (tx: AnyDb, row: SurveysTable) => t(tx).insertInto('surveys').values(row).execute(),
+    updateSurvey: (tx: AnyDb, ws: string, id: string, patch: Partial<SurveysTable>) => t(tx).updateTable('surveys').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    /** Moves a survey from one status to another; false when it was not in `from` (another request moved it). */
+    async moveStatus(tx: AnyDb, ws: string, id: string, from: SurveysTable['status'], patch: Partial<SurveysTable>) {
+      const r = await t(tx).updateTable('surveys').set(patch).where('workspace_id', '=', ws).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    survey: (ws: string, id: string, tx?: AnyDb) => t(tx).selectFrom('surveys').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    list(ws: string, q: { before?: string; limit: number; status?: string; kind?: string }) {
+      let s = db.selectFrom('surveys').selectAll().where('workspace_id', '=', ws);
+      if (q.status) s = s.where('status', '=', q.status as SurveysTable['status']);
+      if (q.kind) s = s.where('kind', '=', q.kind as SurveysTable['kind']);
+      if (q.before) s = s.where('id', '<', q.before);
+      return s.orderBy('id', 'desc').limit(q.limit).execute();
+    },
+
+    questions: (ws: string, surveyIds: string[], tx?: AnyDb) =>
+      surveyIds.length ? t(tx).selectFrom('survey_questions').selectAll().where('workspace_id', '=', ws).where('survey_id', 'in', surveyIds).orderBy('survey_id').orderBy('position').execute() : Promise.resolve([] as SurveyQuestionsTable[]),
+    async replaceQuestions(tx: AnyDb, ws: string, surveyId: string, rows: SurveyQuestionsTable[]) {
+      await t(tx).deleteFrom('survey_questions').where('workspace_id', '=', ws).where('survey_id', '=', surveyId).execute();
+      if (rows.length) await t(tx).insertInto('survey_questions').values(rows).execute();
+    },
+
+    insertInvitations: (tx: AnyDb, rows: SurveyInvitationsTable[]) => insertInvitations(tx, rows.map((r) => INVITATION_COLUMNS.map((c) => r[c]))),
+    invitationByToken: (tokenHash: string, tx?: AnyDb) => t(tx).selectFrom('survey_invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst(),
+    saveDraft: (ws: string, id: string, draft: string, at: number) =>
+      db.updateTable('survey_invitations').set({ draft, draft_saved_at: at }).where('workspace_id', '=', ws).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst(),
+    /**
+     * Consumes an invitation: only one caller moves it from pending, so only one response is
+     * stored however many submit at once. The draft goes with it.
+     */
+    async consume(tx: AnyDb, ws: string, id: string, respondedAt: number | null) {
+      const r = await t(tx)
+        .updateTable('survey_invitations')
+        .set({ status: 'responded', draft: null, draft_saved_at: null, responded_at: respondedAt })
+        .where('workspace_id', '=', ws)
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    /** Those invited who have not answered yet (for reminders), by page of ids. */
+    pendingInvitations: (ws: string, surveyId: string, after: string, limit: number) =>
+      db.selectFrom('survey_invitations').select(['id', 'person_id']).where('workspace_id', '=', ws).where('survey_id', '=', surveyId).where('status', '=', 'pending').where('id', '>', after).orderBy('id').limit(limit).execute(),
+    async markReminded(tx: AnyDb, ws: string, ids: string[], at: number) {
+      for (let i = 0; i < ids.length; i += 500)
+        await t(tx).updateTable('survey_invitations').set({ reminded_at: at, reminders: sql<number>`reminders + 1` }).where('workspace_id', '=', ws).where('id', 'in', ids.slice(i, i + 500)).execute();
+    },
+    /** Replaces the token of invitations (a reminder carries a fresh link; the old one stops working). */
+    setToken: (tx: AnyDb, ws: string, id: string, tokenHash: string) => t(tx).updateTable('survey_invitations').set({ token_hash: tokenHash }).where('workspace_id', '=', ws).where('id', '=', id).where('status', '=', 'pending').execute(),
+
+    insertResponse: (tx: AnyDb, row: SurveyResponsesTable) => t(tx).insertInto('survey_responses').values(row).execute(),
+    insertAnswers: (tx: AnyDb, rows: SurveyAnswersTable[]) => insertAnswers(tx, rows.map((r) => ANSWER_COLUMNS.map((c) => r[c]))),
+    bumpResponses: (tx: AnyDb, ws: string, id: string) => t(tx).updateTable('surveys').set({ response_count: sql<number>`response_count + 1` }).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+  };
+}
+export type SurveysRepository = ReturnType<typeof createSurveysRepository>;
