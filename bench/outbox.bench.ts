@@ -21,7 +21,8 @@ import type { Benchmark } from './run.js';
 const BENCH = 'outbox';
 const MESSAGES = 10_000;
 const IN_FLIGHT = 32;
-const LANES = 4;
+/** as `npm start` runs the worker: two lanes (one sends while the other writes), 16 requests each */
+const LANES = 2;
 const ROUNDS = 3;
 const GOAL = 0.5;
 
@@ -56,7 +57,7 @@ async function runWorker(receiver: ReceiverProc) {
       for (let i = 0; i < MESSAGES; i++) await t.services.outbox.enqueue(tx, { workspaceId: ws.id, topic: 'points.awarded', payload: payload(i) });
     });
     const before = await receiver.requests();
-    const w = t.services.comms.worker({ concurrency: IN_FLIGHT / LANES, batchSize: 100 });
+    const w = t.services.comms.worker({ concurrency: IN_FLIGHT / LANES });
     const started = performance.now();
     await Promise.all(Array.from({ length: LANES }, () => w.drain()));
     const ms = performance.now() - started;
