@@ -149,13 +149,19 @@ export async function seedDemo(s: Services) {
   check(await s.people.batch(ctx, 'assignments', assignments), 'assignments');
 
   await seedPrograms(s, ctx, r, { employees, contacts, accounts });
-  await seedRewards(s, ctx);
+  const made = await seedRewards(s, ctx);
   await seedSurveys(s, ctx);
 
   const personId = async (externalId: string) => (await s.people.list(ctx, 'people', { limit: 1, externalId })).data[0]!.id as string;
   await s.access.createUser(ctx, { email: DEMO.admin, name: 'Demo Admin', role: 'owner', password: DEMO.password }, { instanceOwner: true });
   await s.access.createUser(ctx, { email: DEMO.manager, name: employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.name, role: 'manager', personId: await personId(employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.externalId), password: DEMO.password });
-  await s.access.createUser(ctx, { email: DEMO.participant, name: employees[30]!.name, role: 'participant', personId: await personId(employees[30]!.externalId), password: DEMO.password });
+  const participant = await personId(employees[30]!.externalId);
+  await s.access.createUser(ctx, { email: DEMO.participant, name: employees[30]!.name, role: 'participant', personId: participant, password: DEMO.password });
+  // Enough for the demo participant to have redeemed a gift card and still browse with points in hand.
+  await s.ledger.adjust(ctx, participant, 2500, 'Welcome bonus');
+  // The demo participant first, so their My orders page shows an order too.
+  const staff = (await s.people.list(ctx, 'people', { limit: 200, kind: 'employee' })).data.map((p) => p.id as string);
+  await seedOrders(s, ctx, r, made, [participant, ...staff.filter((id) => id !== participant)]);
   return { workspace: ws, created: true };
 }
 
@@ -180,7 +186,48 @@ async function seedRewards(s: Services, ctx: ReturnType<typeof systemContext>) {
     { title: 'An afternoon off', kind: 'time_off', cost: 6000, category: 'Time', description: 'Half a day off, approved by your manager.', audience: { kinds: ['employee'] as ('employee' | 'customer' | 'partner')[] }, provider: 'manual', requiresApproval: true },
     { title: 'Partner of the quarter trophy', kind: 'recognition_award', cost: 15000, category: 'Recognition', description: 'An engraved trophy for your office, and a mention in our partner newsletter.', audience: { kinds: ['partner'] as ('employee' | 'customer' | 'partner')[] }, provider: 'manual' },
   ] as const;
-  for (const body of rewards) await s.rewards.create(ctx, body as unknown as Parameters<Services['rewards']['create']>[1]);
+  const made = [];
+  for (const body of rewards) made.push(await s.rewards.create(ctx, body as unknown as Parameters<Services['rewards']['create']>[1]));
+  return made;
+}
+
+/**
+ * Codes for the two gift cards, and a few orders at every step, so the Orders page, the
+ * delivery report, the Money page and participants' My orders have something to show.
+ */
+async function seedOrders(s: Services, ctx: ReturnType<typeof systemContext>, r: Rng, made: { id: string; title: string; cost: number; variants: { id: string }[] }[], people: string[]) {
+  const byTitle = (t: string) => made.find((m) => m.title === t)!;
+  for (const [title, prefix] of [['Coffee voucher', 'COFFEE'], ['Bookshop gift card', 'BOOKS']] as const) {
+    const codes = Array.from({ length: 30 }, (_, i) => `DEMO-${prefix}-${String(1000 + i)}-${r.int(1000, 9999)}`);
+    await s.codes.upload(ctx, byTitle(title).id, `code\n${codes.join('\n')}\n`);
+  }
+  const address = (name: string) => ({ name, line1: `${r.int(1, 90)} Rue de la République`, city: 'Lyon', postalCode: '69002', country: 'FR' });
+  const balances = await s.ledger.walletBalances(ctx.workspaceId, people);
+  const costOf = new Map(made.map((m) => [m.title, m.cost]));
+  const used = new Set<string>();
+  /** The first person not yet given an order who can afford this reward. */
+  const buyer = (title: string) => people.find((p) => !used.has(p) && (balances.get(p) ?? 0) >= costOf.get(title)!);
+  const plan: [string, (id: string) => Promise<unknown>][] = [
+    ['Coffee voucher', async () => {}],
+    ['Coffee voucher', async () => {}],
+    ['Bookshop gift card', async () => {}],
+    ['Plant a tree', (id) => s.redemptions.deliver(ctx, id, 'Tree planted in the Landes forest')],
+    ['Insulated bottle', (id) => s.redemptions.ship(ctx, id, { carrier: 'Colissimo', trackingNumber: `6A${r.int(10000000, 99999999)}` })],
+    ['Insulated bottle', async (id) => { await s.redemptions.ship(ctx, id, { carrier: 'DHL', trackingNumber: `JD01460000${r.int(1000, 9999)}` }); await s.redemptions.deliver(ctx, id); }],
+    ['Insulated bottle', async () => {}],
+    ['Team hoodie', (id) => s.redemptions.process(ctx, id)],
+    ['Concert tickets for two', async () => {}],
+    ['An afternoon off', async () => {}],
+  ];
+  for (const [title, next] of plan) {
+    const personId = buyer(title);
+    if (!personId) continue;
+    used.add(personId);
+    const reward = byTitle(title);
+    const person = await s.people.get(ctx, 'people', personId);
+    const order = await s.redemptions.redeem(ctx, { rewardId: reward.id, quantity: 1, personId, variantId: reward.variants[1]?.id, shipping: ['Insulated bottle', 'Team hoodie'].includes(title) ? address(String(person.name)) : undefined });
+    await next(order.id);
+  }
 }
 
 type Rng = ReturnType<typeof rng>;

@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { Fragment, useId, useState, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { AppShell, Avatar, Badge, Burger, Button, Group, Menu, NavLink, ScrollArea, Select, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
@@ -17,32 +17,34 @@ import { IconAccounts, IconActivity, IconChevronDown, IconGift, IconHome, IconIm
 interface NavItem {
   to: string;
   label: string;
+  /** the heading it sits under: the menu reads by job (engage, reward, organise, talk, run) */
+  group: string;
   icon: ReactNode;
   show: (can: (p: Permission) => boolean, hasPerson: boolean) => boolean;
 }
 
 const NAV: NavItem[] = [
-  { to: '/me', label: 'My page', icon: <IconHome />, show: (_can, hasPerson) => hasPerson },
-  { to: '/rewards', label: 'Rewards', icon: <IconTrophy />, show: (_can, hasPerson) => hasPerson },
-  { to: '/inbox', label: 'Inbox', icon: <IconBell size={18} />, show: (_can, hasPerson) => hasPerson },
-  { to: '/notifications', label: 'Notifications', icon: <IconSettings />, show: (_can, hasPerson) => hasPerson },
-  { to: '/programs', label: 'Programs', icon: <IconTrophy />, show: (can) => can('programs.read') },
-  { to: '/admin/rewards', label: 'Catalog', icon: <IconGift />, show: (can) => can('rewards.manage') },
-  { to: '/admin/rewards/money', label: 'Money', icon: <IconWallet />, show: (can) => can('money.read') },
-  { to: '/surveys', label: 'Surveys', icon: <IconActivity />, show: (can) => can('surveys.read') },
-  { to: '/events', label: 'Events', icon: <IconActivity />, show: (can) => can('events.read') },
-  { to: '/people', label: 'People', icon: <IconPeople />, show: (can) => can('people.read') },
-  { to: '/teams', label: 'Teams', icon: <IconTeams />, show: (can) => can('org.read') },
-  { to: '/accounts', label: 'Accounts', icon: <IconAccounts />, show: (can) => can('org.read') },
-  { to: '/import', label: 'Import', icon: <IconImport />, show: (can) => can('org.write') },
-  { to: '/keys', label: 'API keys', icon: <IconKey />, show: (can) => can('keys.manage') },
-  { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook />, show: (can) => can('webhooks.manage') },
-  { to: '/fulfilment', label: 'Orders', icon: <IconGift />, show: (can) => can('rewards.manage') },
-  { to: '/delivery-report', label: 'Delivery report', icon: <IconActivity />, show: (can) => can('rewards.manage') },
-  { to: '/admin/fulfilment-vendors', label: 'Vendors', icon: <IconWebhook />, show: (can) => can('rewards.manage') },
-  { to: '/message-templates', label: 'Message templates', icon: <IconTemplate />, show: (can) => can('comms.manage') },
-  { to: '/sent-mail', label: 'Sent mail', icon: <IconMail />, show: (can) => can('comms.manage') },
-  { to: '/settings', label: 'Settings', icon: <IconSettings />, show: (can) => can('workspace.manage') || can('users.manage') },
+  { group: 'For you', to: '/me', label: 'My page', icon: <IconHome />, show: (_can, hasPerson) => hasPerson },
+  { group: 'For you', to: '/rewards', label: 'Rewards', icon: <IconTrophy />, show: (_can, hasPerson) => hasPerson },
+  { group: 'For you', to: '/inbox', label: 'Inbox', icon: <IconBell size={18} />, show: (_can, hasPerson) => hasPerson },
+  { group: 'For you', to: '/notifications', label: 'Notifications', icon: <IconSettings />, show: (_can, hasPerson) => hasPerson },
+  { group: 'Engagement', to: '/programs', label: 'Programs', icon: <IconTrophy />, show: (can) => can('programs.read') },
+  { group: 'Engagement', to: '/surveys', label: 'Surveys', icon: <IconActivity />, show: (can) => can('surveys.read') },
+  { group: 'Engagement', to: '/events', label: 'Events', icon: <IconActivity />, show: (can) => can('events.read') },
+  { group: 'Rewards', to: '/admin/rewards', label: 'Catalog', icon: <IconGift />, show: (can) => can('rewards.manage') },
+  { group: 'Rewards', to: '/fulfilment', label: 'Orders', icon: <IconGift />, show: (can) => can('rewards.manage') },
+  { group: 'Rewards', to: '/delivery-report', label: 'Delivery report', icon: <IconActivity />, show: (can) => can('rewards.manage') },
+  { group: 'Rewards', to: '/admin/fulfilment-vendors', label: 'Vendors', icon: <IconWebhook />, show: (can) => can('rewards.manage') },
+  { group: 'Rewards', to: '/admin/rewards/money', label: 'Money', icon: <IconWallet />, show: (can) => can('money.read') },
+  { group: 'Organisation', to: '/people', label: 'People', icon: <IconPeople />, show: (can) => can('people.read') },
+  { group: 'Organisation', to: '/teams', label: 'Teams', icon: <IconTeams />, show: (can) => can('org.read') },
+  { group: 'Organisation', to: '/accounts', label: 'Accounts', icon: <IconAccounts />, show: (can) => can('org.read') },
+  { group: 'Organisation', to: '/import', label: 'Import', icon: <IconImport />, show: (can) => can('org.write') },
+  { group: 'Communication', to: '/message-templates', label: 'Message templates', icon: <IconTemplate />, show: (can) => can('comms.manage') },
+  { group: 'Communication', to: '/sent-mail', label: 'Sent mail', icon: <IconMail />, show: (can) => can('comms.manage') },
+  { group: 'Communication', to: '/webhooks', label: 'Webhooks', icon: <IconWebhook />, show: (can) => can('webhooks.manage') },
+  { group: 'Administration', to: '/keys', label: 'API keys', icon: <IconKey />, show: (can) => can('keys.manage') },
+  { group: 'Administration', to: '/settings', label: 'Settings', icon: <IconSettings />, show: (can) => can('workspace.manage') || can('users.manage') },
 ];
 
 const initials = (name: string) =>
@@ -172,6 +174,8 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const items = NAV.filter((n) => n.show(can, !!session.personId));
+  // Headings help once the menu mixes jobs; a participant's four links need none.
+  const showGroups = new Set(items.map((n) => n.group)).size > 1;
 
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 232, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
@@ -201,18 +205,24 @@ export function AppLayout({ children }: { children: ReactNode }) {
       <AppShell.Navbar p="sm" aria-label="Main">
         <AppShell.Section grow component={ScrollArea}>
           <Stack gap={2}>
-            {items.map((n) => (
-              <NavLink
-                key={n.to}
-                component={Link}
-                to={n.to}
-                label={n.label}
-                leftSection={n.icon}
-                active={location.pathname === n.to || (location.pathname.startsWith(`${n.to}/`) && !NAV.some((m) => m.to.length > n.to.length && location.pathname.startsWith(m.to)))}
-                onClick={close}
-                style={{ borderRadius: 8 }}
-                fw={500}
-              />
+            {items.map((n, i) => (
+              <Fragment key={n.to}>
+                {showGroups && n.group !== items[i - 1]?.group && (
+                  <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pt={i ? 'md' : 4} pb={4} aria-hidden>
+                    {n.group}
+                  </Text>
+                )}
+                <NavLink
+                  component={Link}
+                  to={n.to}
+                  label={n.label}
+                  leftSection={n.icon}
+                  active={location.pathname === n.to || (location.pathname.startsWith(`${n.to}/`) && !NAV.some((m) => m.to.length > n.to.length && location.pathname.startsWith(m.to)))}
+                  onClick={close}
+                  style={{ borderRadius: 8 }}
+                  fw={500}
+                />
+              </Fragment>
             ))}
           </Stack>
         </AppShell.Section>
