@@ -79,6 +79,22 @@ describe('journey: an employee and a customer contact browse the one catalog, ea
     await b.screenshot('catalog-wishlist');
   });
 
+  step('the hoodie has a page of its own: what it is, what she has, how far she is, her wish', async () => {
+    const { page } = b;
+    await page.getByTestId('reward-card').filter({ hasText: 'Team hoodie' }).getByRole('link', { name: 'Team hoodie' }).click();
+    await page.getByRole('heading', { name: 'Team hoodie', level: 2 }).waitFor();
+    const cost = page.getByTestId('reward-cost');
+    await cost.getByText('4,000 points').waitFor();
+    await cost.getByText('1,000 points').waitFor();
+    await cost.getByText('3,000 points to go').waitFor();
+    assert.equal(await cost.getByRole('button', { name: 'Not enough points yet' }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Remove Team hoodie from wish list' }).getAttribute('aria-pressed'), 'true');
+    await b.screenshot('reward-page');
+    await page.getByRole('link', { name: '← All rewards' }).click();
+    await page.getByRole('heading', { name: 'Rewards' }).waitFor();
+    await cards(3);
+  });
+
   step('she redeems the coffee voucher: the dialog shows the cost and what is left, and the order appears with its timeline', async () => {
     const { page } = b;
     await page.locator('.mantine-SegmentedControl-label', { hasText: 'All' }).click();

@@ -19,6 +19,7 @@ const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
 const InboxPage = lazy(() => import('./pages/InboxPage'));
 const NotificationPreferencesPage = lazy(() => import('./pages/NotificationPreferencesPage'));
 const CatalogPage = lazy(() => import('./pages/CatalogPage'));
+const RewardPage = lazy(() => import('./pages/RewardPage'));
 const MyOrdersPage = lazy(() => import('./pages/MyOrdersPage'));
 const FulfilmentPage = lazy(() => import('./pages/FulfilmentPage'));
 const DeliveryReportPage = lazy(() => import('./pages/DeliveryReportPage'));
@@ -96,6 +97,7 @@ function SignedIn() {
             <Route path="inbox" element={<InboxPage />} />
             <Route path="notifications" element={<NotificationPreferencesPage />} />
             <Route path="rewards" element={<CatalogPage />} />
+            <Route path="rewards/:id" element={<RewardPage />} />
             <Route path="orders" element={<MyOrdersPage />} />
             <Route path="admin/rewards" element={<Guard perm="rewards.manage"><RewardsAdminPage /></Guard>} />
             <Route path="admin/rewards/new" element={<Guard perm="rewards.manage"><RewardEditorPage /></Guard>} />

@@ -97,6 +97,8 @@ export const rewardsApi = {
 
 export const catalogApi = {
   list: (q: { category?: string; affordable?: boolean; q?: string }) => api.get<Catalog>(`${V1}/me/rewards`, { category: q.category, affordable: q.affordable ? 'true' : undefined, q: q.q }),
+  /** One reward of the participant's catalog (404 when they may not redeem it). */
+  get: (id: string) => api.get<CatalogItem>(`${V1}/me/rewards/${enc(id)}`),
   wishlist: () => api.get<Wishlist>(`${V1}/me/wishlist`),
   wish: (id: string) => request<Wishlist>('PUT', `${V1}/me/wishlist/${enc(id)}`),
   unwish: (id: string) => request<Wishlist>('DELETE', `${V1}/me/wishlist/${enc(id)}`),

@@ -11,7 +11,7 @@ import { formatPoints } from '../lib/format';
 import { RedeemModal } from '../components/RedeemModal';
 import { Link } from 'react-router';
 
-const KIND_COLORS: Record<RewardKind, string> = {
+export const KIND_COLORS: Record<RewardKind, string> = {
   gift_card: 'teal',
   merchandise: 'indigo',
   experience: 'grape',
@@ -22,13 +22,13 @@ const KIND_COLORS: Record<RewardKind, string> = {
 };
 
 /** Minutes as what a person expects: "within 5 minutes", "within 3 days". */
-function promise(minutes: number) {
+export function promise(minutes: number) {
   if (minutes < 60) return `within ${minutes} minutes`;
   if (minutes < 48 * 60) return `within ${Math.round(minutes / 60)} hours`;
   return `within ${Math.round(minutes / 1440)} days`;
 }
 
-function Heart({ filled }: { filled: boolean }) {
+export function Heart({ filled }: { filled: boolean }) {
   return (
     <svg width="18" height="18" viewBox="0 0 24 24" fill={filled ? 'currentColor' : 'none'} stroke="currentColor" strokeWidth="2" aria-hidden>
       <path d="M20.8 4.6a5.5 5.5 0 0 0-7.8 0L12 5.7l-1-1.1a5.5 5.5 0 0 0-7.8 7.8l1 1.1L12 21l7.8-7.5 1-1.1a5.5 5.5 0 0 0 0-7.8z" />
@@ -56,7 +56,9 @@ function RewardCard({ r, balance, label, onWish, onRedeem, busy }: { r: CatalogI
       </Card.Section>
       <Group justify="space-between" mt="sm" wrap="nowrap" align="flex-start">
         <Stack gap={2}>
-          <Text fw={600}>{r.title}</Text>
+          <Text fw={600} component={Link} to={`/rewards/${r.id}`} c="inherit" style={{ textDecoration: 'none' }}>
+            {r.title}
+          </Text>
           <Group gap={6}>
             <Badge size="xs" variant="light" color={KIND_COLORS[r.kind]}>
               {REWARD_KIND_LABELS[r.kind]}
