@@ -17,5 +17,5 @@ export { plansMigrations } from './plans.migrations.js';
 // rest, the signature scheme, the SSRF rules, and the worker's channels.
 export { createSecretBox, type SecretBox } from './webhooks.secrets.js';
 export { signatureHeader, verifySignature } from './webhooks.signing.js';
-export { urlProblem, privateAddressOf, guardedLookup, hostOf, isPrivateAddress } from './webhooks.ssrf.js';
+export { checkOutboundUrl, guardedLookup, hostOf, isPrivateAddress } from './webhooks.ssrf.js';
 export type { Channel } from './delivery.worker.js';

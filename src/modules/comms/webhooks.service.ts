@@ -5,14 +5,14 @@ import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
 import type { AuthContext } from '../../core/auth.js';
 import type { Outbox } from '../../core/outbox.js';
-import { AppError, invalid, notFound } from '../../core/errors.js';
+import { AppError, notFound } from '../../core/errors.js';
 import { decodeCursor, toPage } from '../../core/http/pagination.js';
 import type { AuditService } from '../audit/index.js';
 import { createCommsRepository } from './comms.repository.js';
 import type { OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './comms.tables.js';
 import { createDeliveryWorker, RETRY_WINDOW_MS, WEBHOOK_TOPIC, type Channel, type WorkerOptions } from './delivery.worker.js';
 import type { TCreateEndpoint, TDeadLetter, TDelivery, TEndpoint, TUpdateEndpoint } from './webhooks.schema.js';
-import { privateAddressOf, urlProblem } from './webhooks.ssrf.js';
+import { checkOutboundUrl } from './webhooks.ssrf.js';
 import { createNotifyService, type NotifyDeps } from './notify.service.js';
 import { MESSAGE_TYPES } from './messages.templates.js';
 import { createSecretBox } from './webhooks.secrets.js';
@@ -99,19 +99,7 @@ export function createCommsService(deps: CommsDeps) {
     return topics;
   });
 
-  /** The URL's rules: http(s), no credentials, and in production no private address unless allowed. */
-  async function checkUrl(url: string, allowPrivate: boolean) {
-    const problem = urlProblem(url);
-    if (problem) throw invalid('url', problem);
-    if (!deps.production || allowPrivate) return;
-    let address: string | null;
-    try {
-      address = await privateAddressOf(url);
-    } catch {
-      throw invalid('url', 'the host does not resolve');
-    }
-    if (address) throw invalid('url', `resolves to a loopback, link-local or private address (${address}); set allowPrivateNetwork to allow it`);
-  }
+  const checkUrl = (url: string, allowPrivate: boolean) => checkOutboundUrl(url, { production: deps.production, allowPrivate });
 
   async function endpointOf(ctx: AuthContext, id: string, tx?: AnyDb) {
     const row = await repo.endpoint(ctx.workspaceId, id, tx);

@@ -1,5 +1,6 @@
 import dns from 'node:dns';
 import net from 'node:net';
+import { invalid } from '../../core/errors.js';
 
 // Addresses a webhook may not reach in production unless the endpoint allows private networks:
 // loopback, link-local, private, carrier-grade NAT, benchmarking, multicast and reserved
@@ -41,6 +42,23 @@ export async function privateAddressOf(raw: string): Promise<string | null> {
   if (net.isIP(host)) return isPrivateAddress(host) ? host : null;
   const found = await dns.promises.lookup(host, { all: true, verbatim: true });
   return found.find((a) => isPrivateAddress(a.address))?.address ?? null;
+}
+
+/**
+ * Checks a URL an admin saves for Tandem to POST to (a webhook endpoint, a fulfilment vendor):
+ * http(s), no credentials, and in production no private address unless allowed. 400 on `url`.
+ */
+export async function checkOutboundUrl(url: string, opts: { production: boolean; allowPrivate: boolean }) {
+  const problem = urlProblem(url);
+  if (problem) throw invalid('url', problem);
+  if (!opts.production || opts.allowPrivate) return;
+  let address: string | null;
+  try {
+    address = await privateAddressOf(url);
+  } catch {
+    throw invalid('url', 'the host does not resolve');
+  }
+  if (address) throw invalid('url', `resolves to a loopback, link-local or private address (${address}); set allowPrivateNetwork to allow it`);
 }
 
 export class PrivateAddressError extends Error {

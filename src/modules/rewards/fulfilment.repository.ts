@@ -18,8 +18,6 @@ export function createFulfilmentRepository(anyDb: AnyDb) {
       if (q.rewardId) s = s.where('reward_id', '=', q.rewardId);
       return s.orderBy('id').limit(q.limit).execute();
     },
-    variantNames: async (ws: string, ids: string[]) =>
-      new Map(ids.length ? (await db.selectFrom('reward_variants').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', ids).execute()).map((v) => [v.id, v.name]) : []),
     rewardTitle: async (tx: AnyDb, ws: string, id: string) =>
       (await t(tx).selectFrom('rewards').select('title').where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst())?.title ?? 'your reward',
     /** Open orders past their promise that no alert went out for yet. */

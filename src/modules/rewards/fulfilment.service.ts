@@ -263,7 +263,7 @@ export function createFulfilmentService(deps: FulfilmentDeps) {
       const ws = ctx.workspaceId;
       const rows = await repo.queue(ws, { ...q, limit: MAX_CSV_ROWS });
       const titles = new Map((await rewards.rewardsByIds(ws, [...new Set(rows.map((r) => r.reward_id))])).map((r) => [r.id, r.title]));
-      const variants = await repo.variantNames(ws, [...new Set(rows.flatMap((r) => (r.variant_id ? [r.variant_id] : [])))]);
+      const variants = await rewards.variantNames(ws, [...new Set(rows.flatMap((r) => (r.variant_id ? [r.variant_id] : [])))]);
       const people = await deps.people.recipients(ws, rows.map((r) => r.person_id));
       const lines = rows.map((r) => {
         const a = r.shipping ? (JSON.parse(r.shipping) as Record<string, string | undefined>) : {};

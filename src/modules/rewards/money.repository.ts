@@ -20,8 +20,6 @@ export function createMoneyRepository(anyDb: AnyDb) {
       if (status) q = q.where('o.status', '=', status);
       return q.orderBy('o.created_at').orderBy('o.id').execute();
     },
-    variantNames: async (ws: string, ids: string[]) =>
-      new Map((ids.length ? await db.selectFrom('reward_variants').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', ids).execute() : []).map((v) => [v.id, v.name])),
     /** When each refunded order left the path (its cancelled, rejected or failed step): the refund's date. */
     refundSteps: async (ws: string, orderIds: string[]) => {
       const out = new Map<string, number>();

@@ -10,6 +10,7 @@ import type { ProgramsService } from '../programs/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { fromLocal, localTime, periodOf } from '../engine/index.js';
 import { createMoneyRepository } from './money.repository.js';
+import { createRewardsRepository } from './rewards.repository.js';
 import type { TLiability, TOrdersExportQuery, TRedeemed, TRedeemedQuery } from './money.schema.js';
 
 /**
@@ -58,6 +59,7 @@ export interface MoneyDeps {
 /** The rewards' money: what the wallets' points are worth (liability), what was redeemed, and the orders for accounting. */
 export function createMoneyService(deps: MoneyDeps) {
   const repo = createMoneyRepository(deps.db);
+  const rewards = createRewardsRepository(deps.db);
 
   async function valuations(ws: string) {
     return new Map<string, Valuation>((await deps.programs.valuations(ws)).map((p) => [p.id, p]));
@@ -189,7 +191,7 @@ export function createMoneyService(deps: MoneyDeps) {
       if (orders.length > MAX_EXPORT_ROWS) throw invalid('querystring.from', `the export holds at most ${MAX_EXPORT_ROWS} orders; narrow from and to`);
       const [names, variants, refunds] = await Promise.all([
         deps.people.namesOf(ws, [...new Set(orders.map((o) => o.person_id))]),
-        repo.variantNames(ws, [...new Set(orders.flatMap((o) => (o.variant_id ? [o.variant_id] : [])))]),
+        rewards.variantNames(ws, [...new Set(orders.flatMap((o) => (o.variant_id ? [o.variant_id] : [])))]),
         repo.refundSteps(ws, orders.filter((o) => o.refund_transfer_id).map((o) => o.id)),
       ]);
       const rows = orders.map((o) => {

@@ -27,6 +27,9 @@ export function createRewardsRepository(anyDb: AnyDb) {
 
     variantsOf: (ws: string, rewardIds: string[], tx?: AnyDb) =>
       rewardIds.length ? t(tx).selectFrom('reward_variants').selectAll().where('workspace_id', '=', ws).where('reward_id', 'in', rewardIds).orderBy('position').execute() : Promise.resolve([] as RewardVariantsTable[]),
+    /** Variants' names by id (orders name theirs in lists and exports). */
+    variantNames: async (ws: string, ids: string[]) =>
+      new Map((ids.length ? await db.selectFrom('reward_variants').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', ids).execute() : []).map((v) => [v.id, v.name])),
     insertVariants: (tx: AnyDb, rows: RewardVariantsTable[]) => (rows.length ? t(tx).insertInto('reward_variants').values(rows).execute() : Promise.resolve()),
     updateVariant: (tx: AnyDb, ws: string, id: string, patch: Partial<RewardVariantsTable>) => t(tx).updateTable('reward_variants').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
 

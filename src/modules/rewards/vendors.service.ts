@@ -7,10 +7,10 @@ import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
 import { systemContext, type AuthContext } from '../../core/auth.js';
 import type { Outbox } from '../../core/outbox.js';
-import { AppError, invalid, notFound } from '../../core/errors.js';
+import { AppError, notFound } from '../../core/errors.js';
 import { decodeCursor, toPage } from '../../core/http/pagination.js';
 import type { AuditService } from '../audit/index.js';
-import { createSecretBox, guardedLookup, hostOf, isPrivateAddress, privateAddressOf, signatureHeader, urlProblem, verifySignature, type Channel } from '../comms/index.js';
+import { checkOutboundUrl, createSecretBox, guardedLookup, hostOf, isPrivateAddress, signatureHeader, verifySignature, type Channel } from '../comms/index.js';
 import { createProvidersRepository } from './providers.repository.js';
 import type { FulfilmentVendorsTable } from './providers.tables.js';
 import { createRewardsRepository } from './rewards.repository.js';
@@ -78,19 +78,7 @@ export function createVendorsService(deps: VendorsDeps) {
     };
   }
 
-  /** The same URL rules as webhook endpoints: http(s), no credentials, in production no private address unless allowed. */
-  async function checkUrl(url: string, allowPrivate: boolean) {
-    const problem = urlProblem(url);
-    if (problem) throw invalid('url', problem);
-    if (!deps.production || allowPrivate) return;
-    let address: string | null;
-    try {
-      address = await privateAddressOf(url);
-    } catch {
-      throw invalid('url', 'the host does not resolve');
-    }
-    if (address) throw invalid('url', `resolves to a loopback, link-local or private address (${address}); set allowPrivateNetwork to allow it`);
-  }
+  const checkUrl = (url: string, allowPrivate: boolean) => checkOutboundUrl(url, { production: deps.production, allowPrivate });
 
   async function vendorOf(ctx: AuthContext, id: string, tx?: AnyDb) {
     const v = await repo.vendor(ctx.workspaceId, id, tx);
