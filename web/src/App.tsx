@@ -40,6 +40,8 @@ const RewardFulfilmentPage = lazy(() => import('./pages/RewardFulfilmentPage'));
 const FulfilmentVendorsPage = lazy(() => import('./pages/FulfilmentVendorsPage'));
 const TakeSurveyPage = lazy(() => import('./pages/TakeSurveyPage'));
 const SurveysPage = lazy(() => import('./pages/SurveysPage'));
+const SurveyEditorPage = lazy(() => import('./pages/SurveyEditorPage'));
+const SurveyResultsPage = lazy(() => import('./pages/SurveyResultsPage'));
 
 function Guard({ perm, anyOf, children }: { perm?: Permission; anyOf?: Permission[]; children: ReactNode }) {
   const { can } = useSession();
@@ -86,6 +88,9 @@ function SignedIn() {
             <Route path="programs/:id" element={<Guard perm="programs.read"><ProgramDetailPage /></Guard>} />
             <Route path="programs/:id/edit" element={<Guard perm="programs.manage"><ProgramEditorPage /></Guard>} />
             <Route path="surveys" element={<Guard perm="surveys.read"><SurveysPage /></Guard>} />
+            <Route path="admin/surveys/new" element={<Guard perm="surveys.manage"><SurveyEditorPage /></Guard>} />
+            <Route path="admin/surveys/:id" element={<Guard perm="surveys.manage"><SurveyEditorPage /></Guard>} />
+            <Route path="admin/surveys/:id/results" element={<Guard perm="surveys.read"><SurveyResultsPage /></Guard>} />
             <Route path="events" element={<Guard perm="events.read"><EventsPage /></Guard>} />
             <Route path="teams" element={<Guard perm="org.read"><TeamsPage /></Guard>} />
             <Route path="accounts" element={<Guard perm="org.read"><AccountsPage /></Guard>} />

@@ -12,6 +12,14 @@ export type AnswerValue = number | string | string[] | null;
 
 export const KIND_LABELS: Record<SurveyKind, string> = { engagement: 'Engagement', pulse: 'Pulse', enps: 'eNPS', nps: 'NPS', csat: 'CSAT', partner: 'Partner', internal: 'Internal' };
 export const PRIVACY_LABELS: Record<Privacy, string> = { anonymous: 'Anonymous', confidential: 'Confidential', identified: 'Identified' };
+/** What each privacy mode means, for the person choosing it (docs/surveys.md has the detail). */
+export const PRIVACY_EXPLAINED: Record<Privacy, string> = {
+  anonymous: 'Nothing links an answer to the person who gave it, not even in the database. Results show only groups of at least k people. Best for engagement surveys.',
+  confidential: 'Tandem keeps who answered, to follow trends per person, but never shows it: results show only groups of at least k people.',
+  identified: 'Answers are shown with the person’s name. Usual for customer NPS and CSAT, where you follow up with each one.',
+};
+export const QUESTION_TYPE_LABELS: Record<QuestionType, string> = { agreement: 'Agreement (1–5)', likelihood: 'Likelihood (0–10, NPS)', csat: 'Satisfaction (1–5, CSAT)', single_choice: 'One choice', multiple_choice: 'Several choices', text: 'Free text' };
+export const DRIVER_LABELS: Record<string, string> = { competence: 'Competence', autonomy: 'Autonomy', social_value: 'Social value (belonging)', management: 'Management', recognition: 'Recognition', growth: 'Growth', engagement: 'Engagement (outcome)' };
 
 export interface Question {
   id: string;
@@ -66,6 +74,7 @@ export const surveysApi = {
   templates: () => api.get<{ data: SurveyTemplate[] }>(`${V1}/survey-templates`),
   create: (body: Record<string, unknown>) => api.post<Survey>(`${V1}/surveys`, body),
   update: (id: string, body: Record<string, unknown>) => api.patch<Survey>(`${V1}/surveys/${enc(id)}`, body),
+  replaceQuestions: (id: string, questions: Record<string, unknown>[]) => request<Survey>('PUT', `${V1}/surveys/${enc(id)}/questions`, { json: { questions } }),
   open: (id: string) => api.post<Survey>(`${V1}/surveys/${enc(id)}/open`),
   close: (id: string) => api.post<Survey>(`${V1}/surveys/${enc(id)}/close`),
   remind: (id: string) => api.post<{ reminded: number }>(`${V1}/surveys/${enc(id)}/remind`),
@@ -96,3 +105,52 @@ export function visibleQuestions(questions: Question[], answers: Record<string, 
 }
 
 export const isAnswered = (v: AnswerValue | undefined) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && !v.length) && !(typeof v === 'string' && !v.trim());
+
+// The report (src/modules/surveys/reports.schema.ts: ZSurveyReport) and the workspace's survey settings.
+export type Suppression = 'below_threshold' | 'differencing' | 'comments_threshold';
+export type Breakdown = 'team' | 'tenure_band' | 'person_kind' | 'account_tier';
+export interface Score { score: number; low: number; high: number; responses: number }
+export interface Nps extends Score { promoters: number; passives: number; detractors: number; question: string }
+export interface EngagementSplit { index: number; engaged: number; notEngaged: number; activelyDisengaged: number; responses: number }
+export interface DriverScore { driver: string; items: number; mean: number; favourable: number; responses: number; correlation: number | null; varianceExplained: number | null; rank: number | null }
+export interface QuestionResult { id: string; text: string; type: string; driver: string | null; responses: number; mean: number | null; favourable: number | null; distribution: { value: number | string; label: string; count: number }[] }
+export interface BreakdownCell { value: string | null; label: string; suppressed: Suppression | null; responses: number | null; nps: Nps | null; csat: Score | null; engagement: EngagementSplit | null; drivers: { driver: string; mean: number; favourable: number }[] }
+export interface Wave { surveyId: string; title: string; openedAt: string | null; closedAt: string | null; responses: number | null; suppressed: Suppression | null; engagement: EngagementSplit | null; nps: Nps | null }
+export interface ReportFilter { team?: string; tenureBand?: string; personKind?: string; accountTier?: string }
+export interface SurveyReport {
+  surveyId: string;
+  title: string;
+  kind: string;
+  privacy: Privacy;
+  status: 'draft' | 'open' | 'closed';
+  threshold: { k: number; comments: number };
+  filter: ReportFilter;
+  invited: number;
+  responses: number | null;
+  released: number | null;
+  suppressed: Suppression | null;
+  responseRate: number | null;
+  responsesOverTime: { date: string; responses: number; cumulative: number; rate: number | null }[];
+  nps: Nps | null;
+  csat: Score | null;
+  engagement: EngagementSplit | null;
+  engagementThresholds: { engaged: number; activelyDisengaged: number };
+  drivers: DriverScore[];
+  questions: QuestionResult[];
+  breakdown: { dimension: Breakdown; cells: BreakdownCell[] } | null;
+  comments: { suppressed: Suppression | null; count: number | null; items: { question: string; text: string; person: { id: string; name: string } | null }[] };
+  waves: Wave[];
+}
+export interface SurveySettings {
+  k: number;
+  commentK: number;
+  engagedAtOrAbove: number;
+  activelyDisengagedBelow: number;
+  customerScore: { weights: { sentiment: number; recency: number; frequency: number; participation: number }; recencyHalfLifeDays: number; frequencyTargetPer90Days: number };
+}
+
+export const reportsApi = {
+  report: (id: string, query: ReportFilter & { breakdown?: Breakdown }) => api.get<SurveyReport>(`${V1}/surveys/${enc(id)}/report`, { ...query }),
+  settings: () => api.get<SurveySettings>(`${V1}/survey-settings`),
+  saveSettings: (body: SurveySettings) => request<SurveySettings>('PUT', `${V1}/survey-settings`, { json: body }),
+};

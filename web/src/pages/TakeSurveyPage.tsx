@@ -1,76 +1,17 @@
 import { useEffect, useRef, useState } from 'react';
 import { useParams } from 'react-router';
-import { Alert, Box, Button, Checkbox, Container, Group, Paper, Progress, Radio, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Box, Button, Container, Group, Paper, Progress, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
-import { isAnswered, takingApi, visibleQuestions, type AnswerValue, type Question, type Taking } from '../api/surveys';
+import { isAnswered, takingApi, visibleQuestions, type AnswerValue, type Taking } from '../api/surveys';
 import { BrandMark } from '../components/BrandMark';
+import { QuestionField } from '../components/SurveyQuestion';
 
-const AGREE = ['Strongly disagree', 'Disagree', 'Neither agree nor disagree', 'Agree', 'Strongly agree'];
-const SATISFIED = ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied'];
 const PRIVACY_TEXT = {
   anonymous: 'Your answers are anonymous: nothing links them to you.',
   confidential: 'Your answers are confidential: kept with your name for analysis, never shown with it.',
   identified: 'Your answers will be shared with your name.',
 };
-
-function scaleLabel(q: Question, v: number) {
-  if (q.type === 'agreement') return AGREE[v - 1]!;
-  if (q.type === 'csat') return SATISFIED[v - 1]!;
-  return v === 0 ? '0 – Not at all likely' : v === 10 ? '10 – Extremely likely' : String(v);
-}
-
-/** One question as an accessible control: a radio group, checkboxes or a text area, with large targets. */
-function QuestionField({ q, index, value, error, onChange }: { q: Question; index: number; value: AnswerValue | undefined; error?: string; onChange: (v: AnswerValue) => void }) {
-  const label = (
-    <Text component="span" fw={600} size="lg">
-      {index + 1}. {q.text}
-      {q.required ? (
-        <Text component="span" c="red" aria-hidden>
-          {' '}
-          *
-        </Text>
-      ) : (
-        <Text component="span" c="dimmed" size="sm">
-          {' '}
-          (optional)
-        </Text>
-      )}
-    </Text>
-  );
-  if (q.scale || q.type === 'single_choice') {
-    const options = q.scale ? Array.from({ length: q.scale.max - q.scale.min + 1 }, (_, i) => ({ value: String(q.scale!.min + i), label: scaleLabel(q, q.scale!.min + i) })) : q.options!;
-    const compact = q.type === 'likelihood';
-    return (
-      <Radio.Group label={label} description={q.help ?? (compact ? '0 is not at all likely, 10 extremely likely' : undefined)} value={value == null ? null : String(value)} onChange={(v) => onChange(q.scale ? Number(v) : v)} error={error} withAsterisk={false} required={q.required}>
-        <Group gap="xs" mt="sm" wrap="wrap" style={compact ? undefined : { flexDirection: 'column', alignItems: 'stretch' }}>
-          {options.map((o) => (
-            <Radio.Card key={o.value} value={o.value} className="survey-choice" p={compact ? 0 : 'sm'} radius="md" w={compact ? 52 : undefined} mih={48} aria-label={o.label} style={{ display: 'flex', alignItems: 'center', justifyContent: compact ? 'center' : 'flex-start' }}>
-              <Group gap="xs" wrap="nowrap" justify={compact ? 'center' : 'flex-start'}>
-                {!compact && <Radio.Indicator />}
-                <Text size={compact ? 'lg' : 'sm'} fw={compact ? 600 : 400}>
-                  {compact ? o.value : o.label}
-                </Text>
-              </Group>
-            </Radio.Card>
-          ))}
-        </Group>
-      </Radio.Group>
-    );
-  }
-  if (q.type === 'multiple_choice') {
-    return (
-      <Checkbox.Group label={label} description={q.help ?? 'Choose any that apply'} value={Array.isArray(value) ? value : []} onChange={(v) => onChange(v)} error={error}>
-        <Stack gap="xs" mt="sm">
-          {q.options!.map((o) => (
-            <Checkbox key={o.value} value={o.value} label={o.label} size="md" styles={{ body: { minHeight: 44, alignItems: 'center' } }} />
-          ))}
-        </Stack>
-      </Checkbox.Group>
-    );
-  }
-  return <Textarea label={label} description={q.help} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.currentTarget.value)} error={error} autosize minRows={3} maxLength={5000} size="md" />;
-}
 
 function Problem({ err }: { err: unknown }) {
   const e = err instanceof ApiError ? err : null;
