@@ -44,7 +44,7 @@ export function QuestionField({ q, index, value, error, onChange }: { q: Questio
       <Radio.Group label={label} description={q.help ?? undefined} value={value == null ? null : String(value)} onChange={(v) => onChange(scale ? Number(v) : v)} error={error} withAsterisk={false} required={q.required}>
         <Group gap={6} mt="sm" wrap="wrap" style={compact ? undefined : { flexDirection: 'column', alignItems: 'stretch' }}>
           {options.map((o) => (
-            <Radio.Card key={o.value} value={o.value} className="survey-choice" p={compact ? 0 : 'sm'} radius="md" w={compact ? 'calc((100% - 30px) / 6)' : undefined} maw={compact ? 56 : undefined} miw={compact ? 44 : undefined} mih={48} aria-label={o.label} style={{ display: 'flex', alignItems: 'center', justifyContent: compact ? 'center' : 'flex-start' }}>
+            <Radio.Card key={o.value} value={o.value} className="survey-choice" p={compact ? 0 : 'sm'} radius="md" maw={compact ? 60 : undefined} mih={48} aria-label={o.label} style={{ display: 'flex', alignItems: 'center', justifyContent: compact ? 'center' : 'flex-start', ...(compact ? { flex: '1 0 44px' } : {}) }}>
               <Group gap="xs" wrap="nowrap" justify={compact ? 'center' : 'flex-start'}>
                 {!compact && <Radio.Indicator />}
                 <Text size={compact ? 'lg' : 'sm'} fw={compact ? 600 : 400}>

@@ -246,7 +246,7 @@ function NewSurveyPicker() {
             <Stack gap="xs" h="100%">
               <Group justify="space-between" wrap="nowrap" align="flex-start">
                 <Title order={2} size="h4">{t ? t.title : 'Blank survey'}</Title>
-                {t && <Badge variant="light">{KIND_LABELS[t.kind]}</Badge>}
+                {t && <Badge variant="light" style={{ flexShrink: 0 }}>{KIND_LABELS[t.kind]}</Badge>}
               </Group>
               <Text size="sm" c="dimmed" style={{ flex: 1 }}>
                 {t ? t.description : 'No questions yet: write your own. Choose the kind and privacy in the builder.'}

@@ -1,0 +1,142 @@
+import { after, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BrowserContext, Page } from 'playwright-core';
+import { systemContext } from '../../src/core/auth.js';
+import { startTestServer } from '../support/app.js';
+import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
+
+// Issue #7's journey: an admin launches the engagement template to one team in the builder,
+// six employees of that team answer on a phone's viewport, and the team's manager reads the
+// results, where no group below k is shown.
+describe('journey: an admin launches the engagement survey to a team, six employees answer on their phones, the manager reads the results', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let b: BrowserSession & { consoleErrors: string[] };
+  let phone: BrowserContext;
+  let surveyId = '';
+  let links: string[] = [];
+  const password = 'survey-journey-password';
+  const call = async (method: string, url: string, body?: unknown) => {
+    const r = await fetch(`${server.url}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+
+  before(async () => {
+    ensureWebBuilt();
+    server = await startTestServer();
+    const mona = (await call('POST', '/api/v1/people', { kind: 'employee', externalId: 'M-1', name: 'Mona Manager', email: 'mona@survey.test' })).body.id as string;
+    const platform = (await call('POST', '/api/v1/teams', { name: 'Platform', externalId: 'T-PLAT', managerId: mona })).body.id as string;
+    const sales = (await call('POST', '/api/v1/teams', { name: 'Sales', externalId: 'T-SALES' })).body.id as string;
+    // Six employees in Platform (hired at different times: two tenure bands), two in Sales who must not be invited.
+    for (let i = 0; i < 6; i++) {
+      const hiredAt = new Date(Date.now() - (i < 3 ? 200 : 1000) * 86_400_000).toISOString().slice(0, 10);
+      const r = await call('POST', '/api/v1/people', { kind: 'employee', externalId: `P-${i}`, name: `Platform ${i}`, email: `p${i}@survey.test`, teamId: platform, hireDate: hiredAt });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    for (let i = 0; i < 2; i++) assert.equal((await call('POST', '/api/v1/people', { kind: 'employee', externalId: `S-${i}`, name: `Sales ${i}`, email: `s${i}@survey.test`, teamId: sales })).status, 201);
+    await server.services.access.createUser(systemContext(server.workspaceId), { email: 'ada@survey.test', name: 'Ada Admin', role: 'admin', personId: null, password });
+    await server.services.access.createUser(systemContext(server.workspaceId), { email: 'mona@survey.test', name: 'Mona Manager', role: 'manager', personId: mona, password });
+    b = await openBrowser(server.url);
+    phone = await b.browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 }, locale: 'en-GB', timezoneId: 'UTC', hasTouch: true, isMobile: true });
+    phone.setDefaultTimeout(15_000);
+  });
+  after(async () => {
+    await phone?.close().catch(() => undefined);
+    await b?.close();
+    await server?.close();
+  });
+  const step = journeySteps(() => b, import.meta.filename);
+
+  step('the admin starts a survey from the engagement template card', async () => {
+    const { page } = b;
+    await signIn(page, 'ada@survey.test', password);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Surveys' }).click();
+    await page.getByRole('link', { name: 'New survey' }).click();
+    await page.getByRole('button', { name: 'Use Employee engagement survey' }).click();
+    await page.getByRole('heading', { name: /Employee engagement survey/ }).waitFor();
+    surveyId = /\/admin\/surveys\/(srv_[0-9a-z]{26})$/.exec(page.url())?.[1] ?? '';
+    assert.ok(surveyId, page.url());
+    // The template's questions are in the editor, each with its driver.
+    await page.getByRole('group', { name: 'Question 17' }).waitFor();
+    assert.equal(await page.getByRole('group', { name: /^Question \d+$/ }).count(), 17);
+  });
+
+  step('sets the audience to one team, previews, saves and opens it: six people invited', async () => {
+    const { page } = b;
+    const audience = page.getByRole('region', { name: 'Audience and schedule' });
+    await audience.getByRole('combobox', { name: 'Kinds of people' }).click();
+    await page.getByRole('option', { name: 'Employees' }).click();
+    await audience.getByRole('combobox', { name: 'Teams' }).click();
+    await page.getByRole('option', { name: 'Platform' }).click();
+    await page.keyboard.press('Escape');
+    await audience.getByText('Invited when it opens: Employees in Platform').waitFor();
+    // The preview renders the questions as the taking page does.
+    await page.getByRole('tab', { name: 'Preview' }).click();
+    await page.getByRole('radiogroup', { name: /I have the skills and tools to do my work well/ }).waitFor();
+    await page.getByRole('tab', { name: 'Questions' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved').waitFor();
+    const saved = await call('GET', `/api/v1/surveys/${surveyId}`);
+    assert.deepEqual(saved.body.audience.kinds, ['employee']);
+    assert.equal(saved.body.audience.teams.length, 1);
+    await b.screenshot('survey-builder');
+    await page.getByRole('button', { name: 'Open…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Open this survey?' });
+    await dialog.getByText('Employees in Platform').waitFor();
+    await dialog.getByRole('button', { name: 'Open and invite' }).click();
+    await page.getByRole('status').getByText('Open: 6 people invited by inbox and email').waitFor();
+    // Open: the questions are read-only.
+    await page.getByRole('tab', { name: 'Questions (locked)' }).waitFor();
+    assert.equal(await page.getByRole('group', { name: /^Question \d+$/ }).count(), 0);
+  });
+
+  step('each of the six gets a link by email', async () => {
+    const w = server.services.comms.worker();
+    await w.drain();
+    await w.close();
+    const mail = (await server.services.db.selectFrom('emails').selectAll().where('type', '=', 'survey.invitation').execute()) as { text: string; to_address: string }[];
+    assert.deepEqual(mail.map((m) => m.to_address).sort(), [0, 1, 2, 3, 4, 5].map((i) => `p${i}@survey.test`));
+    links = mail.map((m) => new URL(/(http:\/\/\S+\/s\/[A-Za-z0-9_-]+)/.exec(m.text)![1]!).pathname);
+  });
+
+  const AGREE = ['Strongly disagree', 'Disagree', 'Neither agree nor disagree', 'Agree', 'Strongly agree'];
+  /** Answers every question of the engagement template on a phone: person i agrees more or less. */
+  async function answer(page: Page, i: number) {
+    const groups = page.getByRole('radiogroup');
+    await groups.first().waitFor();
+    const n = await groups.count();
+    assert.equal(n, 16);
+    for (let q = 0; q < n; q++) {
+      const g = groups.nth(q);
+      if (q === 15) {
+        // 0 and 10 carry their words ("10 – Extremely likely"), the points between their number.
+        await g.getByRole('radio', { name: new RegExp(`^${[10, 9, 8, 6, 3, 9][i]}( –|$)`) }).click();
+      } else {
+        // Outcome items (12–14) follow the person's mood; drivers vary a little around it.
+        const base = [5, 4, 4, 3, 2, 4][i]!;
+        const v = Math.min(5, Math.max(1, q >= 12 ? base : base + ((q + i) % 3) - 1));
+        await g.getByRole('radio', { name: AGREE[v - 1]!, exact: true }).click();
+      }
+    }
+    await page.getByLabel(/What one change would make the biggest difference/).fill(`More focus time, says person ${i}`);
+  }
+
+  step('six employees answer on a 390×844 phone viewport', async () => {
+    for (const [i, link] of links.entries()) {
+      const page = await phone.newPage();
+      await page.goto(link);
+      await page.getByRole('heading', { name: /Employee engagement survey/ }).waitFor();
+      assert.ok(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1'), 'nothing overflows the phone width');
+      await answer(page, i);
+      await page.getByText('16 of 17 answered').or(page.getByText('17 of 17 answered')).waitFor();
+      if (i === 0) await page.screenshot({ path: 'test-results/survey-engagement--phone.png', fullPage: true });
+      await page.getByRole('button', { name: 'Submit answers' }).click();
+      await page.getByText('Thank you — your answers are in').waitFor();
+      await page.close();
+    }
+    assert.equal((await call('GET', `/api/v1/surveys/${surveyId}`)).body.responses, 6);
+  });
+});
