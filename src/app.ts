@@ -27,6 +27,7 @@ import { createFulfilmentService, fulfilmentMigrations, fulfilmentRoutes } from 
 import { codesRoutes, createCodesService, providersMigrations } from './modules/rewards/index.js';
 import { createVendorsService, vendorsRoutes, VENDOR_TOPIC } from './modules/rewards/index.js';
 import { createSurveysService, createTakingService, surveysMigrations, surveysRoutes, takingRoutes } from './modules/surveys/index.js';
+import { createReportsService, reportsRoutes } from './modules/surveys/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -118,9 +119,10 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   });
   const surveys = createSurveysService({ db, ids, clock, audit, outbox, people, programs, workspaces, secret, publicUrl });
   const taking = createTakingService({ db, ids, clock, workspaces });
+  const surveyReports = createReportsService({ db, clock, audit, people });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money, surveys, taking };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money, surveys, taking, surveyReports };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -167,6 +169,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(plansRoutes(services.plans));
   await app.register(surveysRoutes(services.surveys));
   await app.register(takingRoutes(services.taking));
+  await app.register(reportsRoutes(services.surveyReports));
   await app.ready();
   return { app, routes };
 }

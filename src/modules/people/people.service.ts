@@ -309,6 +309,21 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
       return { teams: new Set(teams), people: new Set(await repo.peopleIdsInTeams(ctx.workspaceId, teams)) };
     },
 
+    /** Names of teams, by id (survey report breakdowns label their cells with them). */
+    async teamNames(ws: string, ids: string[]) {
+      const rows = ids.length ? await repo.findByKeys(undefined, 'teams', ws, [...new Set(ids)], []) : [];
+      return new Map(rows.map((r) => [r.id, String(r.name)]));
+    },
+    /**
+     * For a manager: the teams they manage themselves (`own`, sorted) and every team they may see
+     * (`all`: those and every team under them); null for any other role (no limit).
+     */
+    async managerTeams(ctx: AuthContext): Promise<{ own: string[]; all: Set<string> } | null> {
+      const all = await visibleTeams(ctx);
+      if (!all) return null;
+      const own = ctx.personId ? (await repo.allTeams(ctx.workspaceId)).filter((t) => t.manager_id === ctx.personId).map((t) => t.id).sort() : [];
+      return { own, all: new Set(all) };
+    },
     /**
      * What a survey invitation captures of people, by id: team, kind, account tier and hire date
      * (for a tenure band), as they are now; later reorganisations do not rewrite it.

@@ -5,3 +5,6 @@ export { createSurveysService, type SurveysService } from './surveys.service.js'
 export { createTakingService, type TakingService } from './taking.service.js';
 export { surveysRoutes, takingRoutes } from './surveys.routes.js';
 export { surveysMigrations } from './surveys.migrations.js';
+export { createReportsService, type ReportsService } from './reports.service.js';
+export { reportsRoutes } from './reports.routes.js';
+export { surveySettings, DEFAULT_SURVEY_SETTINGS } from './settings.js';

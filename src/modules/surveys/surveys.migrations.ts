@@ -1,4 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
+import { NEED_DRIVERS, driverColumn, respondentScores } from './scores.js';
+import { DEFAULT_SURVEY_SETTINGS } from './settings.js';
 
 export const surveysMigrations: Record<string, Migration> = {
   // Surveys (issue #7): surveys, their questions (locked once open), one invitation per person
@@ -107,6 +109,42 @@ export const surveysMigrations: Record<string, Migration> = {
       await answers.execute();
       // The report's scan: per question, per value, covered by the index.
       await db.schema.createIndex('survey_answers_values').on('survey_answers').columns(['workspace_id', 'survey_id', 'question_id', 'value_num', 'value_text']).execute();
+    },
+  },
+  // Reports (issue #7): workspace survey settings, and what each response keeps of its own
+  // answers for the reports (engagement index, classification, one mean per driver, written at
+  // submit), so a report is SQL aggregates over the responses and one GROUP BY over the answers.
+  // `released`: 0 while an anonymous survey's live results hold the response back (steps of k).
+  '20261215_0100_survey_reports': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('survey_settings')
+        .addColumn('workspace_id', 'text', (c) => c.primaryKey())
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('survey_responses').addColumn('engagement_index', 'double precision').execute();
+      await db.schema.alterTable('survey_responses').addColumn('classification', 'text').execute();
+      for (const d of NEED_DRIVERS) await db.schema.alterTable('survey_responses').addColumn(driverColumn(d), 'double precision').execute();
+      await db.schema.alterTable('survey_responses').addColumn('released', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      // Filters on a grouping attribute reach the answers through the responses they belong to.
+      for (const col of ['team_id', 'tenure_band', 'person_kind', 'account_tier'])
+        await db.schema.createIndex(`survey_responses_${col}`).on('survey_responses').columns(['workspace_id', 'survey_id', col]).execute();
+      // Responses stored before: their scores from their answers (default thresholds).
+      const d = db as Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const questions = (await d.selectFrom('survey_questions').select(['workspace_id', 'survey_id', 'id', 'type', 'driver']).execute()) as { workspace_id: string; survey_id: string; id: string; type: string; driver: string | null }[];
+      const answers = (await d.selectFrom('survey_answers').select(['workspace_id', 'survey_id', 'response_id', 'question_id', 'value_num']).where('value_num', 'is not', null).execute()) as { workspace_id: string; survey_id: string; response_id: string; question_id: string; value_num: number }[];
+      const byResponse = new Map<string, { ws: string; survey: string; id: string; answers: Record<string, number> }>();
+      for (const a of answers) {
+        const key = `${a.workspace_id}/${a.survey_id}/${a.response_id}`;
+        const r = byResponse.get(key) ?? { ws: a.workspace_id, survey: a.survey_id, id: a.response_id, answers: {} };
+        r.answers[a.question_id] = Number(a.value_num);
+        byResponse.set(key, r);
+      }
+      for (const r of byResponse.values()) {
+        const qs = questions.filter((q) => q.workspace_id === r.ws && q.survey_id === r.survey);
+        await d.updateTable('survey_responses').set(respondentScores(qs, r.answers, DEFAULT_SURVEY_SETTINGS)).where('workspace_id', '=', r.ws).where('survey_id', '=', r.survey).where('id', '=', r.id).execute();
+      }
     },
   },
 };

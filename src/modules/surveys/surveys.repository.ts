@@ -68,6 +68,11 @@ export function createSurveysRepository(anyDb: AnyDb) {
 
     insertResponse: (tx: AnyDb, row: SurveyResponsesTable) => t(tx).insertInto('survey_responses').values(row).execute(),
     insertAnswers: (tx: AnyDb, rows: SurveyAnswersTable[]) => insertAnswers(tx, rows.map((r) => ANSWER_COLUMNS.map((c) => r[c]))),
+    /** Releases the held-back responses of a survey once there are k of them (all at once: no order is kept). */
+    async releaseInSteps(tx: AnyDb, ws: string, surveyId: string, k: number) {
+      const held = await t(tx).selectFrom('survey_responses').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', ws).where('survey_id', '=', surveyId).where('released', '=', 0).executeTakeFirstOrThrow();
+      if (Number(held.n) >= k) await t(tx).updateTable('survey_responses').set({ released: 1 }).where('workspace_id', '=', ws).where('survey_id', '=', surveyId).where('released', '=', 0).execute();
+    },
     bumpResponses: (tx: AnyDb, ws: string, id: string) => t(tx).updateTable('surveys').set({ response_count: sql<number>`response_count + 1` }).where('workspace_id', '=', ws).where('id', '=', id).execute(),
   };
 }

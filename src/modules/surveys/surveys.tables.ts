@@ -83,6 +83,18 @@ export interface SurveyResponsesTable {
   account_tier: string | null;
   /** epoch ms: the UTC day for anonymous surveys, the moment otherwise */
   submitted_on: number;
+  /** computed at submit (scores.ts respondentScores): mean of the engagement items scaled 0–100 */
+  engagement_index: number | null;
+  classification: 'engaged' | 'not_engaged' | 'actively_disengaged' | null;
+  /** the respondent's mean of the agreement items of each driver */
+  d_competence: number | null;
+  d_autonomy: number | null;
+  d_social_value: number | null;
+  d_management: number | null;
+  d_recognition: number | null;
+  d_growth: number | null;
+  /** 0 while the live results of an open anonymous survey hold it back (released in steps of k) */
+  released: number;
 }
 
 /**

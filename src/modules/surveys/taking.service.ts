@@ -10,6 +10,8 @@ import { sha256 } from './surveys.service.js';
 import type { SurveyAnswersTable, SurveyInvitationsTable, SurveysTable } from './surveys.tables.js';
 import { checkAnswers, finalAnswers, progressOf, toQuestion, type AnswerValue } from './surveys.questions.js';
 import type { TTaking } from './surveys.schema.js';
+import { respondentScores } from './scores.js';
+import { surveySettings } from './settings.js';
 
 const DAY = 24 * 3600 * 1000;
 /** Unknown tokens tried from one address before it is blocked for a while (guessing links). */
@@ -130,6 +132,9 @@ export function createTakingService(deps: TakingDeps) {
         else if (q.type === 'text') rows.push({ ...base, seq: 0, comment: v! });
         else rows.push({ ...base, seq: 0, value_text: v! });
       }
+      const settings = await surveySettings(deps.db, ws);
+      // Live results of an anonymous survey are released in steps of k responses.
+      const holdBack = anonymous && survey.status === 'open';
       await deps.db.transaction().execute(async (tx) => {
         if (!(await repo.consume(tx, ws, inv.id, anonymous ? null : now))) throw new AppError('already_submitted', { detail: 'This link was used: your response is in.' });
         await repo.insertResponse(tx, {
@@ -142,8 +147,11 @@ export function createTakingService(deps: TakingDeps) {
           person_kind: inv.person_kind,
           account_tier: inv.account_tier,
           submitted_on: anonymous ? Math.floor(now / DAY) * DAY : now,
+          ...respondentScores(questions, final, settings),
+          released: holdBack ? 0 : 1,
         });
         await repo.insertAnswers(tx, rows);
+        if (holdBack) await repo.releaseInSteps(tx, ws, survey.id, settings.k);
         await repo.bumpResponses(tx, ws, survey.id);
       });
       return { submitted: true as const };
