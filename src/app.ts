@@ -9,6 +9,7 @@ import { coreMigrations } from './core/db/migrations.js';
 import { createIds } from './core/ids.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createOutbox } from './core/outbox.js';
+import { systemContext } from './core/auth.js';
 import { purgeExpired } from './core/housekeeping.js';
 import { createHttpServer } from './core/http/server.js';
 import { createAuditService, auditRoutes, auditMigrations } from './modules/audit/index.js';
@@ -28,6 +29,7 @@ import { codesRoutes, createCodesService, providersMigrations } from './modules/
 import { createVendorsService, vendorsRoutes, VENDOR_TOPIC } from './modules/rewards/index.js';
 import { createSurveysService, createTakingService, surveysMigrations, surveysRoutes, takingRoutes } from './modules/surveys/index.js';
 import { createReportsService, reportsRoutes } from './modules/surveys/index.js';
+import { createTriggersService, triggersRoutes, TRIGGER_TOPIC } from './modules/surveys/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,15 +116,20 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   redemptions.onStep((tx, change) => fulfilment.announce(tx, change));
   comms.scheduleWith(async () => {
     // Both run though one fails; the worker hears of the first failure.
-    const failed = (await Promise.allSettled([plans.tick(), fulfilment.tick()])).find((r) => r.status === 'rejected');
+    const failed = (await Promise.allSettled([plans.tick(), fulfilment.tick(), surveys.tick()])).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   });
   const surveys = createSurveysService({ db, ids, clock, audit, outbox, people, programs, workspaces, secret, publicUrl });
-  const taking = createTakingService({ db, ids, clock, workspaces });
+  const taking = createTakingService({ db, ids, clock, workspaces, surveys });
   const surveyReports = createReportsService({ db, clock, audit, people });
+  // Event-triggered surveys: ingestion leaves a work item per matching event; the worker invites.
+  const eventStatus = (ws: string, id: string) => events.get(systemContext(ws), id).then((e) => e.status as string, () => null);
+  const surveyTriggers = createTriggersService({ db, ids, clock, audit, outbox, engine, people, workspaces, surveys, eventStatus });
+  events.onAccepted((tx, ws, list) => surveyTriggers.onAccepted(tx, ws, list));
+  comms.deliverWith(TRIGGER_TOPIC, (row) => surveyTriggers.handle(row));
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money, surveys, taking, surveyReports };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money, surveys, taking, surveyReports, surveyTriggers };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -170,6 +177,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(surveysRoutes(services.surveys));
   await app.register(takingRoutes(services.taking));
   await app.register(reportsRoutes(services.surveyReports));
+  await app.register(triggersRoutes(services.surveyTriggers));
   await app.ready();
   return { app, routes };
 }

@@ -19,7 +19,9 @@ export type IdPrefix =
   | 'srv' | 'svi' | 'rsp'
   | 'whe' | 'whd' | 'wha' | 'inb' | 'eml' | 'dgi' | 'dig' | 'rwd' | 'rvr' | 'rim' | 'red' | 'cpe' | 'cpr'
   // fulfilment: reward codes, vendors
-  | 'rcd' | 'fvn';
+  | 'rcd' | 'fvn'
+  // survey triggers (issue #7)
+  | 'svt';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 

@@ -243,6 +243,18 @@ function compileCondition(c: Condition, schema: EventTypeSchema | undefined, pat
   return compileComparison(def, c.op, c.value);
 }
 
+/**
+ * Checks and compiles a condition over events of one type, in the programs' rule language
+ * (survey triggers use it); errors name the path under `path`.
+ */
+export function compileEventCondition(raw: unknown, schema: EventTypeSchema | undefined, path: string): { matches: (f: Facts) => boolean; errors: FieldError[] } {
+  const parsed = ZCondition.safeParse(raw);
+  if (!parsed.success) return { matches: () => false, errors: parsed.error.issues.map((i) => ({ path: [path, ...i.path.map(String)].join('.'), message: i.message })) };
+  const errors: FieldError[] = [];
+  const matches = compileCondition(parsed.data, schema, path, errors);
+  return { matches, errors };
+}
+
 // ---------------------------------------------------------------- compiled rules
 export interface CompiledRule {
   id: string;

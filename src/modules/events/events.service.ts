@@ -107,7 +107,18 @@ export function createEventsService(deps: Deps) {
     groups.delete(key);
   }
 
+  /** Listeners to accepted events (survey triggers), run in the ingestion transaction. */
+  const acceptedListeners: ((tx: AnyDb, ws: string, events: readonly EngineEvent[]) => Promise<void>)[] = [];
+
   const service = {
+    /**
+     * Another module hears of the events accepted for the engine (not duplicates, not
+     * reversals) in the transaction that stores them; it must stay cheap (the hot path).
+     */
+    onAccepted(listener: (tx: AnyDb, ws: string, events: readonly EngineEvent[]) => Promise<void>) {
+      acceptedListeners.push(listener);
+    },
+
     /** One event, written with the others of its caller that arrive meanwhile (group commit). */
     ingestOne(ctx: AuthContext, raw: unknown): Promise<TEventResult> {
       ctx.require('events.write');
@@ -274,6 +285,7 @@ export function createEventsService(deps: Deps) {
             await repo.insertMany(tx, rows);
             await deps.outbox.publish(tx, ws, 'event.accepted', () => rows.map((r) => ({ eventId: r.id, id: r.external_id, source: r.source, type: r.type, occurredAt: toIso(r.occurred_at), personId: r.person_id, accountId: r.account_id, reverses: r.reverses })));
             const effects = await deps.programs.apply(tx, ws, apply, engineCtx);
+            for (const listener of acceptedListeners) await listener(tx, ws, apply);
             for (const target of reversals) await reverseStored(tx, ctx, target, 'reversed by a later event', workspace.timezone);
             for (const part of local.values()) if (part.status === 'accepted') part.effects = effects.get(part.eventId!) ?? [];
             return local;

@@ -3,7 +3,8 @@
 // survey by its link, with the privacy modes that decide what a response keeps (issue #7).
 export { createSurveysService, type SurveysService } from './surveys.service.js';
 export { createTakingService, type TakingService } from './taking.service.js';
-export { surveysRoutes, takingRoutes } from './surveys.routes.js';
+export { surveysRoutes, takingRoutes, triggersRoutes } from './surveys.routes.js';
+export { createTriggersService, TRIGGER_TOPIC, type TriggersService } from './triggers.service.js';
 export { surveysMigrations } from './surveys.migrations.js';
 export { createReportsService, type ReportsService } from './reports.service.js';
 export { reportsRoutes } from './reports.routes.js';

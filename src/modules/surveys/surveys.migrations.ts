@@ -147,4 +147,85 @@ export const surveysMigrations: Record<string, Migration> = {
       }
     },
   },
+
+  // Distribution (issue #7): a reminder schedule, event triggers and a public link. Invitations
+  // are rebuilt (SQLite cannot drop a NOT NULL or a table constraint): a public-link invitation
+  // has no person, and a triggered survey invites the same contact again after `oncePerDays`, so
+  // "one invitation per person" holds only for audience invitations (a partial unique index).
+  '20261215_0200_survey_distribution': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('surveys').addColumn('reminder_days', 'text').execute();
+      await db.schema.alterTable('surveys').addColumn('next_reminder_at', 'bigint').execute();
+      await db.schema.alterTable('surveys').addColumn('public_link_hash', 'text').execute();
+      // The scheduler's scan: the surveys whose next reminder fell due, across workspaces.
+      await db.schema.createIndex('surveys_next_reminder').on('surveys').column('next_reminder_at').execute();
+      // A public link names no workspace: its token's hash finds the survey.
+      await db.schema.createIndex('surveys_public_link').on('surveys').column('public_link_hash').execute();
+
+      await db.schema
+        .createTable('survey_invitations_v2')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('survey_id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text')
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('team_id', 'text')
+        .addColumn('tenure_band', 'text')
+        .addColumn('person_kind', 'text')
+        .addColumn('account_tier', 'text')
+        .addColumn('draft', 'text')
+        .addColumn('draft_saved_at', 'bigint')
+        .addColumn('responded_at', 'bigint')
+        .addColumn('reminded_at', 'bigint')
+        .addColumn('reminders', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('trigger_id', 'text')
+        .addColumn('event_id', 'text')
+        .addColumn('handled_by', 'text')
+        .addPrimaryKeyConstraint('survey_invitations_v2_pk', ['workspace_id', 'id'])
+        .addUniqueConstraint('survey_invitations_v2_token', ['workspace_id', 'token_hash'])
+        .execute();
+      await sql`insert into survey_invitations_v2 (workspace_id, id, survey_id, person_id, token_hash, status, team_id, tenure_band, person_kind, account_tier, draft, draft_saved_at, responded_at, reminded_at, reminders, created_at)
+        select workspace_id, id, survey_id, person_id, token_hash, status, team_id, tenure_band, person_kind, account_tier, draft, draft_saved_at, responded_at, reminded_at, reminders, created_at from survey_invitations`.execute(db);
+      await db.schema.dropTable('survey_invitations').execute();
+      await db.schema.alterTable('survey_invitations_v2').renameTo('survey_invitations').execute();
+      await sql`create unique index survey_invitations_audience_person on survey_invitations (workspace_id, survey_id, person_id) where trigger_id is null`.execute(db);
+      await db.schema.createIndex('survey_invitations_token_lookup_v2').on('survey_invitations').column('token_hash').execute();
+      await db.schema.createIndex('survey_invitations_status_v2').on('survey_invitations').columns(['workspace_id', 'survey_id', 'status']).execute();
+      // One invitation per trigger and event, whatever retries the worker makes.
+      await db.schema.createIndex('survey_invitations_trigger_event').on('survey_invitations').columns(['workspace_id', 'trigger_id', 'event_id']).unique().execute();
+
+      // Identified and confidential surveys only: the event a response answers and who handled it.
+      await db.schema.alterTable('survey_responses').addColumn('event_id', 'text').execute();
+      await db.schema.alterTable('survey_responses').addColumn('handled_by', 'text').execute();
+
+      await db.schema
+        .createTable('survey_triggers')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('survey_id', 'text', (c) => c.notNull())
+        .addColumn('on_type', 'text', (c) => c.notNull())
+        .addColumn('condition', 'text')
+        .addColumn('send_to', 'text', (c) => c.notNull())
+        .addColumn('handled_by', 'text')
+        .addColumn('delay_minutes', 'integer', (c) => c.notNull())
+        .addColumn('once_per_days', 'integer', (c) => c.notNull())
+        .addColumn('sent', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('survey_triggers_pk', ['workspace_id', 'id'])
+        .execute();
+      await db.schema.createIndex('survey_triggers_survey').on('survey_triggers').columns(['workspace_id', 'survey_id']).execute();
+
+      // The last invitation a trigger sent each contact: `oncePerDays` is one conditional upsert.
+      await db.schema
+        .createTable('survey_trigger_contacts')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('trigger_id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('last_sent_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('survey_trigger_contacts_pk', ['workspace_id', 'trigger_id', 'person_id'])
+        .execute();
+    },
+  },
 };

@@ -1,11 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
 import { createTupleInserter } from '../../core/db/bulk.js';
-import type { SurveyAnswersTable, SurveyInvitationsTable, SurveyQuestionsTable, SurveyResponsesTable, SurveysTable, SurveysTables } from './surveys.tables.js';
+import type { SurveyAnswersTable, SurveyInvitationsTable, SurveyQuestionsTable, SurveyResponsesTable, SurveysTable, SurveysTables, SurveyTriggersTable } from './surveys.tables.js';
 
 type Db = Kysely<SurveysTables>;
 
-const INVITATION_COLUMNS = ['workspace_id', 'id', 'survey_id', 'person_id', 'token_hash', 'status', 'team_id', 'tenure_band', 'person_kind', 'account_tier', 'draft', 'draft_saved_at', 'responded_at', 'reminded_at', 'reminders', 'created_at'] as const;
+const INVITATION_COLUMNS = ['workspace_id', 'id', 'survey_id', 'person_id', 'token_hash', 'status', 'team_id', 'tenure_band', 'person_kind', 'account_tier', 'draft', 'draft_saved_at', 'responded_at', 'reminded_at', 'reminders', 'created_at', 'trigger_id', 'event_id', 'handled_by'] as const;
 const ANSWER_COLUMNS = ['workspace_id', 'survey_id', 'response_id', 'question_id', 'seq', 'value_num', 'value_text', 'comment'] as const;
 
 /** The surveys' queries: surveys, questions, invitations, responses and answers. */
@@ -65,6 +65,42 @@ export function createSurveysRepository(anyDb: AnyDb) {
     },
     /** Replaces the token of invitations (a reminder carries a fresh link; the old one stops working). */
     setToken: (tx: AnyDb, ws: string, id: string, tokenHash: string) => t(tx).updateTable('survey_invitations').set({ token_hash: tokenHash }).where('workspace_id', '=', ws).where('id', '=', id).where('status', '=', 'pending').execute(),
+
+    /** Open surveys whose next scheduled reminder fell due, across workspaces (index on next_reminder_at). */
+    dueReminders: (now: number, limit: number) => db.selectFrom('surveys').selectAll().where('next_reminder_at', '<=', now).orderBy('next_reminder_at').limit(limit).execute(),
+    /** Moves a survey's next reminder on, only if it is still `due`: of two workers, one wins. */
+    async claimReminder(tx: AnyDb, ws: string, id: string, due: number, following: number | null) {
+      const r = await t(tx).updateTable('surveys').set({ next_reminder_at: following }).where('workspace_id', '=', ws).where('id', '=', id).where('next_reminder_at', '=', due).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    surveyByLinkHash: (hash: string) => db.selectFrom('surveys').selectAll().where('public_link_hash', '=', hash).executeTakeFirst(),
+    /** One invitation (a trigger's or a public link's); false when its (trigger, event) exists already. */
+    async insertInvitation(tx: AnyDb, row: SurveyInvitationsTable) {
+      const r = await t(tx).insertInto('survey_invitations').values(row).onConflict((oc) => oc.columns(['workspace_id', 'trigger_id', 'event_id']).doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    bumpInvited: (tx: AnyDb, ws: string, id: string) => t(tx).updateTable('surveys').set({ invited_count: sql<number>`invited_count + 1` }).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+
+    triggers: (ws: string, surveyId: string) => db.selectFrom('survey_triggers').selectAll().where('workspace_id', '=', ws).where('survey_id', '=', surveyId).orderBy('id').execute(),
+    /** Every trigger of a workspace (a handful): cached by the event hook. */
+    workspaceTriggers: (ws: string, tx?: AnyDb) => t(tx).selectFrom('survey_triggers').selectAll().where('workspace_id', '=', ws).execute(),
+    trigger: (ws: string, id: string) => db.selectFrom('survey_triggers').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    insertTrigger: (tx: AnyDb, row: SurveyTriggersTable) => t(tx).insertInto('survey_triggers').values(row).execute(),
+    deleteTrigger: (tx: AnyDb, ws: string, id: string) => t(tx).deleteFrom('survey_triggers').where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    bumpTriggerSent: (tx: AnyDb, ws: string, id: string) => t(tx).updateTable('survey_triggers').set({ sent: sql<number>`sent + 1` }).where('workspace_id', '=', ws).where('id', '=', id).execute(),
+    /**
+     * Records that a trigger invites a contact now, unless it did within `oncePerDays`: one
+     * conditional upsert, so two workers handling two events for one contact send one invitation.
+     */
+    async claimContact(tx: AnyDb, ws: string, triggerId: string, personId: string, now: number, oncePerDays: number) {
+      const notBefore = now - oncePerDays * 24 * 3600 * 1000;
+      const r = await t(tx)
+        .insertInto('survey_trigger_contacts')
+        .values({ workspace_id: ws, trigger_id: triggerId, person_id: personId, last_sent_at: now })
+        .onConflict((oc) => oc.columns(['workspace_id', 'trigger_id', 'person_id']).doUpdateSet({ last_sent_at: now }).where('survey_trigger_contacts.last_sent_at', '<=', notBefore))
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
 
     insertResponse: (tx: AnyDb, row: SurveyResponsesTable) => t(tx).insertInto('survey_responses').values(row).execute(),
     insertAnswers: (tx: AnyDb, rows: SurveyAnswersTable[]) => insertAnswers(tx, rows.map((r) => ANSWER_COLUMNS.map((c) => r[c]))),

@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { pageOf } from '../../core/http/pagination.js';
 import type { SurveysService } from './surveys.service.js';
 import type { TakingService } from './taking.service.js';
+import type { TriggersService } from './triggers.service.js';
+import { ZPublicLinkStart, ZSurveyTrigger, ZSurveyTriggerInput } from './reports.schema.js';
 import { ZCreateSurvey, ZRemindResult, ZReplaceQuestions, ZSaveAnswers, ZSubmitted, ZSurvey, ZSurveyIdParam, ZSurveysQuery, ZSurveyTemplate, ZTaking, ZTokenParam, ZUpdateSurvey } from './surveys.schema.js';
 
 export const surveysRoutes = (surveys: SurveysService): FastifyPluginAsyncZod => async (app) => {
@@ -66,4 +68,34 @@ export const takingRoutes = (taking: TakingService): FastifyPluginAsyncZod => as
     config: pub,
     schema: { tags, summary: 'Submit: the saved answers with any given here, each checked against its question (400 naming it); the link then answers 410', params: ZTokenParam, body: ZSaveAnswers.partial().nullish(), response: { 200: ZSubmitted }, security: [] },
   }, async (req) => taking.submit(req.params.token, req.body?.answers, req.ip));
+  app.post('/api/v1/survey-links/:linkToken/start', {
+    config: pub,
+    schema: { tags, summary: "Start answering an anonymous survey by its public link: a fresh single-use token for the routes above (404 unknown or switched off, 409 not open or closed, 429 too many starts from one address)", params: ZLinkTokenParam, response: { 200: ZPublicLinkStart }, security: [] },
+  }, async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return taking.start(req.params.linkToken, req.ip);
+  });
+};
+
+const ZLinkTokenParam = z.object({ linkToken: ZTokenParam.shape.token }).strict();
+const ZTriggerParams = ZSurveyIdParam.extend({ triggerId: z.string().regex(/^svt_[0-9a-z]{26}$/, 'must be a trigger id (svt_…)') }).strict();
+
+/** Event triggers of a survey: when an event arrives, invite its contact (identified and confidential surveys). */
+export const triggersRoutes = (triggers: TriggersService): FastifyPluginAsyncZod => async (app) => {
+  const tags = ['surveys'];
+  app.post('/api/v1/surveys/:id/triggers', {
+    config: { access: 'surveys.manage' },
+    schema: { tags, summary: 'Send this survey when an event arrives: to a contact, after a delay, at most once per contact per oncePerDays (400 for anonymous surveys, naming sendTo)', params: ZSurveyIdParam, body: ZSurveyTriggerInput, response: { 201: ZSurveyTrigger } },
+  }, async (req, reply) => reply.code(201).send(await triggers.create(req.auth, req.params.id, req.body)));
+  app.get('/api/v1/surveys/:id/triggers', {
+    config: { access: 'surveys.read' },
+    schema: { tags, summary: "The survey's event triggers, with how many invitations each sent", params: ZSurveyIdParam, response: { 200: z.object({ data: z.array(ZSurveyTrigger) }) } },
+  }, async (req) => triggers.list(req.auth, req.params.id));
+  app.delete('/api/v1/surveys/:id/triggers/:triggerId', {
+    config: { access: 'surveys.manage' },
+    schema: { tags, summary: 'Stop a trigger (invitations already sent stay)', params: ZTriggerParams, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await triggers.remove(req.auth, req.params.id, req.params.triggerId);
+    return reply.code(204).send(null);
+  });
 };

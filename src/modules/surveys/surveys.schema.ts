@@ -53,6 +53,17 @@ export const ZQuestion = z
   .meta({ id: 'SurveyQuestion' });
 export type TQuestion = z.infer<typeof ZQuestion>;
 
+/**
+ * A survey's audience: the programs' audience, where an empty list of kinds or people invites
+ * nobody (a continuous survey fed only by its event triggers: CSAT after each ticket).
+ */
+export const ZSurveyAudience = ZAudience.safeExtend({
+  kinds: z.array(z.enum(['employee', 'customer', 'partner'])).max(3).optional(),
+  people: z.array(z.string().regex(/^per_[0-9a-z]{26}$/, 'a person id (per_…)')).max(10_000).optional().describe('an explicit list; [] invites nobody'),
+}).meta({ id: 'SurveyAudience' });
+/** The same as reports.schema.ts's ZReminderDays (that file imports this one, so it cannot be imported here). */
+const ZReminderDaysField = z.array(z.number().int().min(1).max(60)).max(5).describe('days after opening on which those who have not answered are reminded automatically, e.g. [3, 7]');
+
 const ZIso = z.iso.datetime({ offset: true });
 const ZQuestions = z.array(ZQuestionInput).max(MAX_QUESTIONS);
 const surveyFields = {
@@ -61,15 +72,17 @@ const surveyFields = {
   kind: z.enum(SURVEY_KINDS),
   privacy: z.enum(PRIVACY_MODES).describe('anonymous: no link from a response to a person is stored; confidential: stored, never shown; identified: shown'),
   locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale like en or en-GB'),
-  audience: ZAudience.describe('who is invited when it opens; {} is everyone'),
+  audience: ZSurveyAudience.describe('who is invited when it opens; {} is everyone, { kinds: [] } nobody'),
   opensAt: ZIso.nullable().describe('answers are taken from then (null: from opening)'),
   closesAt: ZIso.nullable().describe('answers are refused from then'),
+  reminderDays: ZReminderDaysField,
+  publicLink: z.boolean().describe('anonymous surveys only: a public link anyone may answer by (rate limited); the survey then reads publicUrl'),
 };
 const windowOk = (r: { opensAt?: string | null; closesAt?: string | null }) => !(r.opensAt && r.closesAt && Date.parse(r.opensAt) >= Date.parse(r.closesAt));
 
 export const ZCreateSurvey = z
   .object({ ...surveyFields, template: z.string().regex(/^[a-z0-9_-]{1,60}$/).optional().describe('start from a template (GET /api/v1/survey-templates): its title, kind, privacy and questions, unless given'), questions: ZQuestions.optional() })
-  .partial({ description: true, privacy: true, locale: true, audience: true, opensAt: true, closesAt: true, kind: true, title: true })
+  .partial({ description: true, privacy: true, locale: true, audience: true, opensAt: true, closesAt: true, kind: true, title: true, reminderDays: true, publicLink: true })
   .strict()
   .refine(windowOk, { path: ['closesAt'], message: 'must come after opensAt' });
 export type TCreateSurvey = z.infer<typeof ZCreateSurvey>;
@@ -92,7 +105,7 @@ export const ZSurvey = z
     privacy: z.enum(PRIVACY_MODES),
     status: z.enum(SURVEY_STATUSES),
     locale: z.string(),
-    audience: ZAudience,
+    audience: ZSurveyAudience,
     template: z.string().nullable(),
     opensAt: z.string().nullable(),
     closesAt: z.string().nullable(),
@@ -102,6 +115,10 @@ export const ZSurvey = z
     responses: z.number().int(),
     responseRate: z.number().nullable().describe('responses / invited, 0–1; null before anyone is invited'),
     lastRemindedAt: z.string().nullable(),
+    reminderDays: z.array(z.number().int()).describe('days after opening of the automatic reminders'),
+    nextReminderAt: z.string().nullable().describe('when the next automatic reminder goes out'),
+    publicLink: z.boolean(),
+    publicUrl: z.string().nullable().describe('the public link while it is on'),
     questions: z.array(ZQuestion),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -19,6 +19,12 @@ export interface SurveysTable {
   invited_count: number;
   response_count: number;
   last_reminded_at: number | null;
+  /** JSON array of days after opening on which non-responders are reminded, or null */
+  reminder_days: string | null;
+  /** when the next scheduled reminder falls due (null: none left); claimed by a conditional update */
+  next_reminder_at: number | null;
+  /** SHA-256 of the public link's token while the link is on (anonymous surveys only) */
+  public_link_hash: string | null;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -51,7 +57,8 @@ export interface SurveyInvitationsTable {
   workspace_id: string;
   id: string;
   survey_id: string;
-  person_id: string;
+  /** null for an invitation made by the public link (nobody was invited) */
+  person_id: string | null;
   token_hash: string;
   status: 'pending' | 'responded';
   team_id: string | null;
@@ -66,6 +73,10 @@ export interface SurveyInvitationsTable {
   reminded_at: number | null;
   reminders: number;
   created_at: number;
+  /** the trigger that sent it (event-triggered surveys), its event and who handled that event */
+  trigger_id: string | null;
+  event_id: string | null;
+  handled_by: string | null;
 }
 
 /**
@@ -95,6 +106,34 @@ export interface SurveyResponsesTable {
   d_growth: number | null;
   /** 0 while the live results of an open anonymous survey hold it back (released in steps of k) */
   released: number;
+  /** identified and confidential surveys sent by a trigger: the event answered and the person who handled it */
+  event_id: string | null;
+  handled_by: string | null;
+}
+
+/** An event trigger: when an accepted event of `on_type` arrives (and `condition` holds), invite a contact. */
+export interface SurveyTriggersTable {
+  workspace_id: string;
+  id: string;
+  survey_id: string;
+  on_type: string;
+  /** JSON rule condition or null */
+  condition: string | null;
+  /** JSON: 'person' or { property } */
+  send_to: string;
+  /** JSON: 'person', { property } or null */
+  handled_by: string | null;
+  delay_minutes: number;
+  once_per_days: number;
+  sent: number;
+  created_at: number;
+}
+
+export interface SurveyTriggerContactsTable {
+  workspace_id: string;
+  trigger_id: string;
+  person_id: string;
+  last_sent_at: number;
 }
 
 /**
@@ -120,4 +159,6 @@ export interface SurveysTables {
   survey_invitations: SurveyInvitationsTable;
   survey_responses: SurveyResponsesTable;
   survey_answers: SurveyAnswersTable;
+  survey_triggers: SurveyTriggersTable;
+  survey_trigger_contacts: SurveyTriggerContactsTable;
 }

@@ -6,7 +6,7 @@ import { toIso } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { createSurveysRepository } from './surveys.repository.js';
-import { sha256 } from './surveys.service.js';
+import { sha256, type SurveysService } from './surveys.service.js';
 import type { SurveyAnswersTable, SurveyInvitationsTable, SurveysTable } from './surveys.tables.js';
 import { checkAnswers, finalAnswers, progressOf, toQuestion, type AnswerValue } from './surveys.questions.js';
 import type { TTaking } from './surveys.schema.js';
@@ -16,6 +16,8 @@ import { surveySettings } from './settings.js';
 const DAY = 24 * 3600 * 1000;
 /** Unknown tokens tried from one address before it is blocked for a while (guessing links). */
 export const TOKEN_THROTTLE = { failures: 30, window: 10 * 60 * 1000, block: 15 * 60 * 1000 };
+/** Starts by public link from one address before it is blocked for a while (every start counts). */
+export const PUBLIC_LINK_THROTTLE = { failures: 20, window: 10 * 60 * 1000, block: 10 * 60 * 1000 };
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 /** An anonymous response's id: random, not time-ordered, so ids do not sort with invitations. */
@@ -26,6 +28,8 @@ export interface TakingDeps {
   ids: Ids;
   clock: Clock;
   workspaces: WorkspacesService;
+  /** the invitation links (a public link's start makes one) */
+  surveys: Pick<SurveysService, 'tokenOf' | 'linkOf' | 'surveyByLinkToken'>;
 }
 
 /**
@@ -37,19 +41,19 @@ export function createTakingService(deps: TakingDeps) {
   const repo = createSurveysRepository(deps.db);
   const throttles = deps.db;
 
-  async function throttleCheck(scope: string) {
+  async function throttleCheck(scope: string, what = 'unknown survey links') {
     const th = await throttles.selectFrom('throttles').selectAll().where('scope', '=', scope).executeTakeFirst() as { failures: number; window_start: number; blocked_until: number | null } | undefined;
     const t = deps.clock.now();
     if (th?.blocked_until && Number(th.blocked_until) > t) {
-      throw new AppError('rate_limited', { detail: 'Too many unknown survey links from this address; try again later', retryAfter: Math.ceil((Number(th.blocked_until) - t) / 1000) });
+      throw new AppError('rate_limited', { detail: `Too many ${what} from this address; try again later`, retryAfter: Math.ceil((Number(th.blocked_until) - t) / 1000) });
     }
     return th;
   }
-  async function throttleFail(scope: string, th: Awaited<ReturnType<typeof throttleCheck>>) {
+  async function throttleFail(scope: string, th: Awaited<ReturnType<typeof throttleCheck>>, limits = TOKEN_THROTTLE) {
     const t = deps.clock.now();
-    const fresh = !th || Number(th.window_start) < t - TOKEN_THROTTLE.window;
+    const fresh = !th || Number(th.window_start) < t - limits.window;
     const failures = fresh ? 1 : th.failures + 1;
-    const blocked = failures >= TOKEN_THROTTLE.failures ? t + TOKEN_THROTTLE.block : null;
+    const blocked = failures >= limits.failures ? t + limits.block : null;
     const row = { scope, failures: blocked ? 0 : failures, window_start: fresh || blocked ? t : Number(th.window_start), blocked_until: blocked };
     await throttles.insertInto('throttles').values(row).onConflict((oc) => oc.column('scope').doUpdateSet({ failures: row.failures, window_start: row.window_start, blocked_until: row.blocked_until })).execute();
   }
@@ -89,6 +93,37 @@ export function createTakingService(deps: TakingDeps) {
   }
 
   return {
+    /**
+     * A public link's start: a fresh invitation of the anonymous survey with no person and no
+     * grouping attributes, and its single-use token for the taking routes. Every start counts
+     * against the address (PUBLIC_LINK_THROTTLE): 429 beyond. 404 unknown or switched-off link,
+     * 409 a survey not open or closed.
+     */
+    async start(linkToken: string, from: string) {
+      const scope = `survey-link:${from}`;
+      const th = await throttleCheck(scope, 'survey starts');
+      await throttleFail(scope, th, PUBLIC_LINK_THROTTLE);
+      const survey = await deps.surveys.surveyByLinkToken(linkToken);
+      if (!survey || survey.privacy !== 'anonymous') throw new AppError('not_found', { detail: 'No survey has this public link; it may have been switched off' });
+      const now = deps.clock.now();
+      if (survey.status === 'closed' || (survey.closes_at != null && Number(survey.closes_at) <= now)) throw new AppError('survey_closed', { detail: `${survey.title} is closed and takes no more answers` });
+      if (survey.status !== 'open' || (survey.opens_at != null && Number(survey.opens_at) > now)) throw new AppError('survey_not_open', { detail: `${survey.title} is not open yet` });
+      const ws = survey.workspace_id;
+      const inv = deps.ids.next('svi');
+      const token = deps.surveys.tokenOf(ws, inv);
+      await deps.db.transaction().execute(async (tx) => {
+        await repo.insertInvitation(tx, {
+          workspace_id: ws, id: inv, survey_id: survey.id, person_id: null, token_hash: sha256(token), status: 'pending',
+          team_id: null, tenure_band: null, person_kind: null, account_tier: null, draft: null, draft_saved_at: null, responded_at: null, reminded_at: null, reminders: 0,
+          // the day only, like the anonymous response: a start's moment would sort it with the answer
+          created_at: Math.floor(now / DAY) * DAY,
+          trigger_id: null, event_id: null, handled_by: null,
+        });
+        await repo.bumpInvited(tx, ws, survey.id);
+      });
+      return { token, url: deps.surveys.linkOf(token) };
+    },
+
     async get(token: string, from: string): Promise<TTaking> {
       const { inv, survey } = await resolve(token, from);
       return taking(inv, survey, draftOf(inv), inv.draft_saved_at);
@@ -149,6 +184,9 @@ export function createTakingService(deps: TakingDeps) {
           submitted_on: anonymous ? Math.floor(now / DAY) * DAY : now,
           ...respondentScores(questions, final, settings),
           released: holdBack ? 0 : 1,
+          // Triggered surveys: the event answered and who handled it (never for anonymous ones).
+          event_id: anonymous ? null : inv.event_id,
+          handled_by: anonymous ? null : inv.handled_by,
         });
         await repo.insertAnswers(tx, rows);
         if (holdBack) await repo.releaseInSteps(tx, ws, survey.id, settings.k);
