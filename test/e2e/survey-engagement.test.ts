@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { systemContext } from '../../src/core/auth.js';
 import { startTestServer } from '../support/app.js';
-import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
+import { ensureWebBuilt, openBrowser, selectOption, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 // Issue #7's journey: an admin launches the engagement template to one team in the builder,
 // six employees of that team answer on a phone's viewport, and the team's manager reads the
@@ -138,5 +138,55 @@ describe('journey: an admin launches the engagement survey to a team, six employ
       await page.close();
     }
     assert.equal((await call('GET', `/api/v1/surveys/${surveyId}`)).body.responses, 6);
+  });
+
+  step('the manager finds the results from the navigation and sees the scores', async () => {
+    const { page, context } = b;
+    await context.clearCookies();
+    await signIn(page, 'mona@survey.test', password);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Surveys' }).click();
+    await page.getByRole('link', { name: 'Results of Employee engagement survey' }).click();
+    await page.getByRole('heading', { name: 'Results: Employee engagement survey' }).waitFor();
+    // A manager reads; the builder's actions are not offered.
+    assert.equal(await page.getByRole('button', { name: 'Open…' }).count(), 0);
+    const tile = (name: string) => page.getByRole('region', { name, exact: true });
+    await tile('eNPS').waitFor();
+    assert.match(await tile('eNPS').innerText(), /95% interval -?\d+ to -?\d+ · n = \d/);
+    assert.match(await tile('Engagement index').innerText(), /\d+\s*0–100/);
+    assert.match(await tile('Response rate').innerText(), /of 6 invited answered/);
+    await page.getByRole('region', { name: 'Drivers' }).getByText('Work on first').waitFor();
+    await b.screenshot('survey-results-manager');
+  });
+
+  /** The breakdown table: every row's label and its cells' text. */
+  async function breakdownRows(page: Page, name: string) {
+    const table = page.getByRole('table', { name });
+    await table.waitFor();
+    return table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => (c.textContent ?? '').trim())));
+  }
+
+  step('the breakdown by team shows Platform; by tenure both groups are under k and say so, with no count below k anywhere', async () => {
+    const { page } = b;
+    const k = 5;
+    const byTeam = await breakdownRows(page, 'Results by team');
+    assert.equal(byTeam.length, 1, JSON.stringify(byTeam));
+    assert.equal(byTeam[0]![0], 'Platform');
+    assert.ok(Number(byTeam[0]![1]) >= k, JSON.stringify(byTeam));
+    await selectOption(page, 'Break down by', 'Tenure');
+    const byTenure = await breakdownRows(page, 'Results by tenure');
+    assert.ok(byTenure.length >= 2, JSON.stringify(byTenure));
+    for (const row of byTenure) {
+      const cells = row.slice(1);
+      if (cells.length === 1) {
+        // A suppressed cell: the reason, never a figure.
+        assert.match(cells[0], /^Hidden — fewer than 5 answers$|^Hidden to protect a smaller group$/);
+      } else assert.ok(Number(cells[0]) >= k, `a shown group has at least k answers: ${JSON.stringify(row)}`);
+    }
+    assert.ok(byTenure.some((r) => /^Hidden/.test(r[1])), 'three and three: the tenure groups are below k');
+    // Comments need 10 answers: hidden, and said why.
+    await page.getByRole('region', { name: 'Comments' }).getByText(/fewer than 10 answers/).waitFor();
+    assert.equal(await page.getByText('More focus time', { exact: false }).count(), 0);
+    await b.screenshot('survey-results-tenure');
+    assert.deepEqual(b.consoleErrors.filter((e) => !/status of 401/.test(e)), []);
   });
 });

@@ -51,6 +51,11 @@ export interface Survey {
   responseRate: number | null;
   questions: Question[];
   createdAt: string;
+  /** days after opening of the automatic reminders (distribution) */
+  reminderDays?: number[];
+  nextReminderAt?: string | null;
+  publicLink?: boolean;
+  publicUrl?: string | null;
 }
 export interface SurveyTemplate {
   id: string;

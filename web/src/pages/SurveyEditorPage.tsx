@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ActionIcon, Alert, Anchor, Badge, Button, Card, Group, MultiSelect, Paper, Radio, Select, SimpleGrid, Stack, Switch, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Card, Group, MultiSelect, Paper, Radio, Select, SimpleGrid, Stack, Switch, Tabs, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
 import { DRIVER_LABELS, KIND_LABELS, PRIVACY_EXPLAINED, PRIVACY_LABELS, QUESTION_TYPE_LABELS, surveysApi, visibleQuestions, type AnswerValue, type Privacy, type Question, type QuestionType, type Survey, type SurveyKind, type SurveyTemplate } from '../api/surveys';
@@ -271,9 +271,22 @@ interface Draft {
   audience: Audience;
   opensAt: string;
   closesAt: string;
+  reminderDays: string[];
+  publicLink: boolean;
   questions: QuestionDraft[];
 }
-const toDraftSurvey = (s: Survey): Draft => ({ title: s.title, description: s.description, kind: s.kind, privacy: s.privacy, audience: s.audience, opensAt: isoToLocal(s.opensAt), closesAt: isoToLocal(s.closesAt), questions: s.questions.map(toDraft) });
+const toDraftSurvey = (s: Survey): Draft => ({
+  title: s.title,
+  description: s.description,
+  kind: s.kind,
+  privacy: s.privacy,
+  audience: s.audience,
+  opensAt: isoToLocal(s.opensAt),
+  closesAt: isoToLocal(s.closesAt),
+  reminderDays: (s.reminderDays ?? []).map(String),
+  publicLink: !!s.publicLink,
+  questions: s.questions.map(toDraft),
+});
 
 const STATUS_COLORS = { draft: 'gray', open: 'green', closed: 'dark' } as const;
 
@@ -302,9 +315,10 @@ function Builder({ survey }: { survey: Survey }) {
 
   const save = useMutation({
     mutationFn: async () => {
-      const common = { title: draft.title, description: draft.description, closesAt: localToIso(draft.closesAt) };
+      const common = { title: draft.title, description: draft.description, closesAt: localToIso(draft.closesAt), ...(survey.publicLink !== undefined ? { publicLink: draft.publicLink } : {}) };
       if (!editable) return surveysApi.update(survey.id, common);
-      await surveysApi.update(survey.id, { ...common, kind: draft.kind, privacy: draft.privacy, audience: draft.audience, opensAt: localToIso(draft.opensAt) });
+      const reminders = survey.reminderDays !== undefined ? { reminderDays: draft.reminderDays.map(Number) } : {};
+      await surveysApi.update(survey.id, { ...common, ...reminders, kind: draft.kind, privacy: draft.privacy, audience: draft.audience, opensAt: localToIso(draft.opensAt) });
       return surveysApi.replaceQuestions(survey.id, draft.questions.map(questionBody));
     },
     onSuccess: async (s) => {
@@ -328,7 +342,7 @@ function Builder({ survey }: { survey: Survey }) {
     onError: () => setConfirm(null),
   });
   const errors = new PathErrors(save.error ?? act.error);
-  const shown = ['title', 'description', 'kind', 'privacy', 'audience', 'opensAt', 'closesAt', 'questions'];
+  const shown = ['title', 'description', 'kind', 'privacy', 'audience', 'opensAt', 'closesAt', 'reminderDays', 'publicLink', 'questions'];
   const paths = teamPaths(teams.data);
   const audienceText = describeAudience(draft.audience, (id) => paths.get(id) ?? id);
   const previewQuestions = useMemo(() => draft.questions.map(asQuestion), [draft.questions]);
@@ -371,7 +385,7 @@ function Builder({ survey }: { survey: Survey }) {
             <Select label="Kind" description="Decides which scores the results show (eNPS, NPS, CSAT, engagement)" allowDeselect={false} data={Object.entries(KIND_LABELS).map(([value, label]) => ({ value, label }))} value={draft.kind} onChange={(v) => v && update({ kind: v as SurveyKind })} error={fieldError(save.error, 'kind')} disabled={!editable} maw={360} />
             <Radio.Group label="Privacy" value={draft.privacy} onChange={(v) => update({ privacy: v })} error={fieldError(save.error, 'privacy')}>
               <SimpleGrid cols={{ base: 1, md: 3 }} spacing="sm" mt="xs">
-                {(Object.keys(PRIVACY_LABELS) as Privacy[]).map((p) => (
+                {(Object.keys(PRIVACY_LABELS) as Privacy[]).filter((p) => editable || p === draft.privacy).map((p) => (
                   <Radio.Card key={p} value={p} p="sm" radius="md" disabled={!editable} aria-label={PRIVACY_LABELS[p]}>
                     <Group wrap="nowrap" align="flex-start" gap="sm">
                       <Radio.Indicator disabled={!editable} />
@@ -394,13 +408,47 @@ function Builder({ survey }: { survey: Survey }) {
               <AudienceFields audience={draft.audience} onChange={(audience) => update({ audience })} errors={errors} attributeKeys={attributeKeys} />
             ) : null}
             <Text size="sm">
-              <strong>Invited when it opens:</strong> {audienceText}
+              <strong>{editable ? 'Invited when it opens:' : 'Audience:'}</strong> {audienceText}
               {survey.status !== 'draft' && ` — ${plural(survey.invited, 'person', 'people')} invited`}
             </Text>
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
               <TextInput type="datetime-local" label="Takes answers from" description="Empty: as soon as it opens" value={draft.opensAt} onChange={(e) => update({ opensAt: e.currentTarget.value })} error={fieldError(save.error, 'opensAt')} disabled={!editable} />
               <TextInput type="datetime-local" label="Closes at" description="Empty: until you close it" value={draft.closesAt} onChange={(e) => update({ closesAt: e.currentTarget.value })} error={fieldError(save.error, 'closesAt')} disabled={survey.status === 'closed'} />
             </SimpleGrid>
+            {survey.reminderDays !== undefined && (
+              <TagsInput
+                label="Remind automatically after (days)"
+                description={
+                  survey.nextReminderAt
+                    ? `Those who have not answered get their link again. Next reminder: ${formatDate(survey.nextReminderAt)}`
+                    : 'Those who have not answered get their link again on these days after opening, e.g. 3 and 7. Press Enter after each.'
+                }
+                placeholder={draft.reminderDays.length ? undefined : 'No automatic reminders'}
+                value={draft.reminderDays}
+                onChange={(v) => update({ reminderDays: v.filter((d) => /^\d{1,2}$/.test(d.trim())).map((d) => d.trim()) })}
+                error={fieldError(save.error, 'reminderDays')}
+                disabled={!editable}
+                maxTags={5}
+                maw={480}
+              />
+            )}
+            {survey.publicLink !== undefined && (
+              <Stack gap={4}>
+                <Switch
+                  label="Also a public link anyone can answer by"
+                  description={draft.privacy === 'anonymous' ? 'For anonymous surveys only: share it on a poster or in a channel. Each visit gets a fresh single-use answer sheet; visits are rate limited.' : 'Only for anonymous surveys.'}
+                  checked={draft.publicLink}
+                  disabled={draft.privacy !== 'anonymous' || survey.status === 'closed'}
+                  onChange={(e) => update({ publicLink: e.currentTarget.checked })}
+                  error={fieldError(save.error, 'publicLink')}
+                />
+                {survey.publicUrl && survey.publicLink && (
+                  <Text size="sm">
+                    Public link: <Anchor href={survey.publicUrl} target="_blank" rel="noreferrer">{survey.publicUrl}</Anchor>
+                  </Text>
+                )}
+              </Stack>
+            )}
           </Stack>
         </Paper>
 

@@ -32,6 +32,8 @@ export function hiddenText(reason: Suppression | null, k: number, commentK?: num
 }
 
 const round = (n: number) => Math.round(n);
+/** "1 = Strongly disagree": a scale point named under a chart whose axis shows only numbers. */
+const scaleEnd = (d: { value: number | string; label: string }) => (d.label.startsWith(String(d.value)) ? d.label : `${d.value} = ${d.label}`);
 const share = (n: number) => `${Math.round(n * 100)}%`;
 
 function Tile({ label, value, hint, children }: { label: string; value: ReactNode; hint?: ReactNode; children?: ReactNode }) {
@@ -51,7 +53,7 @@ function ScoreTiles({ r }: { r: SurveyReport }) {
   const enps = r.kind === 'enps' || r.kind === 'engagement' || r.kind === 'pulse';
   return (
     <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="md">
-      <Tile label="Response rate" value={r.responseRate === null ? '—' : share(r.responseRate)} hint={`${formatNumber(r.responses ?? 0)} of ${formatNumber(r.invited)} invited answered`} />
+      <Tile label="Response rate" value={r.responseRate === null ? '—' : share(r.responseRate)} hint={`${formatNumber(Math.round((r.responseRate ?? 0) * r.invited))} of ${formatNumber(r.invited)} invited answered`} />
       {r.nps && (
         <Tile label={enps ? 'eNPS' : 'NPS'} value={`${r.nps.score > 0 ? '+' : ''}${round(r.nps.score)}`} hint={interval(r.nps)}>
           <Text size="xs" mt={4}>{r.nps.promoters} promoters · {r.nps.passives} passives · {r.nps.detractors} detractors</Text>
@@ -209,7 +211,12 @@ function Results({ r }: { r: SurveyReport }) {
                   {q.mean !== null && ` · mean ${q.mean.toFixed(1)}`}
                   {q.favourable !== null && ` · ${round(q.favourable)}% favourable`}
                 </Text>
-                <DistributionChart rows={q.distribution.map((d) => ({ label: d.label, count: d.count }))} label={`${q.text}: ${q.distribution.map((d) => `${d.label} ${d.count}`).join(', ')}`} />
+                <DistributionChart rows={q.distribution.map((d) => ({ label: typeof d.value === 'number' ? String(d.value) : d.label, count: d.count }))} label={`${q.text}: ${q.distribution.map((d) => `${d.label} ${d.count}`).join(', ')}`} />
+                {typeof q.distribution[0]?.value === 'number' && (
+                  <Text size="xs" c="dimmed" ta="center">
+                    {scaleEnd(q.distribution[0])} … {scaleEnd(q.distribution[q.distribution.length - 1]!)}
+                  </Text>
+                )}
               </Stack>
             ))}
           </SimpleGrid>
@@ -274,9 +281,9 @@ export default function SurveyResultsPage() {
         </Group>
       </Paper>
       <ErrorAlert error={q.error} />
-      {r?.released != null && r.responses != null && r.released < r.responses && (
+      {r?.released != null && r.status === 'open' && r.released < Math.round((r.responseRate ?? 0) * r.invited) && (
         <Alert color="blue" mb="md" role="status">
-          While an anonymous survey is open, results move in steps of {r.threshold.k} answers: these figures cover {r.released} of {r.responses}.
+          While an anonymous survey is open, its results move in steps of {r.threshold.k} answers, so nobody can be singled out by watching them change: these figures cover {r.released} of {Math.round((r.responseRate ?? 0) * r.invited)} answers.
         </Alert>
       )}
       {r && r.suppressed ? (
