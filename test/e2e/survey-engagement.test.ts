@@ -64,6 +64,21 @@ describe('journey: an admin launches the engagement survey to a team, six employ
     assert.equal(await page.getByRole('group', { name: /^Question \d+$/ }).count(), 17);
   });
 
+  step('a question left empty is refused by the API, and the error shows on that question', async () => {
+    const { page } = b;
+    const q1 = page.getByRole('group', { name: 'Question 1', exact: true });
+    const text = q1.getByRole('textbox', { name: 'Question', exact: true });
+    const original = await text.inputValue();
+    await text.fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').getByText('Please correct the highlighted fields').waitFor();
+    assert.equal(await text.getAttribute('aria-invalid'), 'true');
+    assert.notEqual(await page.getByRole('group', { name: 'Question 2', exact: true }).getByRole('textbox', { name: 'Question', exact: true }).getAttribute('aria-invalid'), 'true');
+    // Nothing was stored: the survey still has the template's first question.
+    assert.equal((await call('GET', `/api/v1/surveys/${surveyId}`)).body.questions[0].text, original);
+    await text.fill(original);
+  });
+
   step('sets the audience to one team, previews, saves and opens it: six people invited', async () => {
     const { page } = b;
     const audience = page.getByRole('region', { name: 'Audience and schedule' });
@@ -85,7 +100,9 @@ describe('journey: an admin launches the engagement survey to a team, six employ
     await b.screenshot('survey-builder');
     await page.getByRole('button', { name: 'Open…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Open this survey?' });
-    await dialog.getByText('Employees in Platform').waitFor();
+    // It says how many people the audience holds now, and what locks.
+    await dialog.getByText('6 people', { exact: true }).waitFor();
+    await dialog.getByText(/questions, audience, kind and privacy are locked/).waitFor();
     await dialog.getByRole('button', { name: 'Open and invite' }).click();
     await page.getByRole('status').getByText('Open: 6 people invited by inbox and email').waitFor();
     // Open: the questions are read-only.
@@ -187,6 +204,7 @@ describe('journey: an admin launches the engagement survey to a team, six employ
     await page.getByRole('region', { name: 'Comments' }).getByText(/fewer than 10 answers/).waitFor();
     assert.equal(await page.getByText('More focus time', { exact: false }).count(), 0);
     await b.screenshot('survey-results-tenure');
-    assert.deepEqual(b.consoleErrors.filter((e) => !/status of 401/.test(e)), []);
+    // 401: the session check before signing in; 400: the empty question refused on purpose above.
+    assert.deepEqual(b.consoleErrors.filter((e) => !/status of 40[01]/.test(e)), []);
   });
 });

@@ -5,7 +5,7 @@ import type { SurveysService } from './surveys.service.js';
 import type { TakingService } from './taking.service.js';
 import type { TriggersService } from './triggers.service.js';
 import { ZPublicLinkStart, ZSurveyTrigger, ZSurveyTriggerInput } from './reports.schema.js';
-import { ZCreateSurvey, ZRemindResult, ZReplaceQuestions, ZSaveAnswers, ZSubmitted, ZSurvey, ZSurveyIdParam, ZSurveysQuery, ZSurveyTemplate, ZTaking, ZTokenParam, ZUpdateSurvey } from './surveys.schema.js';
+import { ZAudienceSize, ZCreateSurvey, ZRemindResult, ZReplaceQuestions, ZSaveAnswers, ZSubmitted, ZSurvey, ZSurveyIdParam, ZSurveysQuery, ZSurveyTemplate, ZTaking, ZTokenParam, ZUpdateSurvey } from './surveys.schema.js';
 
 export const surveysRoutes = (surveys: SurveysService): FastifyPluginAsyncZod => async (app) => {
   const tags = ['surveys'];
@@ -47,6 +47,10 @@ export const surveysRoutes = (surveys: SurveysService): FastifyPluginAsyncZod =>
     config: manage,
     schema: { tags, summary: 'Remind those invited who have not answered (their own link again)', params: ZSurveyIdParam, response: { 200: ZRemindResult } },
   }, async (req) => surveys.remind(req.auth, req.params.id));
+  app.get('/api/v1/surveys/:id/audience', {
+    config: manage,
+    schema: { tags, summary: 'How many people its audience holds now: whom opening it would invite', params: ZSurveyIdParam, response: { 200: ZAudienceSize } },
+  }, async (req) => surveys.audienceSize(req.auth, req.params.id));
 };
 
 /** Taking a survey by its link: public (the token is the credential), throttled per address. */

@@ -135,6 +135,7 @@ export const ZSurveysQuery = z
   })
   .strict();
 
+export const ZAudienceSize = z.object({ people: z.number().int().describe('active people the audience rule matches now') }).meta({ id: 'SurveyAudienceSize' });
 export const ZRemindResult = z.object({ reminded: z.number().int().describe('people reminded: invited, not responded') }).meta({ id: 'SurveyRemindResult' });
 
 export const ZSurveyTemplate = z

@@ -383,6 +383,16 @@ export function createSurveysService(deps: SurveysDeps) {
       return reminded;
     },
 
+    /**
+     * How many people the survey's audience holds now: what opening it would invite (the web
+     * says it in the confirmation). For an open or closed survey, who was invited is `invited`.
+     */
+    async audienceSize(ctx: AuthContext, id: string) {
+      ctx.require('surveys.manage');
+      const s = await load(ctx, id);
+      return { people: (await deps.programs.audienceMembers(ctx.workspaceId, JSON.parse(s.audience) as TAudience)).length };
+    },
+
     /** Public-link token → the survey (any workspace), for the taking service. */
     surveyByLinkToken: (linkToken: string) => repo.surveyByLinkHash(sha256(linkToken)),
     tokenOf,

@@ -284,5 +284,19 @@ for (const dialect of DIALECTS) {
       assert.equal(ok.status, 200, ok.text);
       assert.deepEqual(ok.body.questions.map((q: { id: string; scale: unknown }) => [q.id, q.scale]), [['q_a', { min: 1, max: 5 }]]);
     });
+
+    test('a draft tells how many people opening it would invite, and opening invites exactly those; managers 403, another workspace 404, a bad id 400', async () => {
+      const draft = (await call('POST', '/api/v1/surveys', { template: 'enps-pulse', audience: { kinds: ['employee'], teams: [teamSales] } })).body;
+      const size = await call('GET', `/api/v1/surveys/${draft.id}/audience`);
+      assert.equal(size.status, 200, size.text);
+      assert.deepEqual(size.body, { people: 3 });
+      assert.deepEqual((await call('GET', `/api/v1/surveys/${draft.id}/audience`, undefined, await ws.key('manager'))).status, 403);
+      assert.equal((await call('GET', `/api/v1/surveys/${draft.id}/audience`, undefined, other.ownerKey)).status, 404);
+      const bad = await call('GET', '/api/v1/surveys/srv_nope/audience');
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.errors[0].path, 'params.id');
+      assert.deepEqual((await call('GET', `/api/v1/surveys/${(await call('POST', '/api/v1/surveys', { template: 'enps-pulse', audience: { kinds: ['partner'] } })).body.id}/audience`)).body, { people: 0 });
+      assert.equal((await call('POST', `/api/v1/surveys/${draft.id}/open`)).body.invited, size.body.people);
+    });
   });
 }

@@ -51,6 +51,7 @@ export interface Survey {
   responseRate: number | null;
   questions: Question[];
   createdAt: string;
+  updatedAt: string;
   /** days after opening of the automatic reminders (distribution) */
   reminderDays?: number[];
   nextReminderAt?: string | null;
@@ -82,6 +83,7 @@ export const surveysApi = {
   replaceQuestions: (id: string, questions: Record<string, unknown>[]) => request<Survey>('PUT', `${V1}/surveys/${enc(id)}/questions`, { json: { questions } }),
   open: (id: string) => api.post<Survey>(`${V1}/surveys/${enc(id)}/open`),
   close: (id: string) => api.post<Survey>(`${V1}/surveys/${enc(id)}/close`),
+  audienceSize: (id: string) => api.get<{ people: number }>(`${V1}/surveys/${enc(id)}/audience`),
   remind: (id: string) => api.post<{ reminded: number }>(`${V1}/surveys/${enc(id)}/remind`),
 };
 

@@ -60,7 +60,7 @@ export function DriverChart({ rows, label }: { rows: { name: string; correlation
 export function DistributionChart({ rows, label }: { rows: { label: string; count: number }[]; label: string }) {
   return (
     <div role="img" aria-label={label}>
-      <BarChart h={160} data={rows} dataKey="label" series={[{ name: 'count', label: 'Answers', color: 'indigo.5' }]} withBarValueLabel xAxisProps={{ interval: 0, tick: { fontSize: 11 } }} />
+      <BarChart h={160} data={rows} dataKey="label" series={[{ name: 'count', label: 'Answers', color: 'indigo.5' }]} withBarValueLabel xAxisProps={{ interval: 0, tick: { fontSize: 11 } }} yAxisProps={{ allowDecimals: false }} />
     </div>
   );
 }

@@ -342,6 +342,8 @@ function Builder({ survey }: { survey: Survey }) {
     onError: () => setConfirm(null),
   });
   const errors = new PathErrors(save.error ?? act.error);
+  // Counted when the confirmation opens, from the saved audience (unsaved changes are saved first, so say so).
+  const size = useQuery({ queryKey: ['survey-audience', survey.id, survey.updatedAt], queryFn: () => surveysApi.audienceSize(survey.id), enabled: confirm === 'open' && !dirty });
   const shown = ['title', 'description', 'kind', 'privacy', 'audience', 'opensAt', 'closesAt', 'reminderDays', 'publicLink', 'questions'];
   const paths = teamPaths(teams.data);
   const audienceText = describeAudience(draft.audience, (id) => paths.get(id) ?? id);
@@ -503,9 +505,18 @@ function Builder({ survey }: { survey: Survey }) {
         </Paper>
       </Stack>
       <ConfirmModal opened={confirm === 'open'} onClose={() => setConfirm(null)} onConfirm={() => act.mutate('open')} title="Open this survey?" confirmLabel="Open and invite" color="blue" loading={act.isPending}>
-        <Text size="sm">
-          Everyone in its audience — <strong>{audienceText}</strong> — gets an invitation in their inbox and by email, each with their own single-use link.
+        <Text size="sm" data-testid="open-count">
+          {size.data ? (
+            <>
+              <strong>{plural(size.data.people, 'person', 'people')}</strong> ({audienceText}) will get an invitation in their inbox and by email, each with their own single-use link.
+            </>
+          ) : (
+            <>
+              Everyone in its audience — <strong>{audienceText}</strong> — gets an invitation in their inbox and by email, each with their own single-use link.
+            </>
+          )}
         </Text>
+        {size.data?.people === 0 && <Text size="sm" c="red">Nobody matches this audience yet: widen it before opening.</Text>}
         <Text size="sm">Once open, its questions, audience, kind and privacy are locked so every answer keeps its meaning. You can still change the title, the introduction and the closing date.</Text>
         {dirty && <Text size="sm" c="dimmed">Your unsaved changes are saved first.</Text>}
       </ConfirmModal>

@@ -68,6 +68,8 @@ export default function TakeSurveyPage() {
       setSaveState('saved');
     } catch (e) {
       if (e instanceof ApiError && e.status === 400) setErrors((old) => ({ ...old, ...Object.fromEntries(e.fieldErrors.map((f) => [f.path.replace(/^answers\./, ''), f.message])) }));
+      // Closed meanwhile, already used, throttled: say so where the person is about to submit.
+      else setSubmitErr(e);
       setSaveState('error');
     }
   }
