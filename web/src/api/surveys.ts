@@ -14,8 +14,8 @@ export const KIND_LABELS: Record<SurveyKind, string> = { engagement: 'Engagement
 export const PRIVACY_LABELS: Record<Privacy, string> = { anonymous: 'Anonymous', confidential: 'Confidential', identified: 'Identified' };
 /** What each privacy mode means, for the person choosing it (docs/surveys.md has the detail). */
 export const PRIVACY_EXPLAINED: Record<Privacy, string> = {
-  anonymous: 'Nothing links an answer to the person who gave it, not even in the database. Results show only groups of at least k people. Best for engagement surveys.',
-  confidential: 'Tandem keeps who answered, to follow trends per person, but never shows it: results show only groups of at least k people.',
+  anonymous: 'Nothing links an answer to the person who gave it, not even in the database. Results show only groups big enough (5 people unless changed) that nobody stands out. Best for engagement surveys.',
+  confidential: 'Tandem keeps who answered, to follow trends per person, but never shows it: results show only groups big enough (5 people unless changed) that nobody stands out.',
   identified: 'Answers are shown with the person’s name. Usual for customer NPS and CSAT, where you follow up with each one.',
 };
 export const QUESTION_TYPE_LABELS: Record<QuestionType, string> = { agreement: 'Agreement (1–5)', likelihood: 'Likelihood (0–10, NPS)', csat: 'Satisfaction (1–5, CSAT)', single_choice: 'One choice', multiple_choice: 'Several choices', text: 'Free text' };

@@ -288,7 +288,9 @@ export default function SurveyResultsPage() {
       )}
       {r && r.suppressed ? (
         <Alert color="gray" title={hiddenText(r.suppressed, r.threshold.k)} role="status">
-          This group is too small to show without risking that someone is recognised. Widen the filter to see results.
+          {Object.keys(r.filter).length
+            ? 'This group is too small to show without risking that someone is recognised. Widen the filter to see results.'
+            : `Results appear once at least ${r.threshold.k} people have answered, so nobody can be recognised. ${formatNumber(Math.round((r.responseRate ?? 0) * r.invited))} of ${formatNumber(r.invited)} invited have answered so far.`}
         </Alert>
       ) : r && r.responses === 0 ? (
         <Alert color="gray" title="No answers yet" role="status">
