@@ -6,3 +6,4 @@ export { createTakingService, type TakingService } from './taking.service.js';
 export { surveysRoutes, takingRoutes, triggersRoutes } from './surveys.routes.js';
 export { createTriggersService, TRIGGER_TOPIC, type TriggersService } from './triggers.service.js';
 export { surveysMigrations } from './surveys.migrations.js';
+export { ZCustomerEngagement, type TSurveySettings } from './reports.schema.js';
