@@ -72,7 +72,7 @@ function QuestionField({ q, index, value, error, onChange }: { q: Question; inde
   return <Textarea label={label} description={q.help} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.currentTarget.value)} error={error} autosize minRows={3} maxLength={5000} size="md" />;
 }
 
-function Problem({ err }: { err: unknown }) {
+export function Problem({ err }: { err: unknown }) {
   const e = err instanceof ApiError ? err : null;
   const [title, text] =
     e?.status === 410
