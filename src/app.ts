@@ -30,6 +30,7 @@ import { createVendorsService, vendorsRoutes, VENDOR_TOPIC } from './modules/rew
 import { createSurveysService, createTakingService, surveysMigrations, surveysRoutes, takingRoutes } from './modules/surveys/index.js';
 import { createReportsService, reportsRoutes } from './modules/surveys/index.js';
 import { createTriggersService, triggersRoutes, TRIGGER_TOPIC } from './modules/surveys/index.js';
+import { createEngagementService, engagementRoutes } from './modules/engagement/index.js';
 
 export const DEFAULT_MAIL_FROM = 'Tandem <notifications@tandem.invalid>';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -127,9 +128,11 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const surveyTriggers = createTriggersService({ db, ids, clock, audit, outbox, engine, people, workspaces, surveys, eventStatus });
   events.onAccepted((tx, ws, list) => surveyTriggers.onAccepted(tx, ws, list));
   comms.deliverWith(TRIGGER_TOPIC, (row) => surveyTriggers.handle(row));
+  // The customer engagement score; its weights come from the survey settings once they land (defaults until then).
+  const engagement = createEngagementService({ clock, people, events, programs, surveys });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
-  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money, surveys, taking, surveyReports, surveyTriggers };
+  return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money, surveys, taking, surveyReports, surveyTriggers, engagement };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -178,6 +181,7 @@ export async function buildApp(services: Services, config: Pick<Config, 'logLeve
   await app.register(takingRoutes(services.taking));
   await app.register(reportsRoutes(services.surveyReports));
   await app.register(triggersRoutes(services.surveyTriggers));
+  await app.register(engagementRoutes(services.engagement));
   await app.ready();
   return { app, routes };
 }

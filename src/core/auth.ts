@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   'money.read': [...STAFF, 'analyst'],
   'surveys.read': [...STAFF, 'manager', 'analyst'],
   'surveys.manage': [...STAFF],
+  /** the customer engagement score of a contact or an account: staff, and managers for the accounts their teams serve */
+  'engagement.read': [...STAFF, 'manager'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -53,7 +53,7 @@ for (const dialect of DIALECTS) {
 
     /** Strips what reads change (a key's last use), so two views of A can be compared. */
     const stable = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(stable) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'lastUsedAt').map(([k, x]) => [k, stable(x)])) : v;
+      Array.isArray(v) ? v.map(stable) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'lastUsedAt' && k !== 'computedAt').map(([k, x]) => [k, stable(x)])) : v;
 
     /** A as A's owner sees it through every GET route, and A's rows in the database. */
     async function pictureOfA() {

@@ -39,6 +39,7 @@ const MoneyPage = lazy(() => import('./pages/MoneyPage'));
 const RewardFulfilmentPage = lazy(() => import('./pages/RewardFulfilmentPage'));
 const FulfilmentVendorsPage = lazy(() => import('./pages/FulfilmentVendorsPage'));
 const TakeSurveyPage = lazy(() => import('./pages/TakeSurveyPage'));
+const PublicSurveyLinkPage = lazy(() => import('./pages/PublicSurveyLinkPage'));
 const SurveysPage = lazy(() => import('./pages/SurveysPage'));
 const SurveyEditorPage = lazy(() => import('./pages/SurveyEditorPage'));
 const SurveyResultsPage = lazy(() => import('./pages/SurveyResultsPage'));
@@ -129,6 +130,7 @@ export function App() {
       <Routes>
         <Route path="/sign-in" element={<SignInPage />} />
         <Route path="/s/:token" element={<TakeSurveyPage />} />
+        <Route path="/s/p/:linkToken" element={<PublicSurveyLinkPage />} />
         <Route path="/*" element={<SignedIn />} />
       </Routes>
     </Suspense>

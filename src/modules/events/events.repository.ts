@@ -43,6 +43,21 @@ export function createEventsRepository(anyDb: AnyDb) {
       }
       return out;
     },
+    /**
+     * A person's (or an account's) accepted events: the last one's time and how many since
+     * `since` (the customer engagement score), on the events_person or events_account index.
+     */
+    async activity(ws: string, of: { personIds: string[] } | { accountId: string }, since: number) {
+      let q = t(undefined)
+        .selectFrom('events')
+        .select((eb) => [eb.fn.max('occurred_at').as('last'), eb.fn.sum<number>(eb.case().when('occurred_at', '>=', since).then(1).else(0).end()).as('recent')])
+        .where('workspace_id', '=', ws)
+        .where('status', '=', 'accepted')
+        .where('reverses', 'is', null);
+      q = 'accountId' in of ? q.where('account_id', '=', of.accountId) : q.where('person_id', 'in', of.personIds.length ? of.personIds : ['-']);
+      const r = await q.executeTakeFirst();
+      return { lastAt: r?.last == null ? null : Number(r.last), recent: Number(r?.recent ?? 0) };
+    },
     get: (tx: AnyDb | undefined, ws: string, id: string) => t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
     bySourceId: (tx: AnyDb, ws: string, source: string, externalId: string) =>
       t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst(),

@@ -296,6 +296,9 @@ export function createEventsService(deps: Deps) {
       return summarise(results);
     },
 
+    /** A person's or an account's event activity: the last accepted event and the count since `since`. */
+    activity: (ws: string, of: { personIds: string[] } | { accountId: string }, since: number) => repo.activity(ws, of, since),
+
     async list(ctx: AuthContext, q: TEventQuery) {
       ctx.require('events.read');
       const rows = await repo.list(ctx.workspaceId, { ...q, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, before: decodeCursor(q.cursor), limit: q.limit + 1 });

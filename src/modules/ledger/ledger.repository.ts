@@ -64,6 +64,12 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
       eventIds.length
         ? base.selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where('event_id', 'in', eventIds).where('cause', 'in', ['event', 'goal_tier']).orderBy('id').execute()
         : Promise.resolve([]),
+    /** Of these programs, those that paid points into any of these wallets since `since` (index transfers_credit_program). */
+    async programsPaying(ws: string, wallets: string[], programIds: string[], since: number) {
+      if (!wallets.length || !programIds.length) return [];
+      const rows = await base.selectFrom('transfers').select('program_id').distinct().where('workspace_id', '=', ws).where('credit_account', 'in', wallets).where('program_id', 'in', programIds).where('occurred_at', '>=', since).where('cause', 'in', ['event', 'goal_tier']).execute();
+      return rows.map((r) => String(r.program_id));
+    },
     reversalsOf: (tx: AnyDb, ws: string, ids: string[]) =>
       ids.length ? t(tx).selectFrom('transfers').select('reverses_id').where('workspace_id', '=', ws).where('reverses_id', 'in', ids).execute() : Promise.resolve([]),
 

@@ -348,6 +348,8 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     },
     transfersOfEvent: (tx: AnyDb, ws: string, eventId: string) => repo.transfersOfEvent(tx, ws, eventId),
     awardsOfEvents: (ws: string, eventIds: string[]) => repo.awardsOfEvents(ws, eventIds),
+    /** Of these programs, those that awarded any of these people points since `since` (participation in the customer engagement score). */
+    programsPaying: (ws: string, personIds: string[], programIds: string[], since: number) => repo.programsPaying(ws, personIds.map(accounts.wallet), programIds, since),
     /** The budget's flows in a window; `only`: the other accounts to count (a manager's people's wallets). */
     budgetFlows: (ws: string, programId: string, from: number, to: number, only?: Set<string>) => repo.budgetFlows(ws, accounts.budget(programId), programId, from, to, only),
     transfer: (tx: AnyDb | undefined, ws: string, id: string) => repo.transfer(tx, ws, id),

@@ -101,6 +101,9 @@ export function createPeopleRepository(anyDb: AnyDb) {
     activeMemberIds: async (tx: AnyDb | undefined, ws: string, teamId: string) =>
       ((await t(tx).selectFrom('people').select('id').where('workspace_id', '=', ws).where('team_id', '=', teamId).where('status', '=', 'active').orderBy('id').execute()) as { id: string }[]).map((r) => r.id),
     /** Every active, not erased person (comms: a program's audience is judged over them). */
+    /** The active, not erased contacts of an account. */
+    accountContactIds: async (ws: string, accountId: string) =>
+      ((await base.selectFrom('people').select('id').where('workspace_id', '=', ws).where('account_id', '=', accountId).where('status', '=', 'active').where('erased_at', 'is', null).orderBy('id').execute()) as { id: string }[]).map((r) => r.id),
     activePersonIds: async (ws: string) =>
       ((await base.selectFrom('people').select('id').where('workspace_id', '=', ws).where('status', '=', 'active').where('erased_at', 'is', null).orderBy('id').execute()) as { id: string }[]).map((r) => r.id),
     peopleIdsInTeams: async (ws: string, teamIds: string[]) =>

@@ -282,6 +282,8 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
     /** The active members of one team (not its sub-teams), for team goal payouts. */
     teamMembers: (tx: AnyDb | undefined, ws: string, teamId: string) => repo.activeMemberIds(tx, ws, teamId),
 
+    /** The active, not erased contacts of an account, by id (the customer engagement score). */
+    accountContactIds: (ws: string, accountId: string) => repo.accountContactIds(ws, accountId),
     /** Every active, not erased person of the workspace, by id. */
     activePersonIds: (ws: string) => repo.activePersonIds(ws),
     /** What messages need of people, by id, in one read per 500 (erased people carry erasedAt). */

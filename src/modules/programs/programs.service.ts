@@ -638,6 +638,26 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       return { data };
     },
 
+    /**
+     * Participation (the customer engagement score): the live programs whose audience holds any
+     * of these people (not held out), and how many of them paid any of them points since `since`.
+     */
+    async participation(ws: string, personIds: string[], since: number) {
+      if (!personIds.length) return { programs: 0, earned: 0 };
+      const pc = await deps.people.eventContext(undefined, ws, { personIds, personExternalIds: [], accountIds: [], accountExternalIds: [] });
+      const ctx = engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null });
+      const now = deps.clock.now();
+      const live: string[] = [];
+      for (const p of await repo.active(undefined, ws)) {
+        if (p.ends_at != null && p.ends_at <= now) continue;
+        const versions = await repo.versions(undefined, ws, p.id);
+        const current = [...versions].reverse().find((v) => Number(v.effective_from) <= now) ?? versions[0]!;
+        const inAudience = compileAudience(JSON.parse(current.audience) as TAudience);
+        if (personIds.some((id) => inAudience(id, ctx) && !isHeldOut(p.id, id, p.holdout_percent))) live.push(p.id);
+      }
+      return { programs: live.length, earned: (await deps.ledger.programsPaying(ws, personIds, live, since)).length };
+    },
+
     /** The active programs of a workspace, in short (comms' schedules and cadence monitor). */
     async activeOf(ws: string) {
       return (await repo.active(undefined, ws)).map((p) => ({ id: p.id, name: p.name, startsAt: p.starts_at, endsAt: p.ends_at, createdAt: p.created_at }));

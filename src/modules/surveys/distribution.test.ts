@@ -161,6 +161,18 @@ for (const dialect of DIALECTS) {
         assert.equal((await rows('survey_triggers')).length, 0);
       });
 
+      test('a draft with triggers cannot become anonymous (400 naming privacy), and keeps its privacy', async () => {
+        const draft = (await call('POST', '/api/v1/surveys', { template: 'support-csat', audience: { kinds: [] } })).body;
+        const made = await call('POST', `/api/v1/surveys/${draft.id}/triggers`, { on: 'ticket.resolved', sendTo: 'person', handledBy: null, delayMinutes: 0, oncePerDays: 0 });
+        assert.equal(made.status, 201, made.text);
+        const r = await call('PATCH', `/api/v1/surveys/${draft.id}`, { privacy: 'anonymous' });
+        assert.equal(r.status, 400, r.text);
+        assert.equal(r.body.errors[0].path, 'privacy');
+        assert.equal((await call('GET', `/api/v1/surveys/${draft.id}`)).body.privacy, 'identified');
+        assert.equal((await call('DELETE', `/api/v1/surveys/${draft.id}/triggers/${made.body.id}`)).status, 204);
+        assert.equal((await call('PATCH', `/api/v1/surveys/${draft.id}`, { privacy: 'anonymous' })).body.privacy, 'anonymous');
+      });
+
       test('permissions: staff manage, a manager reads, a participant gets 403, another workspace 404', async () => {
         const body = { on: 'ticket.resolved', sendTo: { property: 'contactExternalId' }, handledBy: 'person', delayMinutes: 120, oncePerDays: 30 };
         const manager = await ws.key('manager');

@@ -9,3 +9,4 @@ export { surveysMigrations } from './surveys.migrations.js';
 export { createReportsService, type ReportsService } from './reports.service.js';
 export { reportsRoutes } from './reports.routes.js';
 export { surveySettings, DEFAULT_SURVEY_SETTINGS } from './settings.js';
+export { ZCustomerEngagement, type TSurveySettings } from './reports.schema.js';

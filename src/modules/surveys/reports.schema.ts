@@ -175,7 +175,8 @@ export const ZSurveyTriggerInput = z
     oncePerDays: z.number().int().min(0).max(365).describe('at most one invitation per contact in this many days (0: every event)'),
   })
   .strict()
-  .meta({ id: 'SurveyTriggerInput' });
+  // Not 'SurveyTriggerInput': the OpenAPI document names the input form of SurveyTrigger so, and refuses the collision.
+  .meta({ id: 'NewSurveyTrigger' });
 export const ZSurveyTrigger = z
   .object({ id: z.string(), surveyId: z.string(), on: z.string(), if: z.unknown().nullable(), sendTo: z.unknown(), handledBy: z.unknown().nullable(), delayMinutes: z.number().int(), oncePerDays: z.number().int(), sent: z.number().int(), createdAt: z.string() })
   .meta({ id: 'SurveyTrigger' });

@@ -199,6 +199,8 @@ export const surveysMigrations: Record<string, Migration> = {
       // Identified and confidential surveys only: the event a response answers and who handled it.
       await db.schema.alterTable('survey_responses').addColumn('event_id', 'text').execute();
       await db.schema.alterTable('survey_responses').addColumn('handled_by', 'text').execute();
+      // A person's answers (the customer engagement score); anonymous responses hold no person.
+      await db.schema.createIndex('survey_responses_person').on('survey_responses').columns(['workspace_id', 'person_id', 'submitted_on']).execute();
 
       await db.schema
         .createTable('survey_triggers')

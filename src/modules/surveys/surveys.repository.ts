@@ -102,6 +102,24 @@ export function createSurveysRepository(anyDb: AnyDb) {
       return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
     },
 
+    /** The NPS (likelihood) and CSAT answers of these people to identified surveys since `since`. */
+    async scaleAnswersOf(ws: string, personIds: string[], since: number) {
+      if (!personIds.length) return [];
+      return db
+        .selectFrom('survey_responses as r')
+        .innerJoin('surveys as s', (j) => j.onRef('s.workspace_id', '=', 'r.workspace_id').onRef('s.id', '=', 'r.survey_id'))
+        .innerJoin('survey_answers as a', (j) => j.onRef('a.workspace_id', '=', 'r.workspace_id').onRef('a.survey_id', '=', 'r.survey_id').onRef('a.response_id', '=', 'r.id'))
+        .innerJoin('survey_questions as q', (j) => j.onRef('q.workspace_id', '=', 'a.workspace_id').onRef('q.survey_id', '=', 'a.survey_id').onRef('q.id', '=', 'a.question_id'))
+        .select(['q.type', 'a.value_num'])
+        .where('r.workspace_id', '=', ws)
+        .where('r.person_id', 'in', personIds)
+        .where('r.submitted_on', '>=', since)
+        .where('s.privacy', '=', 'identified')
+        .where('q.type', 'in', ['likelihood', 'csat'])
+        .where('a.value_num', 'is not', null)
+        .execute();
+    },
+
     insertResponse: (tx: AnyDb, row: SurveyResponsesTable) => t(tx).insertInto('survey_responses').values(row).execute(),
     insertAnswers: (tx: AnyDb, rows: SurveyAnswersTable[]) => insertAnswers(tx, rows.map((r) => ANSWER_COLUMNS.map((c) => r[c]))),
     /** Releases the held-back responses of a survey once there are k of them (all at once: no order is kept). */

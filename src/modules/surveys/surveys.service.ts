@@ -393,6 +393,16 @@ export function createSurveysService(deps: SurveysDeps) {
       return { people: (await deps.programs.audienceMembers(ctx.workspaceId, JSON.parse(s.audience) as TAudience)).length };
     },
 
+    /**
+     * The NPS and CSAT answers these people gave to identified surveys since `since` (the
+     * customer engagement score). Confidential answers are left out: the score is shown per
+     * person, and would show their answer.
+     */
+    async scaleAnswersOf(ws: string, personIds: string[], since: number) {
+      const rows = await repo.scaleAnswersOf(ws, personIds, since);
+      return { likelihood: rows.filter((r) => r.type === 'likelihood').map((r) => Number(r.value_num)), csat: rows.filter((r) => r.type === 'csat').map((r) => Number(r.value_num)) };
+    },
+
     /** Public-link token → the survey (any workspace), for the taking service. */
     surveyByLinkToken: (linkToken: string) => repo.surveyByLinkHash(sha256(linkToken)),
     tokenOf,

@@ -91,6 +91,8 @@ export const takingApi = {
   get: (token: string) => api.get<Taking>(`${V1}/survey-responses/${enc(token)}`),
   save: (token: string, answers: Record<string, AnswerValue>) => request<Taking>('PUT', `${V1}/survey-responses/${enc(token)}`, { json: { answers } }),
   submit: (token: string, answers: Record<string, AnswerValue>) => api.post<{ submitted: true }>(`${V1}/survey-responses/${enc(token)}/submit`, { answers }),
+  /** A public link's start: a fresh single-use token for the routes above. */
+  start: (linkToken: string) => api.post<{ token: string; url: string }>(`${V1}/survey-links/${enc(linkToken)}/start`),
 };
 
 /** The display rule the server applies: shown when the earlier answer is one of `in`. */

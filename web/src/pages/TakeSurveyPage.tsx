@@ -13,7 +13,7 @@ const PRIVACY_TEXT = {
   identified: 'Your answers will be shared with your name.',
 };
 
-function Problem({ err }: { err: unknown }) {
+export function Problem({ err }: { err: unknown }) {
   const e = err instanceof ApiError ? err : null;
   const [title, text] =
     e?.status === 410
