@@ -175,7 +175,7 @@ export const ZSurveyTriggerInput = z
     oncePerDays: z.number().int().min(0).max(365).describe('at most one invitation per contact in this many days (0: every event)'),
   })
   .strict()
-  .meta({ id: 'SurveyTriggerInput' });
+  .meta({ id: 'SurveyTriggerRule' }); // not 'SurveyTriggerInput': the OpenAPI provider names SurveyTrigger's input variant so (collision, 500 on /api/openapi.json)
 export const ZSurveyTrigger = z
   .object({ id: z.string(), surveyId: z.string(), on: z.string(), if: z.unknown().nullable(), sendTo: z.unknown(), handledBy: z.unknown().nullable(), delayMinutes: z.number().int(), oncePerDays: z.number().int(), sent: z.number().int(), createdAt: z.string() })
   .meta({ id: 'SurveyTrigger' });

@@ -119,7 +119,7 @@ export const surveysMigrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('survey_settings')
-        .addColumn('workspace_id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.primaryKey().notNull())
         .addColumn('settings', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
