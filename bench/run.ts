@@ -23,6 +23,10 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Benchmark>
     about: 'redemptions through the redemptions service (SQLite, 3,000 participants, a mixed catalog) vs raw better-sqlite3 doing the same writes in one transaction',
     load: async () => (await import('./redeem.bench.js')).redeemBenchmark,
   },
+  survey: {
+    about: 'the full report of one survey with 1,000,000 responses (20 questions) vs a single GROUP BY over its answers, on SQLite and PostgreSQL',
+    load: async () => (await import('./survey.bench.js')).surveyBenchmark,
+  },
   outbox: {
     about: '10,000 webhook deliveries by the outbox worker vs a bare undici loop at the same concurrency',
     load: async () => (await import('./outbox.bench.js')).outboxBenchmark,

@@ -17,7 +17,7 @@ type Shape = Record<string, TableShape>;
 const GLOBAL = new Set(['workspaces', 'users', 'sessions', 'throttles']);
 
 // PostgreSQL reports its internal names for the types the migrations declare.
-const PG_TYPE_NAMES: Record<string, string> = { int8: 'bigint', int4: 'integer' };
+const PG_TYPE_NAMES: Record<string, string> = { int8: 'bigint', int4: 'integer', float8: 'double precision' };
 
 async function shapeOf(d: Database): Promise<Shape> {
   const out: Shape = {};

@@ -206,13 +206,13 @@ export function createReportsService(deps: ReportsDeps) {
     };
   }
 
-  async function breakdown(s: SurveysTable, questions: readonly TQuestion[], g: Group, dim: Dimension, c: Awaited<ReturnType<typeof cellsOf>>, k: number): Promise<NonNullable<Report['breakdown']>['cells']> {
+  async function breakdown(s: SurveysTable, questions: readonly TQuestion[], g: Group, dim: Dimension, c: Awaited<ReturnType<typeof cellsOf>>): Promise<NonNullable<Report['breakdown']>['cells']> {
     const values = [...new Set(c.cells.filter((x) => inGroup(x, g)).map((x) => x.values[dim]))].sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)));
     const label = await cellLabels(dim, s.workspace_id, values);
     const npsQ = questions.find((q) => q.type === 'likelihood');
     const csatQ = questions.find((q) => q.type === 'csat');
     const driverQs = questions.filter((q) => q.type === 'agreement' && q.driver && q.driver !== 'engagement');
-    const cells = values.map((v) => ({ v, group: { ...g, [dim]: v } as Group }));
+    const cells = values.map((v): { v: string | null; group: Group } => ({ v, group: { ...g, [dim]: v } }));
     const shown = cells.filter((x) => !c.anon?.suppression(x.group));
     const rows = shown.length ? await repo.breakdownDistribution(s.workspace_id, s.id, dim, g, c.holdBack, [npsQ, csatQ, ...driverQs].filter((q): q is TQuestion => !!q).map((q) => q.id)) : [];
     return cells.map(({ v, group }) => {
@@ -332,7 +332,7 @@ export function createReportsService(deps: ReportsDeps) {
         engagementThresholds: { engaged: settings.engagedAtOrAbove, activelyDisengaged: settings.activelyDisengagedBelow },
         drivers: suppressed ? [] : driverScores(questions, dist, sums, settings.k),
         questions: suppressed ? [] : questionResults(questions, dist, respondents),
-        breakdown: q.breakdown ? { dimension: q.breakdown, cells: await breakdown(s, questions, g, BREAKDOWN_COLUMN[q.breakdown], c, settings.k) } : null,
+        breakdown: q.breakdown ? { dimension: q.breakdown, cells: await breakdown(s, questions, g, BREAKDOWN_COLUMN[q.breakdown], c) } : null,
         comments: { suppressed: commentsBlocked, count: commentsBlocked ? null : commentCount, items },
         waves: await waves(s, g, settings, current),
       };

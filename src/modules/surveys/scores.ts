@@ -6,7 +6,7 @@ import type { AnswerValue } from './surveys.questions.js';
 
 export const Z95 = 1.96;
 /** The drivers of engagement (every tag but the outcome `engagement`), one column each on a response. */
-export const NEED_DRIVERS = DRIVERS.filter((d) => d !== 'engagement') as Exclude<(typeof DRIVERS)[number], 'engagement'>[];
+export const NEED_DRIVERS = DRIVERS.filter((d): d is Exclude<(typeof DRIVERS)[number], 'engagement'> => d !== 'engagement');
 export type NeedDriver = (typeof NEED_DRIVERS)[number];
 export const driverColumn = (d: NeedDriver) => `d_${d}` as const;
 export type DriverColumns = { [D in NeedDriver as `d_${D}`]: number | null };
