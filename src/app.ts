@@ -28,7 +28,7 @@ import { createFulfilmentService, fulfilmentMigrations, fulfilmentRoutes } from 
 import { codesRoutes, createCodesService, providersMigrations } from './modules/rewards/index.js';
 import { createVendorsService, vendorsRoutes, VENDOR_TOPIC } from './modules/rewards/index.js';
 import { createSurveysService, createTakingService, surveysMigrations, surveysRoutes, takingRoutes } from './modules/surveys/index.js';
-import { createReportsService, reportsRoutes } from './modules/surveys/index.js';
+import { createReportsService, reportsRoutes, surveySettings } from './modules/surveys/index.js';
 import { createTriggersService, triggersRoutes, TRIGGER_TOPIC } from './modules/surveys/index.js';
 import { createEngagementService, engagementRoutes } from './modules/engagement/index.js';
 
@@ -128,8 +128,8 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const surveyTriggers = createTriggersService({ db, ids, clock, audit, outbox, engine, people, workspaces, surveys, eventStatus });
   events.onAccepted((tx, ws, list) => surveyTriggers.onAccepted(tx, ws, list));
   comms.deliverWith(TRIGGER_TOPIC, (row) => surveyTriggers.handle(row));
-  // The customer engagement score; its weights come from the survey settings once they land (defaults until then).
-  const engagement = createEngagementService({ clock, people, events, programs, surveys });
+  // The customer engagement score; its weights are the workspace's survey settings.
+  const engagement = createEngagementService({ clock, people, events, programs, surveys, settings: async (ws) => (await surveySettings(db, ws)).customerScore });
   /** Periodic clean-up of what is kept only for a while (run at start and hourly by serve). */
   const housekeeping = async () => ({ ...(await purgeExpired(db, clock.now())), sessions: await access.purgeExpiredSessions() });
   return { database, db, ids, clock, outbox, audit, workspaces, people, access, ledger, engine, programs, events, comms, plans, rewards, redemptions, fulfilment, codes, vendors, housekeeping, money, surveys, taking, surveyReports, surveyTriggers, engagement };

@@ -5,18 +5,14 @@ import { notFound } from '../../core/errors.js';
 import type { PeopleService } from '../people/index.js';
 import type { EventsService } from '../events/index.js';
 import type { ProgramsService } from '../programs/index.js';
-import type { SurveysService, TSurveySettings } from '../surveys/index.js';
+import { DEFAULT_SURVEY_SETTINGS, type SurveysService, type TSurveySettings } from '../surveys/index.js';
 
 const DAY = 24 * 3600 * 1000;
 type CustomerScoreSettings = TSurveySettings['customerScore'];
 type Component = 'sentiment' | 'recency' | 'frequency' | 'participation';
 
 /** The defaults until a workspace sets its own (docs/scoring.md). */
-export const DEFAULT_CUSTOMER_SCORE: CustomerScoreSettings = {
-  weights: { sentiment: 0.4, recency: 0.2, frequency: 0.2, participation: 0.2 },
-  recencyHalfLifeDays: 30,
-  frequencyTargetPer90Days: 10,
-};
+export const DEFAULT_CUSTOMER_SCORE: CustomerScoreSettings = DEFAULT_SURVEY_SETTINGS.customerScore;
 /** Classification thresholds on the 0–100 score (the survey engagement index uses the same). */
 export const ENGAGED_AT = 75;
 export const ACTIVELY_DISENGAGED_BELOW = 40;
@@ -28,8 +24,8 @@ export interface EngagementDeps {
   programs: Pick<ProgramsService, 'participation'>;
   surveys: Pick<SurveysService, 'scaleAnswersOf'>;
   /**
-   * The workspace's customer score settings. The survey settings (`surveySettings(db, ws)`,
-   * the reports slice) will hold them; until they are wired, the defaults.
+   * The workspace's customer score settings: the survey settings' `customerScore`
+   * (`GET|PUT /api/v1/survey-settings`); the defaults without it.
    */
   settings?: (ws: string) => Promise<CustomerScoreSettings>;
 }

@@ -48,6 +48,9 @@ for (const dialect of DIALECTS) {
       managerKey = await ws.key('manager', { personId: ids.mia });
       const prg = await ok('POST', '/api/v1/programs', { name: 'Gold reviews', audience: { accountTiers: ['gold'] }, budget: 100_000, rules: [{ name: 'Review', on: 'review.posted', award: { points: 10 } }] });
       await ok('POST', `/api/v1/programs/${prg.id}/activate`, {});
+      // The score reads its weights from the workspace's survey settings: a target of 10 events.
+      const settings = await ok('GET', '/api/v1/survey-settings');
+      await ok('PUT', '/api/v1/survey-settings', { ...settings, customerScore: { ...settings.customerScore, frequencyTargetPer90Days: 10 } });
       // 100 days later: cora reviewed 99, 40 and 10 days ago; carl and dan never.
       clock.t = start + 100 * DAY;
       await event('cora', start + 1 * DAY, 1);
