@@ -25,7 +25,7 @@ export function createRewardsRepository(anyDb: AnyDb) {
   /** One row: on SQLite in a transaction by a prepared statement (bulk.ts), elsewhere by Kysely. */
   const insertOne = async (tx: AnyDb, table: 'redemptions' | 'redemption_events', row: RedemptionsTable | RedemptionEventsTable) => {
     if (sqliteIn(tx)) await insertRows(tx, table, [row as unknown as Record<string, unknown>]);
-    else await t(tx).insertInto(table).values(row as RedemptionsTable & RedemptionEventsTable).execute();
+    else await t(tx).insertInto(table).values(row).execute();
   };
   return {
     insertReward: (tx: AnyDb, row: RewardsTable) => t(tx).insertInto('rewards').values(row).execute(),
