@@ -10,7 +10,7 @@ import type { PeopleService } from '../people/index.js';
 import type { LedgerService } from '../ledger/index.js';
 import type { ProgramsService, TAudience } from '../programs/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
-import { periodOf } from '../engine/index.js';
+import { periodOf, type Period } from '../engine/index.js';
 import type { RedemptionEventsTable, RedemptionsTable, RewardsTable } from './rewards.tables.js';
 import type { TRedeem, TRedemption } from './redemptions.schema.js';
 import { createRewardsRepository } from './rewards.repository.js';
@@ -83,6 +83,16 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const repo = createRewardsRepository(deps.db);
   const providers = new Map<string, FulfilmentProvider>();
   const listeners: StepListener[] = [];
+  /** Where points spent on orders go. */
+  const SPENT = deps.ledger.accounts.system('redemptions');
+  // The start of the limit's period now, kept while now stays in it (a time zone's local time is slow to compute).
+  const periods = new Map<string, { from: number; to: number }>();
+  const periodFrom = (now: number, per: Exclude<Period, 'program'>, tz: string) => {
+    const key = `${per} ${tz}`;
+    let p = periods.get(key);
+    if (!p || now < p.from || now >= p.to) periods.set(key, (p = periodOf(now, per, tz)));
+    return p.from;
+  };
   const tell = async (tx: AnyDb, change: StepChange) => {
     for (const l of listeners) await l(tx, change);
   };
@@ -300,18 +310,19 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
           created_at: now,
           updated_at: now,
         };
-        // The wallet first: one person's redemptions take their turn (PostgreSQL: FOR UPDATE).
-        const locked = await deps.ledger.lock(tx, ws, [wallet]);
+        // The wallet first: one person's redemptions take their turn (PostgreSQL: FOR UPDATE, in
+        // sorted order with the account the points go to, which post then need not read again).
+        const locked = await deps.ledger.lock(tx, ws, [wallet, SPENT]);
         const balance = locked.get(wallet) ?? 0;
         if (limit) {
-          const from = limit.per === 'ever' ? 0 : periodOf(now, limit.per, tz).from;
+          const from = limit.per === 'ever' ? 0 : periodFrom(now, limit.per, tz);
           if ((await repo.orderedSince(tx, ws, personId, r.id, from)) + quantity > limit.count)
             throw new AppError('limit_reached', { detail: `At most ${limit.count} per person ${limit.per === 'ever' ? 'in all' : `per ${limit.per}`}` });
         }
         if (balance < points) throw new AppError('insufficient_points', { detail: `The wallet holds ${balance}, the order costs ${points}` });
         if (!(await repo.takeStock(tx, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, quantity))) throw new AppError('out_of_stock', { detail: variant ? `${r.title} (${variant.name}) is out of stock` : `${r.title} is out of stock` });
-        // The wallet's balance as locked above is not read again.
-        await deps.ledger.post(tx, ws, [{ id: row.transfer_id, from: wallet, to: deps.ledger.accounts.system('redemptions'), amount: points, cause: 'redemption', occurredAt: now, actorId: ctx.actor.id, reason: `redeemed ${quantity} × ${r.title} (${row.id})` }], { locked });
+        // The balances as locked above are not read again.
+        await deps.ledger.post(tx, ws, [{ id: row.transfer_id, from: wallet, to: SPENT, amount: points, cause: 'redemption', occurredAt: now, actorId: ctx.actor.id, reason: `redeemed ${quantity} × ${r.title} (${row.id})` }], { locked });
         // Earn → order: when the points this order spent were all earned (the newest lot it took).
         row.earned_at = await deps.ledger.spendEarnedAt(tx, ws, wallet, row.transfer_id);
         const first: RedemptionEventsTable = { workspace_id: ws, redemption_id: row.id, seq: 1, status: row.status, actor: row.placed_by, note: null, at: now };
