@@ -1,5 +1,6 @@
 import { CompiledQuery, PostgresAdapter } from 'kysely';
 import { EACH_ROW, type AnyDb } from './db.js';
+import { sqliteIn, prepared } from './prepared.js';
 
 /**
  * Bulk INSERTs whose SQL is written once per shape (table, columns) and then run with fresh
@@ -30,6 +31,7 @@ export function createBulkInserter(chunk = 300) {
       for (let j = 0; j < columns.length; j++) values[j] = r[columns[j]!];
       params[i] = values;
     }
+    if (runInTransaction(db, text, params)) return;
     await db.executeQuery(CompiledQuery.raw(text, params));
   };
 }
@@ -91,8 +93,21 @@ export function createTupleInserter(table: string, columns: readonly string[], o
     if (db.getExecutor().adapter instanceof PostgresAdapter) {
       return insertColumnArrays(db, table, columns, columns.map((_, j) => rows.map((r) => r[j])), suffix);
     }
+    if (runInTransaction(db, text, rows)) return;
     await db.executeQuery(CompiledQuery.raw(text, rows as unknown[][]));
   };
+}
+
+/**
+ * In a SQLite transaction, the one-row statement runs straight on the connection, once per row
+ * (prepared.ts), as db.ts's EACH_ROW loop would run it: no Kysely call at all.
+ */
+function runInTransaction(db: AnyDb, text: string, rows: readonly unknown[][]) {
+  const sqlite = sqliteIn(db);
+  if (!sqlite) return false;
+  const one = prepared(sqlite, text.slice(EACH_ROW.length));
+  for (const r of rows) one.run(r);
+  return true;
 }
 
 /** The rows' columns when all share them, in the same order, with scalar values; otherwise null. */

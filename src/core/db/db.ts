@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Migration, Migrator, type SqliteStatement } from 'kysely';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { withTxHooks } from './tx-hooks.js';
+import { markSqliteTransactions } from './prepared.js';
 
 // int8 values (counts, epoch ms) stay below 2^53: answer numbers on both dialects.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -66,7 +67,7 @@ export function openDatabase(opts: DbOptions): Database {
     const opened = openSqliteFile(opts.file ?? ':memory:');
     stopSqlite = opened.close;
     const sqlite = opened.sqlite;
-    db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    db = markSqliteTransactions(new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), sqlite);
   } else {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process.

@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { EACH_ROW, type AnyDb, type Dialect } from '../../core/db/db.js';
 import { createBulkInserter, createTupleInserter } from '../../core/db/bulk.js';
+import { preparedIn } from '../../core/db/prepared.js';
 import type { BalancesTable, LedgerTables, LotsTable, LotTakesTable, TransfersTable } from './ledger.tables.js';
 
 type Db = Kysely<LedgerTables>;
@@ -18,7 +19,11 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
       ? 'update balances as b set balance = u.balance, updated_at = $3 from unnest($1::text[], $2::bigint[]) as u(account, balance) where b.workspace_id = $4 and b.account = u.account'
       : `${EACH_ROW}update balances set balance = ?, updated_at = ? where workspace_id = ? and account = ?`;
   const BALANCE_SQL = dialect === 'postgres' ? 'select balance from balances where workspace_id = $1 and account = $2' : 'select balance from balances where workspace_id = ? and account = ?';
-  const readBalances = (tx: AnyDb, ws: string, sorted: string[]) => {
+  const BALANCES_IN_SQL = (n: number) => `select account, balance from balances where workspace_id = ? and account in (${new Array<string>(n).fill('?').join(', ')}) order by account`;
+  const readBalances = async (tx: AnyDb, ws: string, sorted: string[]) => {
+    // SQLite, in a transaction: a prepared statement per count of accounts (prepared.ts).
+    const raw = sorted.length <= 4 ? preparedIn(tx, BALANCES_IN_SQL(sorted.length)) : null;
+    if (raw) return raw.all(ws, ...sorted) as { account: string; balance: number }[];
     let q = t(tx).selectFrom('balances').select(['account', 'balance']).where('workspace_id', '=', ws).where('account', 'in', sorted).orderBy('account');
     if (dialect === 'postgres') q = q.forUpdate();
     return q.execute();
@@ -47,6 +52,11 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     async setBalances(tx: AnyDb, ws: string, balances: Map<string, number>, now: number) {
       if (!balances.size) return;
       const params = dialect === 'postgres' ? [[...balances.keys()], [...balances.values()], now, ws] : [...balances].map(([account, balance]) => [balance, now, ws, account]);
+      const raw = preparedIn(tx, SET_BALANCES_SQL.slice(EACH_ROW.length));
+      if (raw) {
+        for (const p of params as unknown[][]) raw.run(p);
+        return;
+      }
       await t(tx).executeQuery(CompiledQuery.raw(SET_BALANCES_SQL, params));
     },
     /** The hot read: one primary-key row, its SQL written once (no query building per call). */
@@ -88,6 +98,8 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     },
     /** Every transfer into or out of one wallet, in the order they were posted (two searches of the account indexes). */
     async walletTransfers(tx: AnyDb | undefined, ws: string, account: string) {
+      const raw = preparedIn(tx, 'select * from transfers where workspace_id = ? and credit_account = ? union all select * from transfers where workspace_id = ? and debit_account = ? order by id');
+      if (raw) return raw.all(ws, account, ws, account) as TransfersTable[];
       const side = (column: 'credit_account' | 'debit_account') => t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where(column, '=', account).orderBy('id').execute();
       const rows = [...(await side('credit_account')), ...(await side('debit_account'))];
       return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -183,9 +183,10 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
   /**
    * Posts transfers inside the caller's transaction, all or nothing. A debit that would take
    * a wallet or budget below zero throws (insufficient_points / budget_exhausted) unless it
-   * reverses an earlier transfer.
+   * reverses an earlier transfer. `locked`: balances that `lock` answered earlier in this
+   * transaction; those accounts are not read again, the others are locked here.
    */
-  async function post(tx: AnyDb, ws: string, items: NewTransfer[]): Promise<TransfersTable[]> {
+  async function post(tx: AnyDb, ws: string, items: NewTransfer[], opts: { locked?: ReadonlyMap<string, number> } = {}): Promise<TransfersTable[]> {
     if (!items.length) return [];
     const now = deps.clock.now();
     const keepLots = await lotsKept(tx, ws);
@@ -193,7 +194,10 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
       if (!Number.isSafeInteger(it.amount) || it.amount <= 0) throw new AppError('validation_failed', { detail: 'A transfer moves a positive whole number of points', path: 'amount' });
       if (it.from === it.to) throw new AppError('validation_failed', { detail: 'A transfer needs two different accounts' });
     }
-    const balances = await repo.lockBalances(tx, ws, items.flatMap((i) => [i.from, i.to]), now);
+    const named = items.flatMap((i) => [i.from, i.to]);
+    const known = opts.locked;
+    const balances = await repo.lockBalances(tx, ws, known ? named.filter((a) => !known.has(a)) : named, now);
+    if (known) for (const a of named) if (known.has(a)) balances.set(a, known.get(a)!);
     const rows: TransfersTable[] = [];
     const newLots: LotsTable[] = [];
     /** per row: what of a credit to a wallet lifts it above zero (what may be spent) */

@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type Kysely } from 'kysely';
 import { createBulkInserter } from '../../core/db/bulk.js';
 import type { AnyDb } from '../../core/db/db.js';
+import { preparedIn } from '../../core/db/prepared.js';
 
 export type Table = 'teams' | 'people' | 'accounts' | 'assignments';
 export type Row = Record<string, unknown> & { workspace_id: string; id: string; external_id: string | null };
@@ -28,8 +29,26 @@ export function createPeopleRepository(anyDb: AnyDb) {
   // more than the insert). One per repository, so per dialect.
   const insertRows = createBulkInserter(400);
   return {
-    get: (tx: AnyDb | undefined, table: Table, ws: string, id: string) =>
-      t(tx).selectFrom(table).selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst() as Promise<Row | undefined>,
+    get: async (tx: AnyDb | undefined, table: Table, ws: string, id: string) => {
+      // On SQLite in a transaction: a prepared statement (prepared.ts; a redemption reads its person so).
+      const raw = preparedIn(tx, `select * from ${table} where workspace_id = ? and id = ?`);
+      if (raw) return raw.get(ws, id) as Row | undefined;
+      return t(tx).selectFrom(table).selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst() as Promise<Row | undefined>;
+    },
+    /** A team and every team above it, up to 1,000 levels (a team audience judges one person by them). */
+    teamChain: async (tx: AnyDb | undefined, ws: string, teamId: string) => {
+      const text = `with recursive up (id, parent_id, manager_id, depth) as (
+          select id, parent_id, manager_id, 0 from teams where workspace_id = ? and id = ?
+          union all select t.id, t.parent_id, t.manager_id, up.depth + 1 from teams t join up on t.workspace_id = ? and t.id = up.parent_id where up.depth < 999)
+        select id, parent_id, manager_id from up`;
+      const params = [ws, teamId, ws];
+      const raw = preparedIn(tx, text);
+      if (raw) return raw.all(params) as { id: string; parent_id: string | null; manager_id: string | null }[];
+      let n = 0;
+      const db = t(tx);
+      const rows = (await db.executeQuery(CompiledQuery.raw(db.getExecutor().adapter instanceof PostgresAdapter ? text.replace(/\?/g, () => `$${++n}`) : text, params))).rows;
+      return rows as { id: string; parent_id: string | null; manager_id: string | null }[];
+    },
 
     /** Rows whose id or external id is in the lists: one query per chunk. */
     async findByKeys(tx: AnyDb | undefined, table: Table, ws: string, ids: string[], externalIds: string[]): Promise<Row[]> {

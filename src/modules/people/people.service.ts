@@ -14,6 +14,12 @@ import { SPECS, type ResourceSpec } from './people.resources.js';
 import { ZPatchAccount, ZPatchAssignment, ZPatchPerson, ZPatchTeam, type TImportKind } from './people.schema.js';
 
 export type Resource = keyof typeof SPECS;
+
+// eventContext's shapes of people, accounts and teams.
+const parseJson = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : {});
+const contextPerson = (p: Row) => ({ id: p.id, externalId: String(p.external_id), kind: String(p.kind), status: String(p.status), teamId: (p.team_id as string) ?? null, accountId: (p.account_id as string) ?? null, attributes: parseJson(p.attributes), erased: p.erased_at != null });
+const contextAccount = (a: Row) => ({ id: a.id, externalId: String(a.external_id), kind: String(a.kind), tier: (a.tier as string) ?? null, attributes: parseJson(a.attributes) });
+const contextTeam = (t: { id: string; parent_id: string | null; manager_id: string | null }) => ({ id: t.id, parentId: t.parent_id, managerId: t.manager_id });
 type Input = Record<string, unknown>;
 export interface ListQuery {
   limit: number;
@@ -265,13 +271,26 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
       if (extraAccounts.length) accounts.push(...(await repo.findByKeys(tx, 'accounts', ws, [...new Set(extraAccounts)], [])));
       const teams = await repo.allTeamsFull(ws, tx);
       const assignments = await repo.assignmentsOfAccounts(tx, ws, accounts.map((a) => a.id));
-      const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : {});
       return {
-        people: people.map((p) => ({ id: p.id, externalId: String(p.external_id), kind: String(p.kind), status: String(p.status), teamId: (p.team_id as string) ?? null, accountId: (p.account_id as string) ?? null, attributes: parse(p.attributes), erased: p.erased_at != null })),
-        accounts: accounts.map((a) => ({ id: a.id, externalId: String(a.external_id), kind: String(a.kind), tier: (a.tier as string) ?? null, attributes: parse(a.attributes) })),
-        teams: teams.map((t) => ({ id: t.id, parentId: t.parent_id, managerId: t.manager_id })),
+        people: people.map(contextPerson),
+        accounts: accounts.map(contextAccount),
+        teams: teams.map(contextTeam),
         assignments: assignments.map((a) => ({ accountId: a.account_id, personId: a.person_id, role: a.role })),
       };
+    },
+
+    /**
+     * What an audience may read of one person, in eventContext's shape, reading only what is
+     * asked: the person, the teams above theirs (`teams`, for team audiences) and their account
+     * (`account`, for tier audiences). No assignments: an audience does not read them. Null when
+     * the person is not in the workspace. `name`: the person's, for whoever asks.
+     */
+    async audienceContext(tx: AnyDb | undefined, ws: string, personId: string, need: { teams: boolean; account: boolean }) {
+      const p = await repo.get(tx, 'people', ws, personId);
+      if (!p) return null;
+      const account = need.account && p.account_id ? await repo.get(tx, 'accounts', ws, p.account_id as string) : undefined;
+      const teams = need.teams && p.team_id ? await repo.teamChain(tx, ws, p.team_id as string) : [];
+      return { name: (p.name as string | null) ?? null, people: [contextPerson(p)], accounts: account ? [contextAccount(account)] : [], teams: teams.map(contextTeam), assignments: [] };
     },
 
     /** Team ids by their external ids (those that exist). */

@@ -676,6 +676,16 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       const ctx = engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null });
       return (a) => compileAudience(a)(personId, ctx);
     },
+    /**
+     * One person against one audience by the same rule, reading only what the audience names
+     * (the teams above the person's for a team audience, the account for a tier audience), in
+     * the caller's transaction. Null when the person is not in the workspace; `name` is theirs.
+     */
+    async judgeOne(tx: AnyDb | undefined, ws: string, personId: string, audience: TAudience): Promise<{ matches: boolean; name: string | null } | null> {
+      const pc = await deps.people.audienceContext(tx, ws, personId, { teams: !!audience.teams, account: !!audience.accountTiers });
+      if (!pc) return null;
+      return { matches: compileAudience(audience)(personId, engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null })), name: pc.name };
+    },
 
     /**
      * The active, not erased people an audience holds, judged by the programs' own rule (surveys

@@ -59,7 +59,8 @@ function messageTypeOf(from: RedemptionsTable['status'] | null, to: RedemptionsT
 
 const OUTCOMES: Partial<Record<RedemptionsTable['status'], string>> = { cancelled: 'was cancelled', rejected: 'was not approved', failed: 'could not be fulfilled' };
 /** Dates in messages: the day, in UTC (the step's transaction reads no workspace settings). */
-const day = (ms: number) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(ms);
+const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+const day = (ms: number) => DAY_FORMAT.format(ms);
 
 export interface FulfilmentDeps {
   db: AnyDb;
@@ -86,7 +87,7 @@ export function createFulfilmentService(deps: FulfilmentDeps) {
    * In the step's transaction: `redemption.created` / `redemption.updated` for webhooks and the
    * participant's message (inbox, email) of that step, so each exists iff the step committed.
    */
-  async function announce(tx: AnyDb, { order, from, step }: StepChange) {
+  async function announce(tx: AnyDb, { order, from, step, rewardTitle }: StepChange) {
     const ws = order.workspace_id;
     const data = {
       id: order.id,
@@ -110,7 +111,7 @@ export function createFulfilmentService(deps: FulfilmentDeps) {
     const type = messageTypeOf(from, order.status);
     if (!type) return;
     const vars = {
-      rewardTitle: await repo.rewardTitle(tx, ws, order.reward_id),
+      rewardTitle: rewardTitle ?? (await repo.rewardTitle(tx, ws, order.reward_id)),
       quantity: String(order.quantity),
       orderId: order.id,
       status: order.status,

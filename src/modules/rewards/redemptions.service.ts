@@ -10,8 +10,8 @@ import type { PeopleService } from '../people/index.js';
 import type { LedgerService } from '../ledger/index.js';
 import type { ProgramsService, TAudience } from '../programs/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
-import { periodOf } from '../engine/index.js';
-import type { RedemptionsTable, RewardsTable } from './rewards.tables.js';
+import { periodOf, type Period } from '../engine/index.js';
+import type { RedemptionEventsTable, RedemptionsTable, RewardsTable } from './rewards.tables.js';
 import type { TRedeem, TRedemption } from './redemptions.schema.js';
 import { createRewardsRepository } from './rewards.repository.js';
 import { openNow } from './rewards.service.js';
@@ -44,6 +44,8 @@ export interface StepChange {
   order: RedemptionsTable;
   from: RedemptionStatus | null;
   step: Step;
+  /** the reward's title, when the caller has it at hand (else a listener reads it) */
+  rewardTitle?: string;
 }
 /** Called in the step's transaction (messages, webhooks): what it writes commits with the step. */
 export type StepListener = (tx: AnyDb, change: StepChange) => Promise<void>;
@@ -73,7 +75,7 @@ export interface RedemptionsDeps {
   people: PeopleService;
   ledger: LedgerService;
   workspaces: WorkspacesService;
-  programs: Pick<ProgramsService, 'audienceMatcher'>;
+  programs: Pick<ProgramsService, 'judgeOne'>;
 }
 
 /** Orders: redemption through the ledger, the approval step, cancellation, and each order's steps. */
@@ -81,15 +83,19 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const repo = createRewardsRepository(deps.db);
   const providers = new Map<string, FulfilmentProvider>();
   const listeners: StepListener[] = [];
+  /** Where points spent on orders go. */
+  const SPENT = deps.ledger.accounts.system('redemptions');
+  // The start of the limit's period now, kept while now stays in it (a time zone's local time is slow to compute).
+  const periods = new Map<string, { from: number; to: number }>();
+  const periodFrom = (now: number, per: Exclude<Period, 'program'>, tz: string) => {
+    const key = `${per} ${tz}`;
+    let p = periods.get(key);
+    if (!p || now < p.from || now >= p.to) periods.set(key, (p = periodOf(now, per, tz)));
+    return p.from;
+  };
   const tell = async (tx: AnyDb, change: StepChange) => {
     for (const l of listeners) await l(tx, change);
   };
-
-  async function judgedPerson(ws: string, personId: string) {
-    const matches = await deps.programs.audienceMatcher(ws, personId);
-    if (!matches) throw notFound('Person');
-    return { id: personId, matches };
-  }
 
   /**
    * The one place an order changes status after it was created: the row, its timeline. Every
@@ -110,12 +116,13 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
 
   /** Hands a placed order to its provider, in the same transaction; records the step it answers. */
-  async function fulfil(tx: AnyDb, order: RedemptionsTable, reward?: RewardsTable) {
+  async function fulfil(tx: AnyDb, order: RedemptionsTable, reward?: RewardsTable): Promise<boolean> {
     const provider = providers.get(order.provider);
-    if (!provider) return;
+    if (!provider) return false;
     const r = reward ?? (await repo.reward(order.workspace_id, order.reward_id, tx))!;
     const next = await provider.placed(tx, order, r);
     if (next) await recordStep(tx, order, next);
+    return !!next;
   }
 
   async function toRedemptions(ws: string, rows: RedemptionsTable[]): Promise<TRedemption[]> {
@@ -123,12 +130,17 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     const events = await repo.redemptionEvents(ws, rows.map((r) => r.id));
     const titles = new Map((await repo.rewardsByIds(ws, [...new Set(rows.map((r) => r.reward_id))])).map((r) => [r.id, r.title]));
     const names = await deps.people.namesOf(ws, [...new Set(rows.map((r) => r.person_id))]);
-    return rows.map((r) => ({
+    return rows.map((r) => toRedemption(r, { personName: names.get(r.person_id) ?? null, rewardTitle: titles.get(r.reward_id) ?? '', timeline: events.filter((e) => e.redemption_id === r.id), now }));
+  }
+
+  /** One order as the API answers it, from its row and what goes with it. */
+  function toRedemption(r: RedemptionsTable, more: { personName: string | null; rewardTitle: string; timeline: Pick<RedemptionEventsTable, 'status' | 'at' | 'note'>[]; now: number }): TRedemption {
+    return {
       id: r.id,
       personId: r.person_id,
-      personName: names.get(r.person_id) ?? null,
+      personName: more.personName,
       rewardId: r.reward_id,
-      rewardTitle: titles.get(r.reward_id) ?? '',
+      rewardTitle: more.rewardTitle,
       variantId: r.variant_id,
       quantity: r.quantity,
       points: Number(r.points),
@@ -143,11 +155,11 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       trackingUrl: r.tracking_url ?? null,
       deliveredAt: toIso(r.delivered_at ?? null),
       earnedAt: toIso(r.earned_at ?? null),
-      late: isLate(r, now),
-      timeline: events.filter((e) => e.redemption_id === r.id).map((e) => ({ status: e.status, at: toIso(e.at)!, note: e.note })),
+      late: isLate(r, more.now),
+      timeline: more.timeline.map((e) => ({ status: e.status, at: toIso(e.at)!, note: e.note })),
       createdAt: toIso(r.created_at)!,
       updatedAt: toIso(r.updated_at)!,
-    }));
+    };
   }
 
   /** A participant's own order, or any for those who manage rewards; 404 otherwise. */
@@ -257,60 +269,72 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
         personId = input.personId;
       }
       if (!personId) throw invalid('personId', 'this caller is not a participant: name the person to redeem for');
-      const r = await repo.reward(ws, input.rewardId);
-      if (!r) throw notFound('Reward');
       const now = deps.clock.now();
-      if (!openNow(r, now)) throw new AppError('reward_unavailable', { detail: r.status !== 'active' ? `This reward is ${r.status}` : 'This reward is outside its availability window' });
-      const who = await judgedPerson(ws, personId);
-      if (!who.matches(JSON.parse(r.audience) as TAudience)) throw new AppError('not_eligible', { detail: 'This reward is not offered to this person' });
-      const variants = (await repo.variantsOf(ws, [r.id])).filter((v) => v.active);
-      if (variants.length && !input.variantId) throw invalid('variantId', `choose one of ${variants.map((v) => v.name).join(', ')}`);
-      const variant = input.variantId ? variants.find((v) => v.id === input.variantId) : undefined;
-      if (input.variantId && !variant) throw invalid('variantId', 'not a variant of this reward');
-      if (r.ships && !input.shipping) throw invalid('shipping', 'this reward ships: give name, line1, city, postalCode and country');
-      const quantity = input.quantity;
-      const points = Number(r.cost) * quantity;
-      const limit = r.limit_rule ? (JSON.parse(r.limit_rule) as { count: number; per: 'day' | 'week' | 'month' | 'quarter' | 'year' | 'ever' }) : null;
+      // Read before the transaction: on SQLite nothing may read outside it while it holds the connection.
       const tz = (await deps.workspaces.get(ws)).timezone;
       const wallet = deps.ledger.accounts.wallet(personId);
-      const row: RedemptionsTable = {
-        workspace_id: ws,
-        id: deps.ids.next('red'),
-        person_id: personId,
-        reward_id: r.id,
-        variant_id: variant?.id ?? null,
-        quantity,
-        points,
-        status: r.requires_approval ? 'pending_approval' : 'placed',
-        shipping: r.ships && input.shipping ? JSON.stringify(input.shipping) : null,
-        transfer_id: deps.ids.next('trf'),
-        refund_transfer_id: null,
-        provider: r.provider,
-        promised_by: now + r.promised_minutes * 60_000,
-        placed_by: `${ctx.actor.type}:${ctx.actor.id}`,
-        created_at: now,
-        updated_at: now,
-      };
-      await deps.db.transaction().execute(async (tx) => {
-        // The wallet first: one person's redemptions take their turn (PostgreSQL: FOR UPDATE).
-        const balance = (await deps.ledger.lock(tx, ws, [wallet])).get(wallet) ?? 0;
+      // Everything else in one transaction, reads too: on SQLite its statements are prepared
+      // once and run straight on the connection (prepared.ts); the answer is built from what it
+      // wrote, not read back.
+      let moved = false;
+      const answer = await deps.db.transaction().execute(async (tx) => {
+        const r = await repo.reward(ws, input.rewardId, tx);
+        if (!r) throw notFound('Reward');
+        if (!openNow(r, now)) throw new AppError('reward_unavailable', { detail: r.status !== 'active' ? `This reward is ${r.status}` : 'This reward is outside its availability window' });
+        const who = await deps.programs.judgeOne(tx, ws, personId, JSON.parse(r.audience) as TAudience);
+        if (!who) throw notFound('Person');
+        if (!who.matches) throw new AppError('not_eligible', { detail: 'This reward is not offered to this person' });
+        const variants = (await repo.variantsOf(ws, [r.id], tx)).filter((v) => v.active);
+        if (variants.length && !input.variantId) throw invalid('variantId', `choose one of ${variants.map((v) => v.name).join(', ')}`);
+        const variant = input.variantId ? variants.find((v) => v.id === input.variantId) : undefined;
+        if (input.variantId && !variant) throw invalid('variantId', 'not a variant of this reward');
+        if (r.ships && !input.shipping) throw invalid('shipping', 'this reward ships: give name, line1, city, postalCode and country');
+        const quantity = input.quantity;
+        const points = Number(r.cost) * quantity;
+        const limit = r.limit_rule ? (JSON.parse(r.limit_rule) as { count: number; per: 'day' | 'week' | 'month' | 'quarter' | 'year' | 'ever' }) : null;
+        const row: RedemptionsTable = {
+          workspace_id: ws,
+          id: deps.ids.next('red'),
+          person_id: personId,
+          reward_id: r.id,
+          variant_id: variant?.id ?? null,
+          quantity,
+          points,
+          status: r.requires_approval ? 'pending_approval' : 'placed',
+          shipping: r.ships && input.shipping ? JSON.stringify(input.shipping) : null,
+          transfer_id: deps.ids.next('trf'),
+          refund_transfer_id: null,
+          provider: r.provider,
+          promised_by: now + r.promised_minutes * 60_000,
+          placed_by: `${ctx.actor.type}:${ctx.actor.id}`,
+          created_at: now,
+          updated_at: now,
+        };
+        // The wallet first: one person's redemptions take their turn (PostgreSQL: FOR UPDATE, in
+        // sorted order with the account the points go to, which post then need not read again).
+        const locked = await deps.ledger.lock(tx, ws, [wallet, SPENT]);
+        const balance = locked.get(wallet) ?? 0;
         if (limit) {
-          const from = limit.per === 'ever' ? 0 : periodOf(now, limit.per, tz).from;
+          const from = limit.per === 'ever' ? 0 : periodFrom(now, limit.per, tz);
           if ((await repo.orderedSince(tx, ws, personId, r.id, from)) + quantity > limit.count)
             throw new AppError('limit_reached', { detail: `At most ${limit.count} per person ${limit.per === 'ever' ? 'in all' : `per ${limit.per}`}` });
         }
         if (balance < points) throw new AppError('insufficient_points', { detail: `The wallet holds ${balance}, the order costs ${points}` });
         if (!(await repo.takeStock(tx, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, quantity))) throw new AppError('out_of_stock', { detail: variant ? `${r.title} (${variant.name}) is out of stock` : `${r.title} is out of stock` });
-        await deps.ledger.post(tx, ws, [{ id: row.transfer_id, from: wallet, to: deps.ledger.accounts.system('redemptions'), amount: points, cause: 'redemption', occurredAt: now, actorId: ctx.actor.id, reason: `redeemed ${quantity} × ${r.title} (${row.id})` }]);
+        // The balances as locked above are not read again.
+        await deps.ledger.post(tx, ws, [{ id: row.transfer_id, from: wallet, to: SPENT, amount: points, cause: 'redemption', occurredAt: now, actorId: ctx.actor.id, reason: `redeemed ${quantity} × ${r.title} (${row.id})` }], { locked });
         // Earn → order: when the points this order spent were all earned (the newest lot it took).
         row.earned_at = await deps.ledger.spendEarnedAt(tx, ws, wallet, row.transfer_id);
+        const first: RedemptionEventsTable = { workspace_id: ws, redemption_id: row.id, seq: 1, status: row.status, actor: row.placed_by, note: null, at: now };
         await repo.insertRedemption(tx, row);
-        await repo.insertRedemptionEvent(tx, { workspace_id: ws, redemption_id: row.id, seq: 1, status: row.status, actor: row.placed_by, note: null, at: now });
-        await tell(tx, { order: row, from: null, step: { to: row.status, actor: row.placed_by, note: null } });
+        await repo.insertRedemptionEvent(tx, first);
+        await tell(tx, { order: row, from: null, step: { to: row.status, actor: row.placed_by, note: null }, rewardTitle: r.title });
         await deps.audit.record(tx, ctx, { action: 'redemption.created', targetType: 'redemption', targetId: row.id, after: { personId, rewardId: r.id, variantId: row.variant_id, quantity, points } });
-        if (row.status === 'placed') await fulfil(tx, row, r);
+        if (row.status === 'placed') moved = await fulfil(tx, row, r);
+        return toRedemption(row, { personName: who.name, rewardTitle: r.title, timeline: [first], now });
       });
-      return (await toRedemptions(ws, [(await repo.redemption(ws, row.id))!]))[0]!;
+      // A provider that moved the order at once (a code delivered): its row and timeline as stored.
+      return moved ? (await toRedemptions(ws, [(await repo.redemption(ws, answer.id))!]))[0]! : answer;
     },
 
     /** Cancels an order before it ships: the points come back by a reversal, the stock is released. */

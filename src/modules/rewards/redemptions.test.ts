@@ -220,6 +220,57 @@ for (const dialect of DIALECTS) {
       await verify();
     });
 
+    test('the answer to a redemption is the order exactly as a fresh GET shows it, whatever the reward reads', async () => {
+      const team = await post('/api/v1/teams', { name: `Engineering ${++n}` });
+      assert.equal(team.status, 201, team.text);
+      const gold = await post('/api/v1/accounts', { kind: 'customer', name: `Gold ${n}`, externalId: `GOLD-${n}`, tier: 'gold' });
+      assert.equal(gold.status, 201, gold.text);
+      const engineer = await post('/api/v1/people', { kind: 'employee', externalId: `ENG-${n}`, name: 'Grace Hopper', teamId: team.body.id });
+      const contact = await post('/api/v1/people', { kind: 'customer', externalId: `CON-${n}`, name: 'Ada Customer', accountId: gold.body.id });
+      for (const p of [engineer, contact]) assert.equal((await post(`/api/v1/people/${p.body.id}/adjustments`, { points: 10_000, reason: 'test' })).status, 201);
+      const keys = { engineer: await ws.key('participant', { personId: engineer.body.id }), contact: await ws.key('participant', { personId: contact.body.id }) };
+      const hoodie = await reward({ title: 'Team hoodie', kind: 'merchandise', cost: 700, ships: true, audience: { teams: [team.body.id] }, limit: { count: 2, per: 'month' }, variants: [{ name: 'S', stock: 3 }, { name: 'M', stock: 3 }] });
+      const pass = await reward({ title: 'Summit pass', kind: 'experience', cost: 900, stock: 4, audience: { kinds: ['customer'], accountTiers: ['gold'] }, limit: { count: 1, per: 'ever' } });
+      const cases: [string, Record<string, unknown>][] = [
+        [keys.engineer, { rewardId: hoodie.id, variantId: hoodie.variants[1]!.id, quantity: 2, shipping: ADDRESS }],
+        [keys.contact, { rewardId: pass.id }],
+      ];
+      for (const [key, body] of cases) {
+        const made = await post('/api/v1/redemptions', body, key);
+        assert.equal(made.status, 201, made.text);
+        const fresh = await get(`/api/v1/redemptions/${made.body.id}`, key);
+        assert.equal(fresh.status, 200, fresh.text);
+        assert.deepEqual(made.body, fresh.body, 'the answer is what was stored');
+        assert.ok(made.body.earnedAt && made.body.personName && made.body.rewardTitle, made.text);
+      }
+      // The audiences were judged: a customer is not on the team, an engineer has no gold account.
+      assert.equal((await post('/api/v1/redemptions', { rewardId: hoodie.id, variantId: hoodie.variants[0]!.id, shipping: ADDRESS }, keys.contact)).body.code, 'not_eligible');
+      assert.equal((await post('/api/v1/redemptions', { rewardId: pass.id }, keys.engineer)).body.code, 'not_eligible');
+      // And the limits were counted.
+      assert.equal((await post('/api/v1/redemptions', { rewardId: pass.id }, keys.contact)).body.code, 'limit_reached');
+      await verify();
+    });
+
+    test('a redemption reads and writes only its own workspace: another’s reward, variant and person are not found, and nothing moves', async () => {
+      const theirs = (await t.call('POST', '/api/v1/rewards', { key: other.ownerKey, body: { title: 'Their shirt', kind: 'merchandise', cost: 10, variants: [{ name: 'L', stock: 5 }], audience: {} } })).body as { id: string; variants: { id: string }[] };
+      const ours = await reward({ title: 'Our shirt', kind: 'merchandise', cost: 10, variants: [{ name: 'L', stock: 5 }], audience: {} });
+      const p = await participant(1000);
+      const before = { balance: await balance(p.id), orders: await orders() };
+      const cases: [Record<string, unknown>, number, string][] = [
+        [{ rewardId: theirs.id, variantId: theirs.variants[0]!.id, shipping: ADDRESS }, 404, 'not_found'],
+        [{ rewardId: ours.id, variantId: theirs.variants[0]!.id, shipping: ADDRESS }, 400, 'validation_failed'],
+      ];
+      for (const [body, status, code] of cases) {
+        const r = await post('/api/v1/redemptions', body, p.key);
+        assert.deepEqual([r.status, r.body.code], [status, code], r.text);
+      }
+      // Their admin cannot redeem our reward for our participant either.
+      assert.equal((await t.call('POST', '/api/v1/redemptions', { key: other.ownerKey, body: { rewardId: ours.id, personId: p.id } })).status, 404);
+      assert.deepEqual({ balance: await balance(p.id), orders: await orders() }, before);
+      assert.equal((await t.call('GET', `/api/v1/rewards/${theirs.id}`, { key: other.ownerKey })).body.stock, 5, 'their stock untouched');
+      assert.equal(await stock(ours.id), 5);
+    });
+
     test('an admin or an integration redeems on a participant’s behalf; a participant may not for someone else', async () => {
       const r = await reward({ title: 'Gift', kind: 'donation', cost: 100, audience: {} });
       const p = await participant(500);

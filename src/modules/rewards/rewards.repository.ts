@@ -1,18 +1,40 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
 import { sql } from 'kysely';
+import { createBulkInserter } from '../../core/db/bulk.js';
+import { preparedIn, sqliteIn } from '../../core/db/prepared.js';
 import type { RedemptionEventsTable, RedemptionsTable, RewardImagesTable, RewardsTable, RewardsTables, RewardVariantsTable } from './rewards.tables.js';
 
 type Db = Kysely<RewardsTables>;
+
+// A redemption's statements on SQLite inside its transaction: fixed text, prepared once
+// (prepared.ts); every one names the workspace. Elsewhere (and on PostgreSQL) Kysely.
+const REWARD_SQL = 'select * from rewards where workspace_id = ? and id = ?';
+const VARIANTS_OF_SQL = 'select * from reward_variants where workspace_id = ? and reward_id = ? order by position';
+const ORDERED_SINCE_SQL = "select coalesce(sum(quantity), 0) as n from redemptions where workspace_id = ? and person_id = ? and reward_id = ? and created_at >= ? and status not in ('rejected', 'failed', 'cancelled')";
+const TAKE_STOCK_SQL = {
+  rewards: 'update rewards set stock = stock - ? where workspace_id = ? and id = ? and (stock is null or stock >= ?)',
+  reward_variants: 'update reward_variants set stock = stock - ? where workspace_id = ? and id = ? and (stock is null or stock >= ?)',
+};
 
 /** The catalog's queries: rewards, variants, images, wish lists. */
 export function createRewardsRepository(anyDb: AnyDb) {
   const db = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? db) as Db;
+  const insertRows = createBulkInserter();
+  /** One row: on SQLite in a transaction by a prepared statement (bulk.ts), elsewhere by Kysely. */
+  const insertOne = async (tx: AnyDb, table: 'redemptions' | 'redemption_events', row: RedemptionsTable | RedemptionEventsTable) => {
+    if (sqliteIn(tx)) await insertRows(tx, table, [row as unknown as Record<string, unknown>]);
+    else await t(tx).insertInto(table).values(row).execute();
+  };
   return {
     insertReward: (tx: AnyDb, row: RewardsTable) => t(tx).insertInto('rewards').values(row).execute(),
     updateReward: (tx: AnyDb, ws: string, id: string, patch: Partial<RewardsTable>) => t(tx).updateTable('rewards').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
-    reward: (ws: string, id: string, tx?: AnyDb) => t(tx).selectFrom('rewards').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
+    reward: async (ws: string, id: string, tx?: AnyDb): Promise<RewardsTable | undefined> => {
+      const raw = preparedIn(tx, REWARD_SQL);
+      if (raw) return raw.get(ws, id) as RewardsTable | undefined;
+      return t(tx).selectFrom('rewards').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst();
+    },
     list(ws: string, q: { before?: string; limit: number; status?: string; kind?: string; q?: string }) {
       let s = db.selectFrom('rewards').selectAll().where('workspace_id', '=', ws);
       if (q.status) s = s.where('status', '=', q.status as RewardsTable['status']);
@@ -25,8 +47,11 @@ export function createRewardsRepository(anyDb: AnyDb) {
     /** Every active reward of a workspace (a catalog is filtered per person in the service). */
     active: (ws: string) => db.selectFrom('rewards').selectAll().where('workspace_id', '=', ws).where('status', '=', 'active').orderBy('id', 'desc').execute(),
 
-    variantsOf: (ws: string, rewardIds: string[], tx?: AnyDb) =>
-      rewardIds.length ? t(tx).selectFrom('reward_variants').selectAll().where('workspace_id', '=', ws).where('reward_id', 'in', rewardIds).orderBy('position').execute() : Promise.resolve([] as RewardVariantsTable[]),
+    variantsOf: async (ws: string, rewardIds: string[], tx?: AnyDb): Promise<RewardVariantsTable[]> => {
+      const raw = rewardIds.length === 1 ? preparedIn(tx, VARIANTS_OF_SQL) : null;
+      if (raw) return raw.all(ws, rewardIds[0]) as RewardVariantsTable[];
+      return rewardIds.length ? t(tx).selectFrom('reward_variants').selectAll().where('workspace_id', '=', ws).where('reward_id', 'in', rewardIds).orderBy('position').execute() : [];
+    },
     /** Variants' names by id (orders name theirs in lists and exports). */
     variantNames: async (ws: string, ids: string[]) =>
       new Map((ids.length ? await db.selectFrom('reward_variants').select(['id', 'name']).where('workspace_id', '=', ws).where('id', 'in', ids).execute() : []).map((v) => [v.id, v.name])),
@@ -43,6 +68,8 @@ export function createRewardsRepository(anyDb: AnyDb) {
 
     /** Takes stock: false when less than `n` is left (an unlimited stock always gives). */
     async takeStock(tx: AnyDb, ws: string, table: 'rewards' | 'reward_variants', id: string, n: number) {
+      const raw = preparedIn(tx, TAKE_STOCK_SQL[table]);
+      if (raw) return raw.run(n, ws, id, n).changes === 1;
       const r = await t(tx)
         .updateTable(table)
         .set({ stock: sql<number>`stock - ${n}` })
@@ -56,6 +83,8 @@ export function createRewardsRepository(anyDb: AnyDb) {
       t(tx).updateTable(table).set({ stock: sql<number>`stock + ${n}` }).where('workspace_id', '=', ws).where('id', '=', id).where('stock', 'is not', null).execute(),
     /** How many of a reward a person holds in orders still standing since `from`. */
     async orderedSince(tx: AnyDb, ws: string, personId: string, rewardId: string, from: number) {
+      const raw = preparedIn(tx, ORDERED_SINCE_SQL);
+      if (raw) return Number((raw.get(ws, personId, rewardId, from) as { n: number }).n);
       const r = await t(tx)
         .selectFrom('redemptions')
         .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('quantity'), sql<number>`0`).as('n'))
@@ -67,7 +96,7 @@ export function createRewardsRepository(anyDb: AnyDb) {
         .executeTakeFirst();
       return Number(r?.n ?? 0);
     },
-    insertRedemption: (tx: AnyDb, row: RedemptionsTable) => t(tx).insertInto('redemptions').values(row).execute(),
+    insertRedemption: (tx: AnyDb, row: RedemptionsTable) => insertOne(tx, 'redemptions', row),
     updateRedemption: (tx: AnyDb, ws: string, id: string, patch: Partial<RedemptionsTable>) => t(tx).updateTable('redemptions').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
     redemption: (ws: string, id: string, tx?: AnyDb) => t(tx).selectFrom('redemptions').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
     listRedemptions(ws: string, q: { before?: string; limit: number; status?: string; personId?: string }) {
@@ -77,7 +106,7 @@ export function createRewardsRepository(anyDb: AnyDb) {
       if (q.before) s = s.where('id', '<', q.before);
       return s.orderBy('id', 'desc').limit(q.limit).execute();
     },
-    insertRedemptionEvent: (tx: AnyDb, row: RedemptionEventsTable) => t(tx).insertInto('redemption_events').values(row).execute(),
+    insertRedemptionEvent: (tx: AnyDb, row: RedemptionEventsTable) => insertOne(tx, 'redemption_events', row),
     redemptionEvents: (ws: string, ids: string[], tx?: AnyDb) =>
       ids.length ? t(tx).selectFrom('redemption_events').selectAll().where('workspace_id', '=', ws).where('redemption_id', 'in', ids).orderBy('redemption_id').orderBy('seq').execute() : Promise.resolve([] as RedemptionEventsTable[]),
 
