@@ -56,4 +56,12 @@ export const coreMigrations: Record<string, Migration> = {
       await db.schema.createIndex('outbox_workspace_status').on('outbox').columns(['workspace_id', 'status', 'id']).execute();
     },
   },
+  // Message lists (src/core/outbox.ts): how many of a list row's messages the worker has fanned
+  // out, so a list is split a chunk at a time and a crash between chunks resumes after the last
+  // one recorded.
+  '20261215_0300_outbox_message_lists': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('outbox').addColumn('fanned_out', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
