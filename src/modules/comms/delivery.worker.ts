@@ -315,11 +315,8 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     if (!fan.chunks.length) return new Set(await repo.settleDelivered(tx, fan.ws, fan.msgs.map((m) => m.id), token, now));
     const inLists = new Set(fan.chunks.flatMap((c) => c.ids));
     const own = fan.msgs.filter((m) => !inLists.has(m.id)).map((m) => m.id);
-    const last = fan.chunks.filter((c) => c.to === c.total);
-    const done = new Set(own.length || last.length ? await repo.settleDelivered(tx, fan.ws, [...own, ...last.map((c) => c.row.id)], token, now) : []);
-    const settled = new Set(own.filter((id) => done.has(id)));
-    for (const c of fan.chunks)
-      if (c.to === c.total ? done.has(c.row.id) : await repo.advanceList(tx, fan.ws, c.row.id, token, c.to, now)) for (const id of c.ids) settled.add(id);
+    const settled = new Set(own.length ? await repo.settleDelivered(tx, fan.ws, own, token, now) : []);
+    for (const c of fan.chunks) if (await repo.advanceList(tx, fan.ws, c.row.id, token, c.to, c.to === c.total, now)) for (const id of c.ids) settled.add(id);
     return settled;
   }
 
