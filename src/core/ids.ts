@@ -14,7 +14,7 @@ function random16(): Buffer {
 
 /** The id prefixes in use (decisions.md keeps the list). */
 export type IdPrefix =
-  | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'imp'
+  | 'wsp' | 'tea' | 'per' | 'acc' | 'asg' | 'usr' | 'key' | 'ses' | 'aud' | 'msg' | 'msb' | 'imp'
   | 'evt' | 'prg' | 'trf' | 'rul' | 'gol' | 'out'
   | 'srv' | 'svi' | 'rsp'
   | 'whe' | 'whd' | 'wha' | 'inb' | 'eml' | 'dgi' | 'dig' | 'rwd' | 'rvr' | 'rim' | 'red' | 'cpe' | 'cpr'

@@ -11,6 +11,21 @@ import { createTupleInserter } from './db/bulk.js';
 export const DOMAIN_TOPICS = ['event.accepted', 'points.awarded', 'goal.tier_reached', 'webhook.disabled', 'redemption.created', 'redemption.updated'] as const;
 export type DomainTopic = (typeof DOMAIN_TOPICS)[number];
 
+/**
+ * A message list: one outbox row holding the messages of one topic published together (a batch
+ * of events' awards), written with one row instead of one per message. Its id starts `msb_`; its
+ * payload is a JSON array of `[id, payload]` pairs, each id a `msg_` made at publish time, so a
+ * message keeps its id (webhook bodies, delivery ids, inbox source keys) as if it had a row of
+ * its own. The comms worker splits it at fan-out, a chunk at a time, recording how many it has
+ * fanned out (`fanned_out`) in the transaction that records their deliveries.
+ */
+export const MESSAGE_LIST_PREFIX = 'msb_';
+export const isMessageList = (id: string) => id.startsWith(MESSAGE_LIST_PREFIX);
+/** The messages of a list row, in publish order: `[id, payload as JSON text]`. */
+export function messagesOfList(payload: string): [string, string][] {
+  return (JSON.parse(payload) as [string, unknown][]).map(([id, p]) => [id, JSON.stringify(p)]);
+}
+
 export interface OutboxMessage {
   workspaceId: string;
   topic: string;
@@ -38,7 +53,8 @@ export function createOutbox(ids: Ids, now: () => number) {
     },
     /**
      * Domain messages of one topic, written only when the workspace listens to it (a batch of
-     * 1,000 events writes no messages nobody would receive), in one statement when it does.
+     * 1,000 events writes no messages nobody would receive); more than one go as one message
+     * list row (above), each with its own `msg_` id.
      */
     async publish(tx: AnyDb, workspaceId: string, topic: DomainTopic, payloads: unknown[] | (() => unknown[])) {
       if (Array.isArray(payloads) && !payloads.length) return;
@@ -48,7 +64,9 @@ export function createOutbox(ids: Ids, now: () => number) {
       const list = typeof payloads === 'function' ? payloads() : payloads;
       if (!list.length) return;
       const t = now();
-      await insert(tx, list.map((p) => [workspaceId, ids.next('msg'), topic, JSON.stringify(p), 'pending', 0, t, t]));
+      if (list.length === 1) return void (await insert(tx, [[workspaceId, ids.next('msg'), topic, JSON.stringify(list[0]), 'pending', 0, t, t]]));
+      // One stringify of the whole list: a third of the time of one per message joined.
+      await insert(tx, [[workspaceId, ids.next('msb'), topic, JSON.stringify(list.map((p) => [ids.next('msg'), p])), 'pending', 0, t, t]]);
     },
     /** Many messages in one statement (a survey's invitations to its whole audience). */
     async enqueueMany(tx: AnyDb, messages: OutboxMessage[]) {

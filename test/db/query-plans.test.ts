@@ -55,6 +55,18 @@ test('replays are found by (source, id), and an event’s transfers by event', a
   assert.match(await plan(`select * from transfers where workspace_id = 'w' and event_id = 'e'`), /SEARCH transfers USING INDEX transfers_event/);
 });
 
+test('a batch’s replays are found with one statement of fixed text per source (ids as one JSON parameter), through the (source, id) key', async () => {
+  const p = await plan(`select * from events where workspace_id = 'w' and source = 's' and external_id in (select value from json_each('["a","b"]'))`);
+  assert.match(p, /SEARCH events USING INDEX sqlite_autoindex_events_\d \(workspace_id=\? AND source=\? AND external_id=\?\)/);
+});
+
+test('the account index holds only events with an account, and a search by account still uses it', async () => {
+  const p = await plan(`select * from events where workspace_id = 'w' and account_id = 'x' and id < 'evt_z' order by id desc limit 51`);
+  assert.match(p, /SEARCH events USING INDEX events_account \(workspace_id=\? AND account_id=\? AND id<\?\)/);
+  const ddl = (await sql<{ sql: string }>`select sql from sqlite_master where name = 'events_account'`.execute(d.db)).rows[0]!.sql;
+  assert.match(ddl, /where "account_id" is not null/i);
+});
+
 test('the outbox retention finds settled rows through the (status, available_at) index, and old deliveries through the primary key', async () => {
   const outbox = await plan(`select workspace_id, id from outbox where status in ('delivered', 'discarded') and available_at < 5 and settled_at < 5 limit 10`);
   assert.match(outbox, /SEARCH outbox USING INDEX outbox_due \(status=\? AND available_at<\?\)/);

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 
 // Core's own tables: the outbox (every module writes messages here; comms delivers them),
 // idempotency keys and sign-in throttles (kept in the database so processes share them).
@@ -54,6 +54,20 @@ export const coreMigrations: Record<string, Migration> = {
       await db.schema.alterTable('outbox').addColumn('settled_at', 'bigint').execute();
       await db.schema.alterTable('outbox').addColumn('give_up_at', 'bigint').execute();
       await db.schema.createIndex('outbox_workspace_status').on('outbox').columns(['workspace_id', 'status', 'id']).execute();
+    },
+  },
+  // Message lists (src/core/outbox.ts): how many of a list row's messages the worker has fanned
+  // out, so a list is split a chunk at a time and a crash between chunks resumes after the last
+  // one recorded.
+  '20261215_0300_outbox_message_lists': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('outbox').addColumn('fanned_out', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      // A list of 2,000 messages is ~0.5 MB of JSON that PostgreSQL compresses out of line; LZ4
+      // (built into PostgreSQL 14+ where the server has it) does that in about half pglz's time.
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        const lz4 = await sql<{ ok: boolean }>`select 'lz4' = any(enumvals) as ok from pg_settings where name = 'default_toast_compression'`.execute(db);
+        if (lz4.rows[0]?.ok) await sql`alter table outbox alter column payload set compression lz4`.execute(db);
+      }
     },
   },
 };

@@ -41,6 +41,30 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
      */
     settleDelivered: async (tx: AnyDb, ws: string, ids: string[], token: string, now: number) =>
       (await tx.executeQuery<{ id: string }>(CompiledQuery.raw(settleDeliveredSql, [now, ws, token, dialect === 'postgres' ? ids : JSON.stringify(ids)]))).rows.map((r) => r.id),
+    /**
+     * A message list's chunk recorded: `fannedOut` of its messages are out; with its last chunk
+     * the list is delivered, else it is due again at once for the next claim. Fenced by the claim
+     * like settling; answers whether it was recorded.
+     */
+    async advanceList(tx: AnyDb, ws: string, id: string, token: string, fannedOut: number, last: boolean, now: number) {
+      const r = await t(tx)
+        .updateTable('outbox')
+        .set({ fanned_out: fannedOut, lease_until: null, claimed_by: null, ...(last ? { status: 'delivered' as const, settled_at: now, last_error: null } : { available_at: now }) })
+        .where('workspace_id', '=', ws)
+        .where('id', '=', id)
+        .where('claimed_by', '=', token)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    /** Gives claimed rows back, due at once (a claim holding more messages than one batch works). */
+    release: (ws: string, ids: string[], token: string, now: number) =>
+      t()
+        .updateTable('outbox')
+        .set({ available_at: now, lease_until: null, claimed_by: null })
+        .where('workspace_id', '=', ws)
+        .where('id', 'in', ids)
+        .where('claimed_by', '=', token)
+        .execute(),
     /** A failed attempt: due again at `retryAt`, or a dead letter when `retryAt` is null. */
     settleFailed: (tx: AnyDb, ws: string, id: string, token: string, now: number, retryAt: number | null, error: string) =>
       t(tx)

@@ -13,6 +13,8 @@ export interface OutboxTable {
   last_error: string | null;
   settled_at: number | null;
   give_up_at: number | null;
+  /** a message list's messages fanned out so far (core's outbox.ts; 0 for any other row) */
+  fanned_out?: number;
 }
 
 export interface WebhookEndpointsTable {

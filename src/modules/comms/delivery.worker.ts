@@ -6,7 +6,7 @@ import type { AnyDb } from '../../core/db/db.js';
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
 import type { Ids } from '../../core/ids.js';
-import type { Outbox } from '../../core/outbox.js';
+import { isMessageList, messagesOfList, type Outbox } from '../../core/outbox.js';
 import type { CommsRepository } from './comms.repository.js';
 import type { OutboxTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './comms.tables.js';
 import { signatureHeader } from './webhooks.signing.js';
@@ -108,11 +108,50 @@ interface Outcome {
   skip?: 'discarded' | 'dead';
 }
 
+/** The messages of a message list taken by one claim: `ids`, its messages from `from` to `to` of `total`. */
+interface ListChunk {
+  row: OutboxTable;
+  ids: string[];
+  to: number;
+  total: number;
+}
+
 /** A workspace's domain messages of one claim, fanned out: what their participants are told. */
 interface FanOut {
   ws: string;
+  /** the messages: rows of their own, and those of message lists (`chunks`) */
   msgs: OutboxTable[];
+  chunks: ListChunk[];
   told: Awaited<ReturnType<NotifyService['prepare']>> | null;
+}
+
+/**
+ * A claim's domain rows as messages: a message list gives the next of its messages that fit in
+ * one batch (`batchSize` messages in all, rows of their own counted first; a list always gets at
+ * least one), each as the row it would have had alone. Lists that got none go back (`released`).
+ */
+export function expandLists(rows: OutboxTable[], batchSize: number) {
+  const msgs: OutboxTable[] = [];
+  const chunks: ListChunk[] = [];
+  const released: OutboxTable[] = [];
+  let room = batchSize - rows.filter((r) => !isMessageList(r.id)).length;
+  for (const r of rows) {
+    if (!isMessageList(r.id)) {
+      msgs.push(r);
+      continue;
+    }
+    if (room <= 0 && chunks.length) {
+      released.push(r);
+      continue;
+    }
+    const all = messagesOfList(r.payload);
+    const from = r.fanned_out ?? 0;
+    const taken = all.slice(from, from + Math.max(1, room));
+    room -= taken.length;
+    for (const [id, payload] of taken) msgs.push({ ...r, id, payload, fanned_out: 0 });
+    chunks.push({ row: r, ids: taken.map(([id]) => id), to: from + taken.length, total: all.length });
+  }
+  return { msgs, chunks, released };
 }
 
 const groupBy = <T>(xs: T[], key: (x: T) => string) => {
@@ -181,7 +220,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
   }
 
   /** Each message's deliveries to the enabled endpoints that subscribe to its type, to send now. */
-  async function fanOut(rows: OutboxTable[], outcomes: Outcome[]): Promise<FanOut[]> {
+  async function fanOut(rows: OutboxTable[], chunks: ListChunk[], outcomes: Outcome[]): Promise<FanOut[]> {
     const fanned: FanOut[] = [];
     for (const [ws, msgs] of groupBy(rows, (r) => r.workspace_id)) {
       const now = clock.now();
@@ -197,7 +236,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
           outcomes.push({ row: m, delivery, endpoint: e, keys, fresh: true, statusCode: null, durationMs: 0, error: null });
         }
       }
-      fanned.push({ ws, msgs, told });
+      fanned.push({ ws, msgs, chunks: chunks.filter((c) => c.row.workspace_id === ws), told });
     }
     return fanned;
   }
@@ -268,6 +307,20 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
   }
 
   /**
+   * Settles a workspace's fanned-out messages, fenced by the claim: rows of their own are
+   * delivered; a message list is delivered with its last chunk, else it records how far it got and
+   * falls due again for the next. Answers the ids of the messages settled.
+   */
+  async function settleMessages(tx: AnyDb, fan: FanOut, token: string, now: number): Promise<Set<string>> {
+    if (!fan.chunks.length) return new Set(await repo.settleDelivered(tx, fan.ws, fan.msgs.map((m) => m.id), token, now));
+    const inLists = new Set(fan.chunks.flatMap((c) => c.ids));
+    const own = fan.msgs.filter((m) => !inLists.has(m.id)).map((m) => m.id);
+    const settled = new Set(own.length ? await repo.settleDelivered(tx, fan.ws, own, token, now) : []);
+    for (const c of fan.chunks) if (await repo.advanceList(tx, fan.ws, c.row.id, token, c.to, c.to === c.total, now)) for (const id of c.ids) settled.add(id);
+    return settled;
+  }
+
+  /**
    * Writes a claim's results in one transaction: the fanned-out messages settled, what their
    * participants are told, the delivery log and its attempts, the retries, the endpoints' health.
    */
@@ -281,7 +334,7 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
         const fan = fanned.find((f) => f.ws === ws);
         if (fan) {
           // Fenced by the claim: messages whose lease another worker took over are its to record.
-          const settled = new Set(await repo.settleDelivered(tx, ws, fan.msgs.map((m) => m.id), token, now));
+          const settled = await settleMessages(tx, fan, token, now);
           if (settled.size < fan.msgs.length) list = list.filter((o) => !o.fresh || settled.has(o.row.id));
           if (fan.told) {
             const emails = await deps.notify!.write(tx, ws, fan.told);
@@ -462,10 +515,12 @@ export function createDeliveryWorker(deps: WorkerDeps, opts: WorkerOptions = {})
     const rows = await repo.claim(now, batchSize, token, now + leaseMs);
     stats.claimed = rows.length;
     if (!rows.length) return stats;
-    const domain = rows.filter((r) => !r.topic.startsWith('comms.'));
+    // A message list gives the messages that fit in this batch; lists beyond it go back at once.
+    const { msgs: domain, chunks, released } = expandLists(rows.filter((r) => !r.topic.startsWith('comms.')), batchSize);
+    for (const [ws, back] of groupBy(released, (r) => r.workspace_id)) await repo.release(ws, back.map((r) => r.id), token, now);
     const webhooks = rows.filter((r) => r.topic === WEBHOOK_TOPIC);
     const outcomes: Outcome[] = [];
-    const fanned = domain.length ? await fanOut(domain, outcomes) : [];
+    const fanned = domain.length ? await fanOut(domain, chunks, outcomes) : [];
     if (webhooks.length) await loadWork(webhooks, outcomes);
     await sendAll(outcomes);
     if (fanned.length || outcomes.length) await settle(fanned, outcomes, token, stats);

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 export const eventsMigrations: Record<string, Migration> = {
   '20261123_0700_events': {
@@ -38,6 +38,15 @@ export const eventsMigrations: Record<string, Migration> = {
         await db.schema.dropIndex(name).execute();
         await db.schema.createIndex(name).on('events').columns(['workspace_id', column, 'id']).execute();
       }
+    },
+  },
+  '20261215_0310_events_account_partial': {
+    async up(db: Kysely<unknown>) {
+      // Events about people without an account (employees) have nothing to find by account: the
+      // index keeps only events with one, so their writes skip it (a search for an account,
+      // `account_id = ?`, implies not null and still uses it).
+      await db.schema.dropIndex('events_account').execute();
+      await db.schema.createIndex('events_account').on('events').columns(['workspace_id', 'account_id', 'id']).where(sql.ref('account_id'), 'is not', null).execute();
     },
   },
 };

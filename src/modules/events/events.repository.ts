@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
 import { createBulkInserter } from '../../core/db/bulk.js';
 
@@ -26,7 +26,11 @@ export function createEventsRepository(anyDb: AnyDb) {
   const t = (tx?: AnyDb) => (tx ?? base) as Db;
   const insertRows = createBulkInserter(200);
   return {
-    /** Events already stored under these (source, external id) pairs. */
+    /**
+     * Events already stored under these (source, external id) pairs: one statement of fixed text
+     * per source, the ids as one JSON (SQLite) or array (PostgreSQL) parameter, instead of IN
+     * lists of 500 that Kysely builds value by value.
+     */
     async existing(tx: AnyDb, ws: string, keys: { source: string; externalId: string }[]) {
       const out = new Map<string, EventsTable>();
       const bySource = new Map<string, string[]>();
@@ -35,11 +39,12 @@ export function createEventsRepository(anyDb: AnyDb) {
         if (list) list.push(k.externalId);
         else bySource.set(k.source, [k.externalId]);
       }
+      const pg = tx.getExecutor().adapter instanceof PostgresAdapter;
       for (const [source, ids] of bySource) {
-        for (let i = 0; i < ids.length; i += 500) {
-          const rows = await t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('source', '=', source).where('external_id', 'in', ids.slice(i, i + 500)).execute();
-          for (const r of rows) out.set(`${r.source}\u0000${r.external_id}`, r);
-        }
+        const q = pg
+          ? CompiledQuery.raw('select * from events where workspace_id = $1 and source = $2 and external_id = any($3::text[])', [ws, source, ids])
+          : CompiledQuery.raw('select * from events where workspace_id = ? and source = ? and external_id in (select value from json_each(?))', [ws, source, JSON.stringify(ids)]);
+        for (const r of (await tx.executeQuery<EventsTable>(q)).rows) out.set(`${r.source}\u0000${r.external_id}`, r);
       }
       return out;
     },

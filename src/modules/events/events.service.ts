@@ -174,11 +174,14 @@ export function createEventsService(deps: Deps) {
       const workspace = await deps.workspaces.get(ws);
       const vocab = await deps.engine.vocabulary(ws);
       const evs = ok.map((i) => parsed[i]!);
+      // Each key once: a batch names the same people again and again (1,000 events of 200 people
+      // read 200 rows in one query, not 1,000 keys in three).
+      const keys = (pick: (e: TEventIn) => string | undefined) => [...new Set(evs.map(pick).filter((k): k is string => !!k))];
       const pc = await deps.people.eventContext(undefined, ws, {
-        personIds: evs.flatMap((e) => (e.personId ? [e.personId] : [])),
-        personExternalIds: evs.flatMap((e) => (e.personExternalId ? [e.personExternalId] : [])),
-        accountIds: evs.flatMap((e) => (e.accountId ? [e.accountId] : [])),
-        accountExternalIds: evs.flatMap((e) => (e.accountExternalId ? [e.accountExternalId] : [])),
+        personIds: keys((e) => e.personId),
+        personExternalIds: keys((e) => e.personExternalId),
+        accountIds: keys((e) => e.accountId),
+        accountExternalIds: keys((e) => e.accountExternalId),
       });
       const personById = new Map(pc.people.map((p) => [p.id, p]));
       const personByExt = new Map(pc.people.map((p) => [p.externalId, p]));
