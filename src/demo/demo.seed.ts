@@ -150,13 +150,13 @@ export async function seedDemo(s: Services) {
 
   await seedPrograms(s, ctx, r, { employees, contacts, accounts });
   const made = await seedRewards(s, ctx);
-  await seedSurveys(s, ctx);
 
   const personId = async (externalId: string) => (await s.people.list(ctx, 'people', { limit: 1, externalId })).data[0]!.id as string;
   await s.access.createUser(ctx, { email: DEMO.admin, name: 'Demo Admin', role: 'owner', password: DEMO.password }, { instanceOwner: true });
   await s.access.createUser(ctx, { email: DEMO.manager, name: employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.name, role: 'manager', personId: await personId(employees.find((e) => e.teamExternalId === 'T-SALES-EAST')!.externalId), password: DEMO.password });
   const participant = await personId(employees[30]!.externalId);
   await s.access.createUser(ctx, { email: DEMO.participant, name: employees[30]!.name, role: 'participant', personId: participant, password: DEMO.password });
+  await seedSurveys(s, ctx, r, participant);
   // Enough for the demo participant to have redeemed a gift card and still browse with points in hand.
   await s.ledger.adjust(ctx, participant, 2500, 'Welcome bonus');
   // The demo participant first, so their My orders page shows an order too.
@@ -165,13 +165,72 @@ export async function seedDemo(s: Services) {
   return { workspace: ws, created: true };
 }
 
-/** The engagement survey open to every employee (each invited with their own link), and a customer NPS draft. */
-async function seedSurveys(s: Services, ctx: ReturnType<typeof systemContext>) {
-  const closes = new Date(Date.now() + 21 * 24 * 3600 * 1000).toISOString();
-  const engagement = await s.surveys.create(ctx, { template: 'employee-engagement', title: 'Engagement survey, winter', audience: { kinds: ['employee'] }, closesAt: closes });
-  await s.surveys.open(ctx, engagement.id);
-  await s.surveys.create(ctx, { template: 'customer-nps', audience: { kinds: ['customer'] } });
+/**
+ * Surveys with answers, so the results pages have something to show: last summer's engagement
+ * survey (closed, a wave to compare with), this winter's (open, about two thirds answered; the
+ * demo participant has not answered yet), an identified customer NPS (open, half answered), and
+ * a partner satisfaction draft. Answers come from each team's mood plus noise, with engagement
+ * leaning on management and recognition, so the driver analysis has a story to tell.
+ */
+async function seedSurveys(s: Services, ctx: ReturnType<typeof systemContext>, r: Rng, participant: string) {
+  const DAY = 24 * 3600 * 1000;
+  const ws = ctx.workspaceId;
+  const moodOf = new Map<string, number>();
+  const mood = (team: string | null) => {
+    const key = team ?? '-';
+    if (!moodOf.has(key)) moodOf.set(key, (r.next() - 0.45) * 1.6);
+    return moodOf.get(key)!;
+  };
+  const scale = (x: number, min: number, max: number) => Math.max(min, Math.min(max, Math.round(x)));
+  const noise = () => (r.next() + r.next() + r.next() - 1.5) * 1.2;
+  const answerAll = async (surveyId: string, share: number, answers: (teamId: string | null) => Record<string, number | string>) => {
+    const invitations = await s.db.selectFrom('survey_invitations').select(['id', 'person_id', 'team_id']).where('workspace_id', '=', ws).where('survey_id', '=', surveyId).orderBy('id').execute();
+    for (const inv of invitations) {
+      if (inv.person_id === participant || r.next() > share) continue;
+      await s.taking.submit(s.surveys.tokenOf(ws, inv.id), answers(inv.team_id), 'demo');
+    }
+  };
+  const engagementAnswers = (lift: number) => (teamId: string | null) => {
+    const m = mood(teamId) + lift;
+    const d = { competence: 3.9, autonomy: 3.5, social_value: 3.8, management: 3.3, recognition: 3.0, growth: 3.2 } as Record<string, number>;
+    const out: Record<string, number | string> = {};
+    const felt: Record<string, number> = {};
+    for (const [driver, base] of Object.entries(d)) felt[driver] = base + m + noise() * 0.7;
+    for (const [driver, v] of Object.entries(felt)) for (const n of [1, 2]) out[`q_${driver === 'social_value' ? 'social' : driver}_${n}`] = scale(v + noise() * 0.4, 1, 5);
+    const engaged = 0.45 * felt.management! + 0.35 * felt.recognition! + 0.2 * felt.growth! + noise() * 0.5;
+    for (const n of [1, 2, 3]) out[`q_engagement_${n}`] = scale(engaged + noise() * 0.4, 1, 5);
+    out.q_enps = scale((engaged - 1) * 2.5 + 1.8 + noise(), 0, 10);
+    if (r.next() < 0.15) out.q_comment = r.pick(COMMENTS);
+    return out;
+  };
+
+  const summer = await s.surveys.create(ctx, { template: 'employee-engagement', title: 'Engagement survey, summer', audience: { kinds: ['employee'] } });
+  await s.surveys.open(ctx, summer.id);
+  await answerAll(summer.id, 0.8, engagementAnswers(-0.25));
+  await s.surveys.close(ctx, summer.id);
+
+  const winter = await s.surveys.create(ctx, { template: 'employee-engagement', title: 'Engagement survey, winter', audience: { kinds: ['employee'] }, closesAt: new Date(Date.now() + 21 * DAY).toISOString(), reminderDays: [3, 7] });
+  await s.surveys.open(ctx, winter.id);
+  await answerAll(winter.id, 0.68, engagementAnswers(0));
+
+  const nps = await s.surveys.create(ctx, { template: 'customer-nps', title: 'Customer NPS, Q4', audience: { kinds: ['customer'] } });
+  await s.surveys.open(ctx, nps.id);
+  await answerAll(nps.id, 0.5, (): Record<string, number | string> => {
+    const score = scale(7.4 + noise() * 2.2, 0, 10);
+    return score >= 9 ? { q_nps: score, q_why: r.pick(['Fast, friendly support.', 'The rewards program keeps us coming back.', 'Reliable deliveries.']) } : { q_nps: score };
+  });
+  await s.surveys.create(ctx, { template: 'partner-satisfaction', audience: { kinds: ['partner'] } });
 }
+
+const COMMENTS = [
+  'Clearer priorities from leadership would help.',
+  'More time for training, please.',
+  'I would like to hear more often how my work lands with customers.',
+  'Fewer meetings, more focus time.',
+  'Recognition feels random; make it fairer.',
+  'A clearer path to the next role.',
+  'Better tools for the support queue.',
+];
 
 /** One catalog for all three kinds of participant, with a few rewards for one kind only. */
 async function seedRewards(s: Services, ctx: ReturnType<typeof systemContext>) {

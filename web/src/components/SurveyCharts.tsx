@@ -35,7 +35,7 @@ export function EngagementSplitChart({ rows, label }: { rows: SplitRow[]; label:
         withLegend
         legendProps={{ verticalAlign: 'bottom', height: 36 }}
         valueFormatter={pct}
-        xAxisProps={{ domain: [0, 100] }}
+        xAxisProps={{ domain: [0, 100], allowDataOverflow: true, ticks: [0, 25, 50, 75, 100] }}
         yAxisProps={{ width: 120 }}
         series={[
           { name: 'engaged', label: 'Engaged', color: 'teal.6' },

@@ -4,7 +4,7 @@ import { Alert, Anchor, Badge, Card, Group, Paper, Select, SimpleGrid, Stack, Ta
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
-import { DRIVER_LABELS, PRIVACY_LABELS, reportsApi, type Breakdown, type BreakdownCell, type EngagementSplit, type ReportFilter, type Score, type Suppression, type SurveyReport } from '../api/surveys';
+import { DRIVER_LABELS, PRIVACY_LABELS, reportsApi, surveysApi, type Breakdown, type BreakdownCell, type EngagementSplit, type ReportFilter, type Score, type Suppression, type SurveyReport } from '../api/surveys';
 import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -242,6 +242,8 @@ function Results({ r }: { r: SurveyReport }) {
   );
 }
 
+const CUSTOMER_KINDS: string[] = ['nps', 'csat', 'partner'];
+
 /** A survey's results: scores with intervals, engagement split and trend, drivers, breakdowns with small groups hidden, comments. */
 export default function SurveyResultsPage() {
   const { id = '' } = useParams();
@@ -249,9 +251,12 @@ export default function SurveyResultsPage() {
   const [filter, setFilter] = useState<ReportFilter>({});
   const [tier, setTier] = useState('');
   const [debouncedTier] = useDebouncedValue(tier.trim(), 400);
-  const [breakdown, setBreakdown] = useState<Breakdown | null>('team');
+  // Until one is chosen, break down by what the survey's people have: teams for employees, account tiers for customers and partners.
+  const [chosen, setBreakdown] = useState<Breakdown | null | undefined>(undefined);
+  const survey = useQuery({ queryKey: ['survey', id], queryFn: () => surveysApi.get(id) });
+  const breakdown = chosen !== undefined ? chosen : survey.data ? (CUSTOMER_KINDS.includes(survey.data.kind) ? 'account_tier' : 'team') : null;
   const query = { ...filter, ...(debouncedTier ? { accountTier: debouncedTier } : {}), ...(breakdown ? { breakdown } : {}) };
-  const q = useQuery({ queryKey: ['survey-report', id, query], queryFn: () => reportsApi.report(id, query), placeholderData: keepPreviousData });
+  const q = useQuery({ queryKey: ['survey-report', id, query], queryFn: () => reportsApi.report(id, query), placeholderData: keepPreviousData, enabled: chosen !== undefined || !survey.isPending });
   if (q.isPending) return <PageLoader />;
   if (q.error instanceof ApiError && q.error.status === 404 && !q.data) return <NotFoundPage />;
   const r = q.data;
@@ -272,7 +277,7 @@ export default function SurveyResultsPage() {
       />
       <Paper withBorder p="sm" radius="md" mb="md" component="section" aria-label="Filters">
         <Group gap="sm" align="flex-end" wrap="wrap">
-          <TeamSelect label="Team" placeholder="All teams" value={filter.team ?? null} onChange={(v) => set('team', v)} w={220} />
+          <TeamSelect label="Team" placeholder="All teams" value={filter.team ?? r?.filter.team ?? null} onChange={(v) => set('team', v)} w={220} />
           <Select label="Tenure" placeholder="Any tenure" clearable data={Object.entries(TENURE_LABELS).map(([value, label]) => ({ value, label }))} value={filter.tenureBand ?? null} onChange={(v) => set('tenureBand', v)} w={170} />
           <Select label="Kind of person" placeholder="Everyone" clearable data={Object.entries(PERSON_KIND_LABELS).map(([value, label]) => ({ value, label }))} value={filter.personKind ?? null} onChange={(v) => set('personKind', v)} w={180} />
           <TextInput label="Account tier" placeholder="Any tier" value={tier} onChange={(e) => setTier(e.currentTarget.value)} w={150} />
