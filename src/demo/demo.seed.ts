@@ -184,10 +184,9 @@ async function seedSurveys(s: Services, ctx: ReturnType<typeof systemContext>, r
   const scale = (x: number, min: number, max: number) => Math.max(min, Math.min(max, Math.round(x)));
   const noise = () => (r.next() + r.next() + r.next() - 1.5) * 1.2;
   const answerAll = async (surveyId: string, share: number, answers: (teamId: string | null) => Record<string, number | string>) => {
-    const invitations = await s.db.selectFrom('survey_invitations').select(['id', 'person_id', 'team_id']).where('workspace_id', '=', ws).where('survey_id', '=', surveyId).orderBy('id').execute();
-    for (const inv of invitations) {
-      if (inv.person_id === participant || r.next() > share) continue;
-      await s.taking.submit(s.surveys.tokenOf(ws, inv.id), answers(inv.team_id), 'demo');
+    for (const inv of await s.surveys.pendingInvitations(ws, surveyId)) {
+      if (inv.personId === participant || r.next() > share) continue;
+      await s.taking.submit(s.surveys.tokenOf(ws, inv.id), answers(inv.teamId), 'demo');
     }
   };
   const engagementAnswers = (lift: number) => (teamId: string | null) => {

@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, field, openBrowser, selectOption, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 interface Person {
@@ -19,14 +19,7 @@ describe('journey: add a person', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let b: BrowserSession;
   let salesId = '';
-  const call = async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return r.json() as Promise<any>;
-  };
+  const call = async (method: string, url: string, body?: unknown) => (await ownerRequest(server, method, url, body)).body;
   const people = async (): Promise<Person[]> => (await call('GET', '/api/v1/people?limit=500')).data;
 
   before(async () => {

@@ -1,20 +1,13 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemContext } from '../../src/core/auth.js';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 describe('journey: an employee and a customer contact browse the one catalog, each sees their audience; the employee saves up for a reward, redeems one and cancels it; both redeem the same reward', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let b: BrowserSession;
-  const call = async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
   const user = async (kind: string, name: string, email: string, extra: Record<string, unknown> = {}) => {
     const p = (await call('POST', '/api/v1/people', { kind, externalId: email, name, email, ...extra })).body;
     await server.services.access.createUser(systemContext(server.workspaceId), { email, name, role: 'participant', personId: p.id, password: `${name}-password-123` });

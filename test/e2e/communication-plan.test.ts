@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 describe('journey: a program manager plans the program’s messages and watches its cadence', () => {
@@ -8,14 +8,7 @@ describe('journey: a program manager plans the program’s messages and watches 
   let b: BrowserSession;
   let programId = '';
   const people: string[] = [];
-  const call = async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: r.status, body: r.status === 204 ? null : ((await r.json()) as any) };
-  };
+  const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
   /** What `serve` does in the background: the worker runs the plans and delivers the outbox. */
   const deliver = async () => {
     const w = server.services.comms.worker();

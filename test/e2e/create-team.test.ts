@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, field, openBrowser, selectOption, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 interface Team {
@@ -14,7 +14,7 @@ describe('journey: create a team', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let b: BrowserSession;
   const teams = async (): Promise<Team[]> =>
-    ((await (await fetch(`${server.url}/api/v1/teams?limit=500`, { headers: { authorization: `Bearer ${server.ownerKey}` } })).json()) as { data: Team[] }).data;
+    ((await ownerRequest(server, 'GET', '/api/v1/teams?limit=500')).body as { data: Team[] }).data;
 
   before(async () => {
     ensureWebBuilt();

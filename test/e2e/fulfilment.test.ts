@@ -1,20 +1,13 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemContext } from '../../src/core/auth.js';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 describe('journey: an admin ships two orders in bulk from the fulfilment queue and marks one delivered; the participant sees it delivered, with its tracking, on My orders', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let b: BrowserSession;
-  const call = async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
   const address = (name: string) => ({ name, line1: '1 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' });
   let emmaOrder = '';
   let samOrder = '';

@@ -1,7 +1,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 const TEAMS_CSV = ['externalId,name,parentExternalId,managerExternalId', 'T-OPS,Operations,,', 'T-OPS-EU,Operations Europe,T-OPS,'].join('\n');
@@ -28,7 +28,7 @@ describe('journey: import a CSV with one bad row and read the report', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let b: BrowserSession;
   const list = async (what: string): Promise<Record<string, unknown>[]> =>
-    ((await (await fetch(`${server.url}/api/v1/${what}?limit=500`, { headers: { authorization: `Bearer ${server.ownerKey}` } })).json()) as { data: Record<string, unknown>[] }).data;
+    ((await ownerRequest(server, 'GET', `/api/v1/${what}?limit=500`)).body as { data: Record<string, unknown>[] }).data;
   const summary = (page: Page, label: string) => page.getByTestId(`summary-${label}`);
 
   before(async () => {

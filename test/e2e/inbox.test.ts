@@ -1,7 +1,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemContext } from '../../src/core/auth.js';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 describe('journey: a participant earns points and reads the message in the inbox; the admin sees the mail and edits its template', () => {
@@ -10,14 +10,7 @@ describe('journey: a participant earns points and reads the message in the inbox
   let danaId = '';
   const danaEmail = 'dana@browser.test';
   const danaPassword = 'dana-participant-password';
-  const call = async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
   /** What `serve` does in the background: the worker delivers the outbox. */
   const deliver = async () => {
     const w = server.services.comms.worker();

@@ -1,7 +1,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemContext } from '../../src/core/auth.js';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 describe('journey: a manager reads a program’s activity for their teams only', () => {
@@ -11,14 +11,7 @@ describe('journey: a manager reads a program’s activity for their teams only',
   const email = 'mona@browser.test';
   const password = 'mona-manager-password';
   const analystEmail = 'ann@browser.test';
-  const call = async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
 
   before(async () => {
     ensureWebBuilt();

@@ -1,7 +1,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemContext } from '../../src/core/auth.js';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, field, openBrowser, selectOption, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 const DAY = 86_400_000;
@@ -13,14 +13,7 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
   let programId = '';
   const patEmail = 'pat@browser.test';
   const patPassword = 'pat-participant-password';
-  const call = async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
   const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 
   before(async () => {

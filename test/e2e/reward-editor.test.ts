@@ -1,7 +1,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemContext } from '../../src/core/auth.js';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, field, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 /** A real 2×2 PNG: the server checks the bytes, not only the Content-Type. */
@@ -14,12 +14,7 @@ describe('journey: an admin adds a reward with an image in the catalog editor, a
   before(async () => {
     ensureWebBuilt();
     server = await startTestServer();
-    const r = await fetch(`${server.url}/api/v1/people`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.ownerKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'employee', externalId: 'pia', name: 'Pia', email: 'pia@browser.test' }),
-    });
-    const pia = (await r.json()) as { id: string };
+    const pia = (await ownerRequest(server, 'POST', '/api/v1/people', { kind: 'employee', externalId: 'pia', name: 'Pia', email: 'pia@browser.test' })).body as { id: string };
     await server.services.access.createUser(systemContext(server.workspaceId), { email: 'pia@browser.test', name: 'Pia', role: 'participant', personId: pia.id, password: 'Pia-password-123' });
     b = await openBrowser(server.url);
   });
@@ -50,7 +45,7 @@ describe('journey: an admin adds a reward with an image in the catalog editor, a
     const row = page.getByRole('row').filter({ hasText: 'Desk plant' });
     await row.getByText('250 points').waitFor();
     await row.getByText('Active').waitFor();
-    const list = (await (await fetch(`${server.url}/api/v1/rewards`, { headers: { authorization: `Bearer ${server.ownerKey}` } })).json()) as { data: { title: string; images: { contentType: string; bytes: number }[] }[] };
+    const list = (await ownerRequest(server, 'GET', '/api/v1/rewards')).body as { data: { title: string; images: { contentType: string; bytes: number }[] }[] };
     assert.deepEqual(list.data.map((r) => [r.title, r.images.map((i) => [i.contentType, i.bytes])]), [['Desk plant', [['image/png', PNG.length]]]]);
     await b.screenshot('reward-editor-catalog');
   });

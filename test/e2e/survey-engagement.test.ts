@@ -2,7 +2,7 @@ import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { systemContext } from '../../src/core/auth.js';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, selectOption, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 // Issue #7's journey: an admin launches the engagement template to one team in the builder,
@@ -15,14 +15,7 @@ describe('journey: an admin launches the engagement survey to a team, six employ
   let surveyId = '';
   let links: string[] = [];
   const password = 'survey-journey-password';
-  const call = async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
 
   before(async () => {
     ensureWebBuilt();

@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, journeySteps, type BrowserSession } from '../support/browser.js';
 
 describe('journey: a participant opens their survey link on a phone, answers part, reloads, resumes and submits', () => {
@@ -8,14 +8,7 @@ describe('journey: a participant opens their survey link on a phone, answers par
   let b: BrowserSession & { consoleErrors: string[] };
   let link = '';
   let surveyId = '';
-  const call = async (method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
 
   before(async () => {
     ensureWebBuilt();

@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../support/app.js';
+import { startTestServer, ownerRequest } from '../support/app.js';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
 import { ensureWebBuilt, field, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
@@ -9,8 +9,7 @@ describe('journey: an admin adds a webhook endpoint, sees a failed delivery and 
   let b: BrowserSession;
   let receiver: Receiver;
   let down = true;
-  const api = (method: string, path: string, body?: unknown) =>
-    fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined }).then(async (r) => ({ status: r.status, body: (await r.json().catch(() => null)) as any }));
+  const api = (method: string, path: string, body?: unknown) => ownerRequest(server, method, path, body);
   const drain = async () => {
     const w = server.services.comms.worker({ random: () => 0.5 });
     await w.drain();

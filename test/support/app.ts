@@ -132,3 +132,17 @@ export async function startTestServer(opts: { dialect?: Dialect } = {}) {
   await t.services.access.createUser(systemContext(ws.id), { email: adminEmail, name: 'Alex Admin', role: 'owner', password: adminPassword });
   return { url: t.url!, adminEmail, adminPassword, workspaceId: ws.id, ownerKey: ws.ownerKey, services: t.services, close: () => t.close() };
 }
+
+/**
+ * A call to a test server's API with its owner key (the journeys set data up this way): the
+ * status and the parsed body (null when there is none).
+ */
+export async function ownerRequest(server: { url: string; ownerKey: string }, method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${server.url}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${server.ownerKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}

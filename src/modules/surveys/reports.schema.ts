@@ -157,7 +157,7 @@ export const ZSurveySettings = z
 export type TSurveySettings = z.infer<typeof ZSurveySettings>;
 
 /** Survey distribution additions (read on a survey, set with PATCH while a draft). */
-export const ZReminderDays = z.array(z.number().int().min(1).max(60)).max(5).describe('days after opening on which those who have not answered are reminded automatically, e.g. [3, 7]');
+export { ZReminderDays } from './surveys.schema.js';
 
 /**
  * An event-triggered survey: `POST /api/v1/surveys/{id}/triggers`, `GET` the list,

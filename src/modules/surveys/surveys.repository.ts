@@ -58,7 +58,7 @@ export function createSurveysRepository(anyDb: AnyDb) {
     },
     /** Those invited who have not answered yet (for reminders), by page of ids. */
     pendingInvitations: (ws: string, surveyId: string, after: string, limit: number) =>
-      db.selectFrom('survey_invitations').select(['id', 'person_id']).where('workspace_id', '=', ws).where('survey_id', '=', surveyId).where('status', '=', 'pending').where('id', '>', after).orderBy('id').limit(limit).execute(),
+      db.selectFrom('survey_invitations').select(['id', 'person_id', 'team_id']).where('workspace_id', '=', ws).where('survey_id', '=', surveyId).where('status', '=', 'pending').where('id', '>', after).orderBy('id').limit(limit).execute(),
     async markReminded(tx: AnyDb, ws: string, ids: string[], at: number) {
       for (let i = 0; i < ids.length; i += 500)
         await t(tx).updateTable('survey_invitations').set({ reminded_at: at, reminders: sql<number>`reminders + 1` }).where('workspace_id', '=', ws).where('id', 'in', ids.slice(i, i + 500)).execute();

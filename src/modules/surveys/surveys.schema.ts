@@ -61,8 +61,8 @@ export const ZSurveyAudience = ZAudience.safeExtend({
   kinds: z.array(z.enum(['employee', 'customer', 'partner'])).max(3).optional(),
   people: z.array(z.string().regex(/^per_[0-9a-z]{26}$/, 'a person id (per_…)')).max(10_000).optional().describe('an explicit list; [] invites nobody'),
 }).meta({ id: 'SurveyAudience' });
-/** The same as reports.schema.ts's ZReminderDays (that file imports this one, so it cannot be imported here). */
-const ZReminderDaysField = z.array(z.number().int().min(1).max(60)).max(5).describe('days after opening on which those who have not answered are reminded automatically, e.g. [3, 7]');
+/** Days after opening on which a survey reminds those who have not answered (reports.schema.ts re-exports it). */
+export const ZReminderDays = z.array(z.number().int().min(1).max(60)).max(5).describe('days after opening on which those who have not answered are reminded automatically, e.g. [3, 7]');
 
 const ZIso = z.iso.datetime({ offset: true });
 const ZQuestions = z.array(ZQuestionInput).max(MAX_QUESTIONS);
@@ -75,7 +75,7 @@ const surveyFields = {
   audience: ZSurveyAudience.describe('who is invited when it opens; {} is everyone, { kinds: [] } nobody'),
   opensAt: ZIso.nullable().describe('answers are taken from then (null: from opening)'),
   closesAt: ZIso.nullable().describe('answers are refused from then'),
-  reminderDays: ZReminderDaysField,
+  reminderDays: ZReminderDays,
   publicLink: z.boolean().describe('anonymous surveys only: a public link anyone may answer by (rate limited); the survey then reads publicUrl'),
 };
 const windowOk = (r: { opensAt?: string | null; closesAt?: string | null }) => !(r.opensAt && r.closesAt && Date.parse(r.opensAt) >= Date.parse(r.closesAt));

@@ -405,6 +405,16 @@ export function createSurveysService(deps: SurveysDeps) {
 
     /** Public-link token → the survey (any workspace), for the taking service. */
     surveyByLinkToken: (linkToken: string) => repo.surveyByLinkHash(sha256(linkToken)),
+    /** The invitations of a survey not answered yet, in id order, with each one's team (the demo answers them). */
+    async pendingInvitations(ws: string, surveyId: string) {
+      const out: { id: string; personId: string | null; teamId: string | null }[] = [];
+      for (let after = ''; ; ) {
+        const page = await repo.pendingInvitations(ws, surveyId, after, 2000);
+        if (!page.length) return out;
+        for (const p of page) out.push({ id: p.id, personId: p.person_id, teamId: p.team_id });
+        after = page[page.length - 1]!.id;
+      }
+    },
     tokenOf,
     linkOf,
     checkTakesAnswers,
