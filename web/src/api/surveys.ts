@@ -87,6 +87,32 @@ export const surveysApi = {
   remind: (id: string) => api.post<{ reminded: number }>(`${V1}/surveys/${enc(id)}/remind`),
 };
 
+/** A survey sent after events (src/modules/surveys/reports.schema.ts: ZSurveyTrigger). */
+export type PersonRef = 'person' | { property: string };
+export interface SurveyTrigger { id: string; surveyId: string; on: string; if: unknown; sendTo: PersonRef; handledBy: PersonRef | null; delayMinutes: number; oncePerDays: number; sent: number; createdAt: string }
+export interface NewSurveyTrigger { on: string; sendTo: PersonRef; handledBy: PersonRef | null; delayMinutes: number; oncePerDays: number; if?: unknown }
+
+export const triggersApi = {
+  list: (surveyId: string) => api.get<{ data: SurveyTrigger[] }>(`${V1}/surveys/${enc(surveyId)}/triggers`).then((r) => r.data),
+  create: (surveyId: string, body: NewSurveyTrigger) => api.post<SurveyTrigger>(`${V1}/surveys/${enc(surveyId)}/triggers`, body),
+  remove: (surveyId: string, id: string) => api.del<void>(`${V1}/surveys/${enc(surveyId)}/triggers/${enc(id)}`),
+};
+
+/** The customer engagement score (docs/scoring.md; reports.schema.ts: ZCustomerEngagement). */
+export type EngagementComponent = 'sentiment' | 'recency' | 'frequency' | 'participation';
+export interface CustomerEngagement {
+  score: number | null;
+  components: Record<EngagementComponent, number | null>;
+  weights: Record<EngagementComponent, number>;
+  classification: 'engaged' | 'not_engaged' | 'actively_disengaged' | null;
+  inputs: { nps: number | null; csat: number | null; surveyAnswers: number; lastEventAt: string | null; eventsLast90Days: number; programs: number };
+  computedAt: string;
+}
+export const engagementApi = {
+  ofAccount: (id: string) => api.get<CustomerEngagement>(`${V1}/accounts/${enc(id)}/engagement`),
+  ofPerson: (id: string) => api.get<CustomerEngagement>(`${V1}/people/${enc(id)}/engagement`),
+};
+
 export const takingApi = {
   get: (token: string) => api.get<Taking>(`${V1}/survey-responses/${enc(token)}`),
   save: (token: string, answers: Record<string, AnswerValue>) => request<Taking>('PUT', `${V1}/survey-responses/${enc(token)}`, { json: { answers } }),

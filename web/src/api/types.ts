@@ -28,7 +28,8 @@ export type Permission =
   | 'rewards.read'
   | 'rewards.manage'
   | 'redemptions.write'
-  | 'money.read';
+  | 'money.read'
+  | 'engagement.read';
 
 export interface Page<T> {
   data: T[];

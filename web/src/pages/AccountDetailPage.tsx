@@ -12,6 +12,7 @@ import { ErrorAlert, fieldError } from '../components/ErrorAlert';
 import { AccountForm } from '../components/AccountForm';
 import { PersonForm } from '../components/PersonForm';
 import { PersonSelect } from '../components/Pickers';
+import { CustomerEngagementCard } from '../components/CustomerEngagementCard';
 import { IconArrowLeft, IconPlus } from '../components/icons';
 import { ASSIGNMENT_ROLE_LABELS, KIND_LABELS, formatDate } from '../lib/format';
 import { personLabel, usePeopleByIds, useTeams } from '../lib/queries';
@@ -317,6 +318,7 @@ export default function AccountDetailPage() {
           ))}
         </SimpleGrid>
       </Card>
+      {can('engagement.read') && <CustomerEngagementCard accountId={a.id} partner={a.kind === 'partner'} />}
       {can('people.read') ? (
         <>
           <ServingEmployees account={a} />

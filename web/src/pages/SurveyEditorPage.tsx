@@ -11,6 +11,7 @@ import { ErrorAlert, fieldError } from '../components/ErrorAlert';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { PathErrors } from '../components/RuleBuilder';
 import { QuestionField, scaleLabel, scaleOf } from '../components/SurveyQuestion';
+import { SurveyTriggersCard } from '../components/SurveyTriggersCard';
 import { IconArrowLeft, IconPlus, IconTrash } from '../components/icons';
 import { describeAudience } from '../lib/rules';
 import { teamPaths, useTeams } from '../lib/queries';
@@ -453,6 +454,8 @@ function Builder({ survey }: { survey: Survey }) {
             )}
           </Stack>
         </Paper>
+
+        {survey.privacy !== 'anonymous' && <SurveyTriggersCard survey={survey} />}
 
         <Paper withBorder p="md" radius="md" component="section" aria-label="Questions">
           <Tabs defaultValue="edit" keepMounted={false}>
