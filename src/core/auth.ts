@@ -70,14 +70,32 @@ export function roleRank(role: Role): number {
   return role === 'integration' ? ROLES.indexOf('program_manager') : ROLES.indexOf(role);
 }
 
+/** The methods live on the prototype: a context per request allocates one small object, not closures. */
+class Context implements AuthContext {
+  workspaceId: string;
+  role: Role;
+  actor: Actor;
+  userId: string | null;
+  personId: string | null;
+  sessionId: string | null;
+  constructor(f: Omit<AuthContext, 'can' | 'require'>) {
+    this.workspaceId = f.workspaceId;
+    this.role = f.role;
+    this.actor = f.actor;
+    this.userId = f.userId;
+    this.personId = f.personId;
+    this.sessionId = f.sessionId;
+  }
+  can(p: Permission) {
+    return roleCan(this.role, p);
+  }
+  require(p: Permission) {
+    if (!roleCan(this.role, p)) throw new AppError('forbidden', { detail: `Role ${this.role} may not ${p}` });
+  }
+}
+
 export function makeAuthContext(fields: Omit<AuthContext, 'can' | 'require'>): AuthContext {
-  return {
-    ...fields,
-    can: (p) => roleCan(fields.role, p),
-    require(p) {
-      if (!roleCan(fields.role, p)) throw new AppError('forbidden', { detail: `Role ${fields.role} may not ${p}` });
-    },
-  };
+  return new Context(fields);
 }
 
 /** A context for the CLI and the demo seed: acts as the workspace owner. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -70,6 +70,14 @@ export interface RouteInfo {
 export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** No own keys (a route's empty query or params): nothing to scan. */
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v !== 'object') return false;
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) return false;
+  return true;
+}
 
 function fieldErrorsOf(err: FastifyError & { validation: { instancePath: string; message: string; keyword: string; params: Record<string, unknown> }[]; validationContext?: string }): FieldError[] {
   const prefix = err.validationContext && err.validationContext !== 'body' ? `${err.validationContext}.` : '';
@@ -201,8 +209,10 @@ export async function createHttpServer(opts: HttpOptions) {
 
   // Authentication and the route's permission, before the body is even read.
   app.addHook('onRequest', async (req) => {
-    const access = req.routeOptions.config?.access;
-    if (access === 'public' || !req.routeOptions.url) return;
+    // routeOptions is a getter that builds a new object on each read: read it once.
+    const route = req.routeOptions;
+    const access = route.config?.access;
+    if (access === 'public' || !route.url) return;
     if (!access) throw new AppError('forbidden', { detail: 'This route declares no access' });
     const who = await opts.authenticate(req);
     if (!who) throw new AppError('unauthenticated', { detail: 'Send an API key (Authorization: Bearer …) or sign in' });
@@ -213,8 +223,10 @@ export async function createHttpServer(opts: HttpOptions) {
     if (access !== 'self') who.auth.require(access);
   });
 
-  // U+0000 cannot be stored in PostgreSQL text: refuse it everywhere, so both databases answer alike.
-  app.addHook('preValidation', async (req) => {
+  // One synchronous hook before validation (a callback hook costs no promise per request):
+  // U+0000 cannot be stored in PostgreSQL text: refuse it everywhere, so both databases answer
+  // alike; then each route takes one kind of body: CSV routes text/csv, the rest JSON.
+  app.addHook('preValidation', (req, _reply, done) => {
     const found: FieldError[] = [];
     // Iterative, so a body nested 50,000 deep is walked without exhausting the stack.
     const scan = (root: unknown, rootPath: string) => {
@@ -234,19 +246,18 @@ export async function createHttpServer(opts: HttpOptions) {
     };
     // A JSON body was checked as text before parsing (cheaper than walking a large batch).
     if (!req.jsonChecked) scan(req.body, '');
-    scan(req.query, 'querystring');
-    scan(req.params, 'params');
+    if (!isEmpty(req.query)) scan(req.query, 'querystring');
+    if (!isEmpty(req.params)) scan(req.params, 'params');
     if (found.length) throw new AppError('validation_failed', { detail: found.map((e) => `${e.path}: ${e.message}`).join('; '), errors: found });
-  });
 
-  // Each route takes one kind of body: CSV routes text/csv, the rest JSON.
-  app.addHook('preValidation', async (req) => {
-    if (!UNSAFE.has(req.method) || req.body === undefined) return;
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const csv = req.routeOptions.config?.csv === true;
-    if (csv ? type !== 'text/csv' : type === 'text/csv' || type === 'text/plain') {
-      throw new AppError('unsupported_media_type', { detail: csv ? 'Send the file as text/csv' : 'Send application/json' });
+    if (UNSAFE.has(req.method) && req.body !== undefined) {
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const csv = req.routeOptions.config?.csv === true;
+      if (csv ? type !== 'text/csv' : type === 'text/csv' || type === 'text/plain') {
+        throw new AppError('unsupported_media_type', { detail: csv ? 'Send the file as text/csv' : 'Send application/json' });
+      }
     }
+    done();
   });
 
   registerIdempotency(app, opts);
@@ -302,9 +313,13 @@ function idempotencyHook(opts: HttpOptions, req: FastifyRequest): TxHook {
  */
 function registerIdempotency(app: FastifyInstance, opts: HttpOptions) {
   const DAY = 24 * 3600 * 1000;
-  app.addHook('preHandler', async (req, reply) => {
+  // Callback hooks whose common case (no key) answers at once, without a promise per request.
+  app.addHook('preHandler', (req, reply, done) => {
     const key = req.headers['idempotency-key'];
-    if (req.method !== 'POST' || typeof key !== 'string' || !req.auth) return;
+    if (req.method !== 'POST' || typeof key !== 'string' || !req.auth) return done();
+    begin(req, reply, key).then(() => done(), done);
+  });
+  async function begin(req: FastifyRequest, reply: FastifyReply, key: string) {
     if (key.length < 1 || key.length > 200) throw new AppError('validation_failed', { detail: 'Idempotency-Key must be 1 to 200 characters', errors: [{ path: 'header.idempotency-key', message: '1 to 200 characters' }] });
     const scope = { workspace_id: req.auth.workspaceId, caller: req.auth.actor.id, route: req.routeOptions.url ?? req.url, key };
     const bodyHash = createHash('sha256').update(JSON.stringify(req.body ?? null)).update(req.url).digest('hex');
@@ -331,10 +346,14 @@ function registerIdempotency(app: FastifyInstance, opts: HttpOptions) {
       throw err;
     }
     req.idempotency = { key, caller: scope.caller, route: scope.route };
+  }
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (!req.idempotency) return done(null, payload);
+    finish(req, reply, payload).then((p) => done(null, p), done);
   });
-  app.addHook('onSend', async (req, reply, payload) => {
-    const idem = req.idempotency;
-    if (!idem || reply.getHeader('idempotent-replayed')) return payload;
+  async function finish(req: FastifyRequest, reply: FastifyReply, payload: unknown) {
+    const idem = req.idempotency!;
+    if (reply.getHeader('idempotent-replayed')) return payload;
     const status = reply.statusCode;
     const q = opts.db.updateTable('idempotency_keys').where('workspace_id', '=', req.auth.workspaceId).where('caller', '=', idem.caller).where('route', '=', idem.route).where('key', '=', idem.key);
     // A server failure must not pin the key: the client may retry it. Unless a write already
@@ -342,5 +361,5 @@ function registerIdempotency(app: FastifyInstance, opts: HttpOptions) {
     if (status >= 500) await opts.db.deleteFrom('idempotency_keys').where('workspace_id', '=', req.auth.workspaceId).where('caller', '=', idem.caller).where('route', '=', idem.route).where('key', '=', idem.key).where('status_code', 'is', null).execute();
     else await q.set({ status_code: status, response: JSON.stringify({ type: String(reply.getHeader('content-type') ?? 'application/json'), body: typeof payload === 'string' ? payload : '' }) }).execute();
     return payload;
-  });
+  }
 }

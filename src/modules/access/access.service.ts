@@ -72,25 +72,30 @@ export function createAccessService(deps: AccessDeps) {
   // secret is still checked every time; a revocation in this process drops the key at once,
   // one made by another process takes effect within the 5 s.
   const KEY_TTL_MS = 5000;
-  const keyCache = new Map<string, { at: number; row: NonNullable<Awaited<ReturnType<typeof repo.keyById>>> }>();
-  async function keyRow(id: string) {
+  // The entry also holds the key's context (frozen, shared by its requests while the entry lives).
+  type KeyEntry = { at: number; row: NonNullable<Awaited<ReturnType<typeof repo.keyById>>>; auth: AuthContext };
+  const keyCache = new Map<string, KeyEntry>();
+  async function keyEntry(id: string): Promise<KeyEntry | undefined> {
     const hit = keyCache.get(id);
-    if (hit && performance.now() - hit.at < KEY_TTL_MS) return hit.row;
+    if (hit && performance.now() - hit.at < KEY_TTL_MS) return hit;
     const row = await repo.keyById(id);
     if (!row) {
       keyCache.delete(id);
       return undefined;
     }
     if (keyCache.size > 10_000) keyCache.clear();
-    keyCache.set(id, { at: performance.now(), row });
-    return row;
+    const auth = Object.freeze(makeAuthContext({ workspaceId: row.workspace_id, role: row.role as Role, actor: Object.freeze({ type: 'key' as const, id: row.id }), userId: null, personId: row.person_id, sessionId: null }));
+    const entry = { at: performance.now(), row, auth };
+    keyCache.set(id, entry);
+    return entry;
   }
 
   async function authenticateKey(presented: string): Promise<Authenticated | null> {
     const m = /^tnd_([0-9a-z]{26})_([A-Za-z0-9_-]{43})$/.exec(presented);
     if (!m) return null;
-    const row = await keyRow(`key_${m[1]}`);
-    if (!row) return null;
+    const entry = await keyEntry(`key_${m[1]}`);
+    if (!entry) return null;
+    const row = entry.row;
     const a = Buffer.from(sha256(m[2]!), 'hex');
     const b = Buffer.from(row.secret_hash, 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
@@ -101,9 +106,7 @@ export function createAccessService(deps: AccessDeps) {
       await repo.updateKey(undefined, row.workspace_id, row.id, { last_used_at: t });
       row.last_used_at = t;
     }
-    return {
-      auth: makeAuthContext({ workspaceId: row.workspace_id, role: row.role as Role, actor: { type: 'key', id: row.id }, userId: null, personId: row.person_id, sessionId: null }),
-    };
+    return { auth: entry.auth };
   }
 
   async function authenticateSession(token: string): Promise<Authenticated | null> {

@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, DIALECTS, type TestApp, type TestWorkspace } from '../../../test/support/app.js';
+import { ZBatchEventResult, ZEventResult } from './events.schema.js';
 
 for (const dialect of DIALECTS) {
   describe(`events → rules → programs → ledger (${dialect})`, () => {
@@ -126,6 +127,7 @@ for (const dialect of DIALECTS) {
       assert.equal(r.body.results[1].code, 'not_found');
       assert.equal(r.body.results[2].errors[0].path, 'properties.revenue');
       assert.equal(r.body.results[3].errors[0].path, 'type');
+      assert.deepEqual(r.body, ZBatchEventResult.parse(r.body), 'a batch answer is exactly in its documented shape');
       const single = await post('/api/v1/events', ev({ type: 'sale.closed', personId: ids.buyer, properties: { revenue: 10, colour: 'red' } }));
       assert.equal(single.status, 400);
       assert.equal(single.body.errors[0].path, 'properties.colour');
@@ -322,6 +324,8 @@ for (const dialect of DIALECTS) {
         assert.equal(a.body.errors[0].path, 'properties.revenue');
       }
       assert.equal(answers[5]!.body.effects.length, 3, 'each answer lists its own effects (the buyer and two account managers)');
+      // The answers are written without Zod's encoding: they are exactly in the documented shape.
+      for (const a of answers.slice(0, 27)) assert.deepEqual(a.body, ZEventResult.parse(a.body));
       assert.equal(await balance(p.body.id), (24 * 25) / 2);
       const again = await one('grp-bad-1', 5000);
       assert.equal(again.status, 201, 'a rejected single event did not use up its id');
