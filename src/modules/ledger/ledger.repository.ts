@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { EACH_ROW, type AnyDb, type Dialect } from '../../core/db/db.js';
-import { createBulkInserter, createTupleInserter } from '../../core/db/bulk.js';
+import { arrayLiteral, createBulkInserter, createTupleInserter } from '../../core/db/bulk.js';
 import { preparedIn } from '../../core/db/prepared.js';
 import type { BalancesTable, LedgerTables, LotsTable, LotTakesTable, TransfersTable } from './ledger.tables.js';
 
@@ -18,6 +18,9 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     dialect === 'postgres'
       ? 'update balances as b set balance = u.balance, updated_at = $3 from unnest($1::text[], $2::bigint[]) as u(account, balance) where b.workspace_id = $4 and b.account = u.account'
       : `${EACH_ROW}update balances set balance = ?, updated_at = ? where workspace_id = ? and account = ?`;
+  const ADD_TO_BALANCES_SQL =
+    'insert into balances (workspace_id, account, balance, updated_at) select $1, u.account, u.change, $2 from unnest($3::text[], $4::bigint[]) as u(account, change) ' +
+    'on conflict (workspace_id, account) do update set balance = balances.balance + excluded.balance, updated_at = excluded.updated_at';
   const BALANCE_SQL = dialect === 'postgres' ? 'select balance from balances where workspace_id = $1 and account = $2' : 'select balance from balances where workspace_id = ? and account = ?';
   const BALANCES_IN_SQL = (n: number) => `select account, balance from balances where workspace_id = ? and account in (${new Array<string>(n).fill('?').join(', ')}) order by account`;
   const readBalances = async (tx: AnyDb, ws: string, sorted: string[]) => {
@@ -36,10 +39,10 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     async lockBalances(tx: AnyDb, ws: string, accounts: string[], now: number): Promise<Map<string, number>> {
       const sorted = [...new Set(accounts)].sort();
       if (!sorted.length) return new Map();
-      // SQLite: the transaction is the only writer, so the rows are read first and only those
-      // missing are created (most accounts have a row: a redemption or an award wrote it before).
-      // PostgreSQL creates them first, so that FOR UPDATE has every row to lock.
-      let rows = dialect === 'sqlite' ? await readBalances(tx, ws, sorted) : [];
+      // The rows are read first (on PostgreSQL locked, FOR UPDATE) and only those missing are
+      // created, then read again: most accounts have a row (a redemption or an award wrote it
+      // before), so this is one statement where creating them all first took two.
+      let rows = await readBalances(tx, ws, sorted);
       if (rows.length < sorted.length) {
         const found = new Set(rows.map((r) => r.account));
         await openBalances(tx, sorted.filter((a) => !found.has(a)).map((account) => [ws, account, 0, now]));
@@ -48,6 +51,16 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
       return new Map(rows.map((r) => [r.account, Number(r.balance)]));
     },
     insertTransfers: (tx: AnyDb, rows: TransfersTable[]) => insertRows(tx, 'transfers', rows as unknown as Record<string, unknown>[]),
+    /**
+     * PostgreSQL: balances moved by these amounts (account → change), each row created when
+     * missing, in one statement; `accounts` sorted, so that the rows are locked in the order
+     * every writer locks them. The change is applied to the row's latest committed value, under
+     * its lock, so a row this transaction did not lock before stays right whoever else writes it.
+     */
+    async addToBalances(tx: AnyDb, ws: string, accounts: string[], changes: number[], now: number) {
+      if (!accounts.length) return;
+      await t(tx).executeQuery(CompiledQuery.raw(ADD_TO_BALANCES_SQL, [ws, now, arrayLiteral(accounts), arrayLiteral(changes)]));
+    },
     /** All new balances in one statement. */
     async setBalances(tx: AnyDb, ws: string, balances: Map<string, number>, now: number) {
       if (!balances.size) return;
