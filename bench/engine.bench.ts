@@ -5,18 +5,22 @@
 //         Goal: Tandem ≥ 100× its throughput.
 // ingest  batch ingestion on SQLite, batches of 1,000 events each matching two rules, through
 //         the events service (store, evaluate, post transfers, balances, outcomes), against raw
-//         better-sqlite3 writing the same rows (events, transfers, balance updates) in one
-//         transaction per batch. Goal: ratio ≥ 0.50.
+//         better-sqlite3 writing the same rows (events, transfers, balance updates) into Tandem's
+//         own tables (a fresh file migrated by Tandem, with its indexes) in one transaction per
+//         batch. Goal: ratio ≥ 0.50. The earlier peer (minimal tables of its own: keys only) runs
+//         beside them and gives an information-only ratio_vs_minimal_tables.
 // wallet  a wallet balance read through the ledger service against a raw primary-key lookup
 //         with a prepared statement on the same file. Goal: at most 2× its time (ratio ≥ 0.50).
 // http    single-event ingestion over HTTP: POST /api/v1/events with one event (a new id each
 //         request, autocannon's [<id>] replacement), an integration key, a program with two rules
 //         matching it, 10 connections; against a bare Fastify route (no auth, no Zod) doing one
-//         prepared SQLite insert of a similar row into a file with the same pragmas.
+//         prepared SQLite insert of the event row into Tandem's events table (a migrated file, the
+//         same pragmas). The earlier peer (a minimal events table) gives an information line.
 //         Goal: ratio ≥ 0.60. p99 at 10 connections (target ≤ 10 ms) and at 100: information.
 // pg-ingest  the ingest figure on PostgreSQL (TEST_DATABASE_URL or DATABASE_URL), against raw
-//         `pg` writing the same rows with unnest arrays, one transaction per batch, into a fresh
-//         database. Goal: ratio ≥ 0.50. Skipped (an info line, no BENCH line) without PostgreSQL.
+//         `pg` writing the same rows with unnest arrays, one transaction per batch, into Tandem's
+//         tables of a fresh database migrated by Tandem (the minimal-table peer: an info line).
+//         Goal: ratio ≥ 0.50. Skipped (an info line, no BENCH line) without PostgreSQL.
 //
 // Subject and peer alternate (batch by batch, or short autocannon runs with the first side
 // swapping each round) and medians are taken: the machine is shared (2 cores), only ratios count.
@@ -31,7 +35,8 @@ import Fastify from 'fastify';
 import { Engine } from 'json-rules-engine';
 import pg from 'pg';
 import { createIds } from '../src/core/ids.js';
-import { openSqliteFile } from '../src/core/db/db.js';
+import { openDatabase, openSqliteFile } from '../src/core/db/db.js';
+import { migrate } from '../src/app.js';
 import { compileRules, type Facts, type TRule } from '../src/modules/engine/index.js';
 import { BUILTIN_EVENT_TYPES } from '../src/modules/engine/engine.vocabulary.js';
 import { ZRule } from '../src/modules/engine/engine.rules.js';
@@ -163,7 +168,60 @@ async function seedProgram(t: BenchApp) {
     ],
   });
   await s.programs.activate(ctx, prg.id);
-  return { ws, ctx };
+  return { ws, ctx, programId: prg.id };
+}
+
+/** Ids a peer writes as Tandem does: the workspace, the program's budget, each person's id and account. */
+interface PeerIds {
+  ws: string;
+  programId: string;
+  budget: string;
+  people: Map<string, { id: string; accountId: string | null }>;
+}
+
+async function peerIds(t: BenchApp, ws: string, programId: string): Promise<PeerIds> {
+  const rows = (await t.services.db.selectFrom('people').select(['id', 'external_id', 'account_id']).where('workspace_id', '=', ws).execute()) as { id: string; external_id: string; account_id: string | null }[];
+  return { ws, programId, budget: `budget:${programId}`, people: new Map(rows.map((r) => [r.external_id, { id: r.id, accountId: r.account_id }])) };
+}
+
+/** The two awards of a bench event, as the program's rules pay them. */
+const awardsOf = (e: BenchEvent) => [
+  { rule: 'training', points: 10 },
+  { rule: 'good-score', points: Math.floor(e.properties.score / 10) },
+];
+
+/** A fresh file (or PostgreSQL database) migrated by Tandem's own migrator: Tandem's tables and indexes, empty. */
+async function migratedDatabase(dialect: 'sqlite' | 'postgres') {
+  const tdb = await freshDatabase(dialect);
+  const database = dialect === 'sqlite' ? openDatabase({ dialect, file: tdb.file }) : openDatabase({ dialect, url: tdb.url, poolSize: 1 });
+  await migrate(database);
+  await database.close();
+  return tdb;
+}
+
+const EVENT_COLUMNS = 'workspace_id, id, source, external_id, type, occurred_at, received_at, person_id, account_id, team_id, properties, reverses, status, reversed_at, reversal_reason';
+const TRANSFER_COLUMNS = 'workspace_id, id, debit_account, credit_account, amount, cause, event_id, program_id, program_version, rule_id, goal_id, reverses_id, actor_id, reason, occurred_at, created_at';
+
+/**
+ * A peer row and Tandem's row of the same event (or transfer) have the same columns filled, with
+ * values of the same length (ids, accounts, timestamps); balances: the same columns filled.
+ */
+function assertSameShape(table: string, tandem: Record<string, unknown> | undefined, peer: Record<string, unknown> | undefined, lengths: boolean) {
+  assert.ok(tandem && peer, `${table}: a row on both sides`);
+  assert.deepEqual(Object.keys(peer).sort(), Object.keys(tandem).sort(), `${table}: the same columns`);
+  for (const k of Object.keys(tandem)) {
+    assert.equal(peer[k] === null, tandem[k] === null, `${table}.${k}: filled on both sides or on neither (Tandem ${String(tandem[k])}, peer ${String(peer[k])})`);
+    if (lengths && tandem[k] !== null) assert.equal(String(peer[k]).length, String(tandem[k]).length, `${table}.${k}: values of the same length (Tandem ${String(tandem[k])}, peer ${String(peer[k])})`);
+  }
+}
+
+/** Tandem's rows of one event (by its external id): the event, its first transfer, the wallet's balance. */
+async function tandemRowsOf(t: BenchApp, ids: PeerIds, externalId: string, personExternalId: string) {
+  const db = t.services.db;
+  const event = (await db.selectFrom('events').selectAll().where('workspace_id', '=', ids.ws).where('external_id', '=', externalId).executeTakeFirst());
+  const transfer = (await db.selectFrom('transfers').selectAll().where('workspace_id', '=', ids.ws).where('event_id', '=', String(event?.id)).orderBy('id').executeTakeFirst());
+  const balance = (await db.selectFrom('balances').selectAll().where('workspace_id', '=', ids.ws).where('account', '=', `wallet:${ids.people.get(personExternalId)!.id}`).executeTakeFirst());
+  return { event, transfer, balance };
 }
 
 /** Batch `b` of `size` training.completed events, each matching both rules. */
@@ -171,15 +229,56 @@ const eventBatch = (b: number, size: number) =>
   Array.from({ length: size }, (_, i) => ({ id: `b${b}-${i}`, occurredAt: new Date(Date.UTC(2026, 9, 1 + (i % 28))).toISOString(), type: 'training.completed', personExternalId: `P${(b * size + i) % 200}`, properties: { course: 'C', score: 50 + (i % 50) } }));
 type BenchEvent = ReturnType<typeof eventBatch>[number];
 
-async function ingestFigure(): Promise<Figure> {
-  const BATCHES = 10;
-  const SIZE = 1000;
-  const t = await createTestApp('sqlite');
-  const { ws, ctx } = await seedProgram(t);
-  const s = t.services;
-  const batch = (b: number) => eventBatch(b, SIZE);
+/**
+ * The peer: raw better-sqlite3 writing the rows Tandem writes for a batch into Tandem's own tables
+ * (a fresh file migrated by Tandem, opened as Tandem opens its file): each event, its two
+ * transfers (budget → wallet), and the balances, each account written once per batch with the
+ * batch's sum, as the ledger does.
+ */
+async function sqliteTablesPeer(ids: PeerIds) {
+  const tdb = await migratedDatabase('sqlite');
+  const { sqlite: raw, close } = openSqliteFile(tdb.file!);
+  const insE = raw.prepare(`insert into events (${EVENT_COLUMNS}) values (?, ?, 'api', ?, ?, ?, ?, ?, ?, null, ?, null, 'accepted', null, null)`);
+  const insT = raw.prepare(`insert into transfers (${TRANSFER_COLUMNS}) values (?, ?, ?, ?, ?, 'event', ?, ?, 1, ?, null, null, null, null, ?, ?)`);
+  const upB = raw.prepare('insert into balances (workspace_id, account, balance, updated_at) values (?, ?, ?, ?) on conflict (workspace_id, account) do update set balance = balance + excluded.balance, updated_at = excluded.updated_at');
+  // The program's funded budget, as Tandem holds it before the first batch.
+  raw.prepare('insert into balances (workspace_id, account, balance, updated_at) values (?, ?, ?, ?)').run(ids.ws, ids.budget, 1e11, Date.now());
+  const gen = createIds();
+  const send = raw.transaction((events: BenchEvent[]) => {
+    const now = Date.now();
+    const delta = new Map<string, number>();
+    for (const e of events) {
+      const person = ids.people.get(e.personExternalId)!;
+      const id = gen.next('evt');
+      const at = Date.parse(e.occurredAt);
+      insE.run(ids.ws, id, e.id, e.type, at, now, person.id, person.accountId, JSON.stringify(e.properties));
+      const wallet = `wallet:${person.id}`;
+      for (const a of awardsOf(e)) {
+        insT.run(ids.ws, gen.next('trf'), ids.budget, wallet, a.points, id, ids.programId, a.rule, at, now);
+        delta.set(ids.budget, (delta.get(ids.budget) ?? 0) - a.points);
+        delta.set(wallet, (delta.get(wallet) ?? 0) + a.points);
+      }
+    }
+    for (const [account, amount] of delta) upB.run(ids.ws, account, amount, now);
+  });
+  return {
+    send,
+    rowsOf(externalId: string, personExternalId: string) {
+      const event = raw.prepare('select * from events where workspace_id = ? and external_id = ?').get(ids.ws, externalId) as Record<string, unknown> | undefined;
+      const transfer = raw.prepare('select * from transfers where workspace_id = ? and event_id = ? order by id limit 1').get(ids.ws, event?.id) as Record<string, unknown> | undefined;
+      const balance = raw.prepare('select * from balances where workspace_id = ? and account = ?').get(ids.ws, `wallet:${ids.people.get(personExternalId)!.id}`) as Record<string, unknown> | undefined;
+      return { event, transfer, balance };
+    },
+    count: () => raw.prepare('select count(*) from events').pluck().get() as number,
+    async close() {
+      await close();
+      await tdb.drop();
+    },
+  };
+}
 
-  // The peer writes to a file on the same disk with the same pragmas as Tandem's (src/core/db/db.ts).
+/** The earlier peer (information only): minimal tables of its own, keys only, no secondary indexes. */
+function sqliteMinimalPeer() {
   const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-raw-'));
   const { sqlite: raw, close: closeRaw } = openSqliteFile(path.join(rawDir, 'raw.db'));
   raw.exec(`create table events (workspace_id text, id text, source text, external_id text, type text, occurred_at integer, received_at integer, person_id text, account_id text, team_id text, properties text, status text, primary key (workspace_id, id), unique (workspace_id, source, external_id));
@@ -189,7 +288,7 @@ async function ingestFigure(): Promise<Figure> {
   const insT = raw.prepare('insert into transfers values (?,?,?,?,?,?,?,?,?,?,?)');
   const upB = raw.prepare('insert into balances values (?,?,?,?) on conflict (workspace_id, account) do update set balance = balance + excluded.balance, updated_at = excluded.updated_at');
   let rawSeq = 0;
-  const rawBatch = raw.transaction((events: ReturnType<typeof batch>) => {
+  const send = raw.transaction((events: BenchEvent[]) => {
     for (const e of events) {
       const id = `evt_${++rawSeq}`;
       const at = Date.parse(e.occurredAt);
@@ -201,8 +300,29 @@ async function ingestFigure(): Promise<Figure> {
       }
     }
   });
+  return {
+    send,
+    async close() {
+      await closeRaw();
+      fs.rmSync(rawDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function ingestFigure(): Promise<Figure> {
+  const BATCHES = 10;
+  const SIZE = 1000;
+  const t = await createTestApp('sqlite');
+  const { ws, ctx, programId } = await seedProgram(t);
+  const s = t.services;
+  const batch = (b: number) => eventBatch(b, SIZE);
+  const ids = await peerIds(t, ws.id, programId);
+  const peer = await sqliteTablesPeer(ids);
+  const minimal = sqliteMinimalPeer();
+
   const tandemTimes: number[] = [];
   const peerTimes: number[] = [];
+  const minimalTimes: number[] = [];
   // CPU time of the process per batch (information only): on a loaded machine a batch's wall
   // time counts the time other processes held the cores, its CPU time does not.
   const tandemCpu: number[] = [];
@@ -222,17 +342,30 @@ async function ingestFigure(): Promise<Figure> {
     assert.equal(out.results[0]!.effects.length, 2);
     c0 = cpuMs();
     t0 = process.hrtime.bigint();
-    rawBatch(events);
+    peer.send(events);
     peerTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
     peerCpu.push(cpuMs() - c0);
+    t0 = process.hrtime.bigint();
+    minimal.send(events);
+    minimalTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   assert.deepEqual((await s.ledger.verify(ws.id)).problems, []);
-  await closeRaw();
-  fs.rmSync(rawDir, { recursive: true, force: true });
+  // The peer wrote rows like Tandem's: the last event of the run, its first transfer, the wallet.
+  const last = batch(BATCHES - 1)[SIZE - 1]!;
+  const mine = await tandemRowsOf(t, ids, last.id, last.personExternalId);
+  const theirs = peer.rowsOf(last.id, last.personExternalId);
+  assertSameShape('events', mine.event, theirs.event, true);
+  assertSameShape('transfers', mine.transfer, theirs.transfer, true);
+  assertSameShape('balances', mine.balance, theirs.balance, false);
+  assert.equal(theirs.balance!.balance, mine.balance!.balance, 'the wallet holds the same points on both sides');
+  assert.equal(peer.count(), BATCHES * SIZE);
+  await peer.close();
+  await minimal.close();
   await t.close();
   const tm = median(tandemTimes);
   const pm = median(peerTimes);
-  info(BENCH, 'ingest', { tandem_events_per_s: (SIZE * 1000) / tm, raw_events_per_s: (SIZE * 1000) / pm, tandem_ms_per_batch: tm, raw_ms_per_batch: pm, tandem_cpu_ms_per_batch: median(tandemCpu), raw_cpu_ms_per_batch: median(peerCpu), cpu_ratio: (median(peerCpu) / median(tandemCpu)).toFixed(3) });
+  const mm = median(minimalTimes);
+  info(BENCH, 'ingest', { tandem_events_per_s: (SIZE * 1000) / tm, raw_events_per_s: (SIZE * 1000) / pm, tandem_ms_per_batch: tm, raw_ms_per_batch: pm, tandem_cpu_ms_per_batch: median(tandemCpu), raw_cpu_ms_per_batch: median(peerCpu), cpu_ratio: (median(peerCpu) / median(tandemCpu)).toFixed(3), minimal_tables_ms_per_batch: mm, ratio_vs_minimal_tables: (mm / tm).toFixed(3) });
   return { bench: BENCH, figure: 'ingest', ratio: pm / tm, goal: GOALS.ingest };
 }
 
@@ -305,38 +438,56 @@ function loadPost(url: string, body: string, opts: { connections: number; second
   });
 }
 
-/** The peer: a bare Fastify route, no auth and no Zod, one prepared insert of an event row. */
-async function startBareIngest() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bare-'));
-  // Opened as Tandem opens its file (src/core/db/db.ts).
-  const { sqlite: raw, close: closeRaw } = openSqliteFile(path.join(dir, 'bare.db'));
-  raw.exec(`create table events (workspace_id text not null, id text not null, source text not null, external_id text not null, type text not null, occurred_at integer not null, received_at integer not null, person_id text not null, account_id text, team_id text, properties text not null, status text not null, primary key (workspace_id, id), unique (workspace_id, source, external_id))`);
-  const ins = raw.prepare('insert into events values (?,?,?,?,?,?,?,?,?,?,?,?)');
-  const ids = createIds();
+/**
+ * The peer: a bare Fastify route, no auth and no Zod, one prepared insert of the event row Tandem
+ * stores into Tandem's events table (a file migrated by Tandem, opened as Tandem opens its file).
+ * With `ids` null, the earlier peer (information only): a minimal events table of its own.
+ */
+async function startBareIngest(ids: PeerIds | null) {
+  let file: string;
+  let drop: () => Promise<void>;
+  if (ids) {
+    const tdb = await migratedDatabase('sqlite');
+    file = tdb.file!;
+    drop = () => tdb.drop();
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bare-'));
+    file = path.join(dir, 'bare.db');
+    drop = async () => fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const { sqlite: raw, close: closeRaw } = openSqliteFile(file);
+  if (!ids) raw.exec(`create table events (workspace_id text not null, id text not null, source text not null, external_id text not null, type text not null, occurred_at integer not null, received_at integer not null, person_id text not null, account_id text, team_id text, properties text not null, status text not null, primary key (workspace_id, id), unique (workspace_id, source, external_id))`);
+  const insert = ids
+    ? raw.prepare(`insert into events (${EVENT_COLUMNS}) values (?, ?, 'api', ?, ?, ?, ?, ?, ?, null, ?, null, 'accepted', null, null)`)
+    : raw.prepare("insert into events values (?, ?, 'api', ?, ?, ?, ?, ?, ?, null, ?, 'accepted')");
+  const gen = createIds();
   const app = Fastify({ logger: false });
   app.post('/events', async (req, reply) => {
     const e = req.body as BenchEvent;
-    const id = ids.next('evt');
-    ins.run('ws', id, 'api', e.id, e.type, Date.parse(e.occurredAt), Date.now(), e.personExternalId, null, null, JSON.stringify(e.properties), 'accepted');
+    const id = gen.next('evt');
+    const person = ids?.people.get(e.personExternalId);
+    insert.run(ids?.ws ?? 'ws', id, e.id, e.type, Date.parse(e.occurredAt), Date.now(), person?.id ?? e.personExternalId, person?.accountId ?? null, JSON.stringify(e.properties));
     return reply.code(201).send({ id: e.id, source: 'api', eventId: id, status: 'accepted', effects: [] });
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: `${url}/events`,
     rows: () => (raw.prepare('select count(*) as n from events').get() as { n: number }).n,
+    row: (externalId: string) => raw.prepare('select * from events where external_id = ?').get(externalId) as Record<string, unknown> | undefined,
     async close() {
       await app.close();
       await closeRaw();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await drop();
     },
   };
 }
 
 async function httpFigure(): Promise<Figure> {
   const t = await createTestApp('sqlite', { listen: true });
-  const { ws } = await seedProgram(t);
+  const { ws, programId } = await seedProgram(t);
   const key = await ws.key('integration');
-  const bare = await startBareIngest();
+  const bare = await startBareIngest(await peerIds(t, ws.id, programId));
+  const minimal = await startBareIngest(null);
   const counter = new SQLite(t.db.file, { readonly: true });
   const events = () => (counter.prepare('select count(*) as n from events where workspace_id = ?').get(ws.id) as { n: number }).n;
   try {
@@ -348,23 +499,31 @@ async function httpFigure(): Promise<Figure> {
     const firstText = await first.text();
     assert.equal(first.status, 201, firstText.slice(0, 300));
     assert.equal((JSON.parse(firstText) as { effects: unknown[] }).effects.length, 2, firstText.slice(0, 300));
+    // The peer's row of the same request has the columns Tandem's has filled, values of the same length.
+    const peerFirst = await fetch(bare.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.replace('[<id>]', 'check') });
+    assert.equal(peerFirst.status, 201);
+    const tandemRow = (await t.services.db.selectFrom('events').selectAll().where('workspace_id', '=', ws.id).where('external_id', '=', 'http-check').executeTakeFirst());
+    assertSameShape('events', tandemRow, bare.row('http-check'), true);
 
     let accepted = 0;
-    let inserted = 0;
-    const run = async (side: 'tandem' | 'peer', seconds: number, connections = HTTP.connections): Promise<PostResult> => {
-      const r = side === 'tandem' ? await loadPost(subjectUrl, body, { connections, seconds, headers }) : await loadPost(bare.url, body, { connections, seconds });
+    let inserted = 1;
+    const run = async (side: 'tandem' | 'peer' | 'minimal', seconds: number, connections = HTTP.connections): Promise<PostResult> => {
+      const r = side === 'tandem' ? await loadPost(subjectUrl, body, { connections, seconds, headers }) : await loadPost((side === 'peer' ? bare : minimal).url, body, { connections, seconds });
       if (r.non2xx || r.errors) throw new Error(`${side}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
       if (side === 'tandem') accepted += r.ok;
-      else inserted += r.ok;
+      else if (side === 'peer') inserted += r.ok;
       return r;
     };
     await run('tandem', HTTP.warmupSeconds);
     await run('peer', HTTP.warmupSeconds);
+    await run('minimal', HTTP.warmupSeconds);
     info(BENCH, 'http_setup', { connections: HTTP.connections, rounds: HTTP.rounds, seconds_per_run: HTTP.seconds, body_bytes: body.length });
 
     const subject: PostResult[] = [];
     const peer: PostResult[] = [];
     const ratios: number[] = [];
+    // The earlier peer (a minimal events table): one run a round after the other two, information only.
+    const minimalRuns: PostResult[] = [];
     for (let r = 1; r <= HTTP.rounds; r++) {
       const order: ('tandem' | 'peer')[] = r % 2 ? ['tandem', 'peer'] : ['peer', 'tandem'];
       const got: Partial<Record<'tandem' | 'peer', PostResult>> = {};
@@ -372,6 +531,7 @@ async function httpFigure(): Promise<Figure> {
       subject.push(got.tandem!);
       peer.push(got.peer!);
       ratios.push(got.tandem!.reqPerSec / got.peer!.reqPerSec);
+      minimalRuns.push(await run('minimal', HTTP.seconds));
       info(BENCH, 'http_round', { round: r, tandem_req_per_s: got.tandem!.reqPerSec, tandem_p99_ms: got.tandem!.p99, peer_req_per_s: got.peer!.reqPerSec, peer_p99_ms: got.peer!.p99, ratio: ratios[ratios.length - 1]!.toFixed(3) });
     }
     // p99 under ten times the connections: information only, one run each.
@@ -388,11 +548,13 @@ async function httpFigure(): Promise<Figure> {
     const p99 = (xs: PostResult[]) => median(xs.map((x) => x.p99));
     const ratio = median(ratios);
     info(BENCH, 'http', { tandem_req_per_s: rps(subject), tandem_p50_ms: median(subject.map((x) => x.p50)), tandem_p99_ms: p99(subject), p99_target_ms: 10, peer_req_per_s: rps(peer), peer_p99_ms: p99(peer), ratio: ratio.toFixed(3) });
+    info(BENCH, 'http_minimal_table_peer', { peer_req_per_s: rps(minimalRuns), ratio_vs_minimal_table: (rps(subject) / rps(minimalRuns)).toFixed(3) });
     info(BENCH, 'http_c100', { connections: HTTP.highConnections, tandem_req_per_s: hiT.reqPerSec, tandem_p99_ms: hiT.p99, peer_req_per_s: hiP.reqPerSec, peer_p99_ms: hiP.p99 });
     return { bench: BENCH, figure: 'http', ratio, goal: GOALS.http };
   } finally {
     counter.close();
     await bare.close();
+    await minimal.close();
     await t.close();
   }
 }
@@ -404,8 +566,85 @@ function postgresUrl(): string | undefined {
   return url && /^postgres(ql)?:\/\//.test(url) ? url : undefined;
 }
 
-/** The peer: the same rows as the SQLite peer, written with unnest arrays, one transaction per batch. */
-async function rawPgIngester() {
+/**
+ * The peer: the rows the SQLite peer writes, with unnest arrays, one transaction per batch, into
+ * Tandem's tables of a fresh database migrated by Tandem (balances pre-summed per account: one
+ * row per account in the upsert, as ON CONFLICT cannot touch a row twice in one statement).
+ */
+async function pgTablesPeer(ids: PeerIds) {
+  const tdb = await migratedDatabase('postgres');
+  const client = new pg.Client({ connectionString: tdb.url });
+  await client.connect();
+  // The program's funded budget, as Tandem holds it before the first batch.
+  await client.query('insert into balances (workspace_id, account, balance, updated_at) values ($1, $2, $3, $4)', [ids.ws, ids.budget, 1e11, Date.now()]);
+  const gen = createIds();
+  return {
+    async send(events: BenchEvent[]) {
+      const now = Date.now();
+      const ev = { id: [] as string[], ext: [] as string[], type: [] as string[], at: [] as number[], person: [] as string[], account: [] as (string | null)[], props: [] as string[] };
+      const tr = { id: [] as string[], credit: [] as string[], amount: [] as number[], event: [] as string[], rule: [] as string[], at: [] as number[] };
+      const delta = new Map<string, number>();
+      for (const e of events) {
+        const person = ids.people.get(e.personExternalId)!;
+        const id = gen.next('evt');
+        const at = Date.parse(e.occurredAt);
+        ev.id.push(id);
+        ev.ext.push(e.id);
+        ev.type.push(e.type);
+        ev.at.push(at);
+        ev.person.push(person.id);
+        ev.account.push(person.accountId);
+        ev.props.push(JSON.stringify(e.properties));
+        const wallet = `wallet:${person.id}`;
+        for (const a of awardsOf(e)) {
+          tr.id.push(gen.next('trf'));
+          tr.credit.push(wallet);
+          tr.amount.push(a.points);
+          tr.event.push(id);
+          tr.rule.push(a.rule);
+          tr.at.push(at);
+          delta.set(ids.budget, (delta.get(ids.budget) ?? 0) - a.points);
+          delta.set(wallet, (delta.get(wallet) ?? 0) + a.points);
+        }
+      }
+      await client.query('begin');
+      try {
+        await client.query(
+          `insert into events (${EVENT_COLUMNS}) select $8, id, 'api', ext, type, at, $9, person, account, null, props, null, 'accepted', null, null from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[]) as u(id, ext, type, at, person, account, props)`,
+          [ev.id, ev.ext, ev.type, ev.at, ev.person, ev.account, ev.props, ids.ws, now],
+        );
+        await client.query(
+          `insert into transfers (${TRANSFER_COLUMNS}) select $7, id, $8, credit, amount, 'event', event, $9, 1, rule, null, null, null, null, at, $10 from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[]) as u(id, credit, amount, event, rule, at)`,
+          [tr.id, tr.credit, tr.amount, tr.event, tr.rule, tr.at, ids.ws, ids.budget, ids.programId, now],
+        );
+        await client.query(
+          `insert into balances (workspace_id, account, balance, updated_at) select $3, account, amount, $4 from unnest($1::text[], $2::bigint[]) as u(account, amount)
+           on conflict (workspace_id, account) do update set balance = balances.balance + excluded.balance, updated_at = excluded.updated_at`,
+          [[...delta.keys()], [...delta.values()], ids.ws, now],
+        );
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback');
+        throw err;
+      }
+    },
+    async rowsOf(externalId: string, personExternalId: string) {
+      const one = async (q: string, params: unknown[]) => (await client.query<Record<string, unknown>>(q, params)).rows[0];
+      const event = await one('select * from events where workspace_id = $1 and external_id = $2', [ids.ws, externalId]);
+      const transfer = await one('select * from transfers where workspace_id = $1 and event_id = $2 order by id limit 1', [ids.ws, event?.id]);
+      const balance = await one('select * from balances where workspace_id = $1 and account = $2', [ids.ws, `wallet:${ids.people.get(personExternalId)!.id}`]);
+      return { event, transfer, balance };
+    },
+    count: async () => Number((await client.query<{ n: string }>('select count(*) as n from events')).rows[0]!.n),
+    async close() {
+      await client.end();
+      await tdb.drop();
+    },
+  };
+}
+
+/** The earlier peer (information only): minimal tables of its own, keys only, no secondary indexes. */
+async function pgMinimalPeer() {
   const tdb = await freshDatabase('postgres');
   const client = new pg.Client({ connectionString: tdb.url });
   await client.connect();
@@ -439,7 +678,6 @@ async function rawPgIngester() {
           delta.set(wallet, (delta.get(wallet) ?? 0) + pts);
         }
       }
-      // One row per account in the upsert: ON CONFLICT cannot touch a row twice in one statement.
       await client.query('begin');
       try {
         await client.query(
@@ -462,10 +700,8 @@ async function rawPgIngester() {
       }
     },
     async close() {
-      const { rows } = await client.query<{ n: string }>('select count(*) as n from events');
       await client.end();
       await tdb.drop();
-      return Number(rows[0]!.n);
     },
   };
 }
@@ -481,11 +717,14 @@ async function pgIngestFigure(): Promise<Figure | null> {
   const BATCHES = 10;
   const SIZE = 1000;
   const t = await createTestApp('postgres');
-  const peer = await rawPgIngester();
+  const { ws, ctx, programId } = await seedProgram(t);
+  const ids = await peerIds(t, ws.id, programId);
+  const peer = await pgTablesPeer(ids);
+  const minimal = await pgMinimalPeer();
   try {
-    const { ws, ctx } = await seedProgram(t);
     const tandemTimes: number[] = [];
     const peerTimes: number[] = [];
+    const minimalTimes: number[] = [];
     const timeTandem = async (events: BenchEvent[]) => {
       const t0 = process.hrtime.bigint();
       const out = await t.services.events.ingest(ctx, events);
@@ -508,14 +747,28 @@ async function pgIngestFigure(): Promise<Figure | null> {
         await timeTandem(events);
         await timePeer(events);
       }
+      const t0 = process.hrtime.bigint();
+      await minimal.send(events);
+      minimalTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
     assert.deepEqual((await t.services.ledger.verify(ws.id)).problems, []);
+    // The peer wrote rows like Tandem's: the last event of the run, its first transfer, the wallet.
+    const last = eventBatch(BATCHES - 1, SIZE)[SIZE - 1]!;
+    const mine = await tandemRowsOf(t, ids, last.id, last.personExternalId);
+    const theirs = await peer.rowsOf(last.id, last.personExternalId);
+    assertSameShape('events', mine.event, theirs.event, true);
+    assertSameShape('transfers', mine.transfer, theirs.transfer, true);
+    assertSameShape('balances', mine.balance, theirs.balance, false);
+    assert.equal(Number(theirs.balance!.balance), Number(mine.balance!.balance), 'the wallet holds the same points on both sides');
+    assert.equal(await peer.count(), BATCHES * SIZE);
     const tm = median(tandemTimes);
     const pm = median(peerTimes);
-    info(BENCH, 'pg-ingest', { tandem_events_per_s: (SIZE * 1000) / tm, raw_events_per_s: (SIZE * 1000) / pm, tandem_ms_per_batch: tm, raw_ms_per_batch: pm, server: new URL(url).host });
+    const mm = median(minimalTimes);
+    info(BENCH, 'pg-ingest', { tandem_events_per_s: (SIZE * 1000) / tm, raw_events_per_s: (SIZE * 1000) / pm, tandem_ms_per_batch: tm, raw_ms_per_batch: pm, minimal_tables_ms_per_batch: mm, ratio_vs_minimal_tables: (mm / tm).toFixed(3), server: new URL(url).host });
     return { bench: BENCH, figure: 'pg-ingest', ratio: pm / tm, goal: GOALS['pg-ingest'] };
   } finally {
-    assert.equal(await peer.close(), BATCHES * SIZE);
+    await peer.close();
+    await minimal.close();
     await t.close();
   }
 }
