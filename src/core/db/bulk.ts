@@ -59,12 +59,22 @@ function typesOf(db: AnyDb, table: string) {
 }
 
 async function insertUnnest(db: AnyDb, table: string, columns: string[], rows: Record<string, unknown>[]) {
+  const q = await unnestInsert(db, table, columns, rows);
+  await db.executeQuery(CompiledQuery.raw(q.text, q.params));
+}
+
+/**
+ * PostgreSQL: the INSERT of `rows` (objects with the same scalar columns) as insertColumnArrays
+ * writes it, compiled but not run, for a caller that joins it with another statement of its own
+ * (a data-modifying WITH: one round trip for both).
+ */
+export async function unnestInsert(db: AnyDb, table: string, columns: string[], rows: Record<string, unknown>[]) {
   const arrays = columns.map(() => new Array<unknown>(rows.length));
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     for (let j = 0; j < columns.length; j++) arrays[j]![i] = r[columns[j]!];
   }
-  await insertColumnArrays(db, table, columns, arrays);
+  return compileColumnArrays(db, table, columns, arrays);
 }
 
 /**
@@ -76,6 +86,11 @@ async function insertUnnest(db: AnyDb, table: string, columns: string[], rows: R
  * and arrays are written as array literals here (arrayLiteral) rather than by the driver.
  */
 async function insertColumnArrays(db: AnyDb, table: string, columns: readonly string[], arrays: unknown[][], suffix = '') {
+  const q = await compileColumnArrays(db, table, columns, arrays, suffix);
+  await db.executeQuery(CompiledQuery.raw(q.text, q.params));
+}
+
+async function compileColumnArrays(db: AnyDb, table: string, columns: readonly string[], arrays: unknown[][], suffix = ''): Promise<{ text: string; params: unknown[] }> {
   const types = await typesOf(db, table);
   const typeOf = (c: string) => {
     const t = types.get(c);
@@ -85,9 +100,7 @@ async function insertColumnArrays(db: AnyDb, table: string, columns: readonly st
   const list = columns.map((c) => `"${c}"`).join(', ');
   const count = arrays[0]!.length;
   if (count === 1) {
-    const text = `insert into "${table}" (${list}) values (${columns.map((c, j) => `$${j + 1}::${typeOf(c)}`).join(', ')})${suffix}`;
-    await db.executeQuery(CompiledQuery.raw(text, arrays.map((a) => a[0])));
-    return;
+    return { text: `insert into "${table}" (${list}) values (${columns.map((c, j) => `$${j + 1}::${typeOf(c)}`).join(', ')})${suffix}`, params: arrays.map((a) => a[0]) };
   }
   const params: unknown[] = [];
   const selected: string[] = [];
@@ -106,8 +119,7 @@ async function insertColumnArrays(db: AnyDb, table: string, columns: readonly st
     }
   }
   const names = unnested.map((_, k) => `c${k + 1}`).join(', ');
-  const text = `insert into "${table}" (${list}) select ${selected.join(', ')} from unnest(${unnested.join(', ')}) as u(${names})${suffix}`;
-  await db.executeQuery(CompiledQuery.raw(text, params));
+  return { text: `insert into "${table}" (${list}) select ${selected.join(', ')} from unnest(${unnested.join(', ')}) as u(${names})${suffix}`, params };
 }
 
 function allSame(a: unknown[]) {

@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { EACH_ROW, type AnyDb, type Dialect } from '../../core/db/db.js';
-import { arrayLiteral, createBulkInserter, createTupleInserter } from '../../core/db/bulk.js';
+import { arrayLiteral, createBulkInserter, createTupleInserter, unnestInsert } from '../../core/db/bulk.js';
 import { preparedIn } from '../../core/db/prepared.js';
 import type { BalancesTable, LedgerTables, LotsTable, LotTakesTable, TransfersTable } from './ledger.tables.js';
 
@@ -18,8 +18,8 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     dialect === 'postgres'
       ? 'update balances as b set balance = u.balance, updated_at = $3 from unnest($1::text[], $2::bigint[]) as u(account, balance) where b.workspace_id = $4 and b.account = u.account'
       : `${EACH_ROW}update balances set balance = ?, updated_at = ? where workspace_id = ? and account = ?`;
-  const ADD_TO_BALANCES_SQL =
-    'insert into balances (workspace_id, account, balance, updated_at) select $1, u.account, u.change, $2 from unnest($3::text[], $4::bigint[]) as u(account, change) ' +
+  const ADD_TO_BALANCES_SQL = (n: number) =>
+    `insert into balances (workspace_id, account, balance, updated_at) select $${n + 1}, u.account, u.change, $${n + 2} from unnest($${n + 3}::text[], $${n + 4}::bigint[]) as u(account, change) ` +
     'on conflict (workspace_id, account) do update set balance = balances.balance + excluded.balance, updated_at = excluded.updated_at';
   const BALANCE_SQL = dialect === 'postgres' ? 'select balance from balances where workspace_id = $1 and account = $2' : 'select balance from balances where workspace_id = ? and account = ?';
   const BALANCES_IN_SQL = (n: number) => `select account, balance from balances where workspace_id = ? and account in (${new Array<string>(n).fill('?').join(', ')}) order by account`;
@@ -59,7 +59,17 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
      */
     async addToBalances(tx: AnyDb, ws: string, accounts: string[], changes: number[], now: number) {
       if (!accounts.length) return;
-      await t(tx).executeQuery(CompiledQuery.raw(ADD_TO_BALANCES_SQL, [ws, now, arrayLiteral(accounts), arrayLiteral(changes)]));
+      await t(tx).executeQuery(CompiledQuery.raw(ADD_TO_BALANCES_SQL(0), [ws, now, arrayLiteral(accounts), arrayLiteral(changes)]));
+    },
+    /** PostgreSQL: the transfers inserted and the balances moved (addToBalances) in one statement, the insert as a data-modifying WITH. */
+    async insertTransfersAddingToBalances(tx: AnyDb, ws: string, rows: TransfersTable[], accounts: string[], changes: number[], now: number) {
+      if (!rows.length || !accounts.length) {
+        await this.insertTransfers(tx, rows);
+        return this.addToBalances(tx, ws, accounts, changes, now);
+      }
+      const ins = await unnestInsert(tx, 'transfers', Object.keys(rows[0]!), rows as unknown as Record<string, unknown>[]);
+      const text = `with t as (${ins.text}) ${ADD_TO_BALANCES_SQL(ins.params.length)}`;
+      await t(tx).executeQuery(CompiledQuery.raw(text, [...ins.params, ws, now, arrayLiteral(accounts), arrayLiteral(changes)]));
     },
     /** All new balances in one statement. */
     async setBalances(tx: AnyDb, ws: string, balances: Map<string, number>, now: number) {

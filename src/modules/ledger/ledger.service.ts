@@ -244,6 +244,12 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
         newLots.push({ workspace_id: ws, transfer_id: row.id, account: it.to, amount: it.amount, remaining: spendable.at(-1)!, earned_at: it.occurredAt, expires_at: it.expiresAt ?? null });
       }
     }
+    if (initial) {
+      // One statement for the transfers and every balance: the changes (of the locked rows too, which nobody else moves meanwhile).
+      const changed = [...balances.keys()].sort();
+      await repo.insertTransfersAddingToBalances(tx, ws, rows, changed, changed.map((a) => balances.get(a)! - (initial.get(a) ?? 0)), now);
+      return rows;
+    }
     await repo.insertTransfers(tx, rows);
     if (keepLots) {
       await repo.insertLots(tx, newLots);
@@ -252,11 +258,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
         else if (kindOf(row.credit_account) === 'wallet' && row.cause === 'reversal' && row.reverses_id) await returnLots(tx, ws, row, spendable[i]!);
       }
     }
-    if (initial) {
-      // One statement for every balance: the changes (of the locked rows too, which nobody else moves meanwhile).
-      const changed = [...balances.keys()].sort();
-      await repo.addToBalances(tx, ws, changed, changed.map((a) => balances.get(a)! - (initial.get(a) ?? 0)), now);
-    } else await repo.setBalances(tx, ws, balances, now);
+    await repo.setBalances(tx, ws, balances, now);
     return rows;
   }
 
