@@ -48,6 +48,9 @@ export function createIds(now: () => number = Date.now): Ids {
   let lastMs = -1;
   let timePart = '';
   const rand = new Uint8Array(16);
+  // The 16 random chars as text, kept between calls: counting up mostly changes the last one,
+  // so an id costs a slice and a few concatenations, not sixteen.
+  let tail = '';
   return {
     next(prefix) {
       const ms = now();
@@ -57,18 +60,20 @@ export function createIds(now: () => number = Date.now): Ids {
         rand[0] = rand[0]! % 16; // leave room to count up within one millisecond
         lastMs = ms;
         timePart = encodeTime(ms);
+        tail = '';
+        for (let i = 0; i < 16; i++) tail += ALPHABET[rand[i]!];
       } else {
         // The same millisecond (or a clock that stepped back): count up from the last id.
-        for (let i = 15; i >= 0; i--) {
+        let i = 15;
+        for (; i >= 0; i--) {
           if (rand[i]! < 31) {
             rand[i]!++;
             break;
           }
           rand[i] = 0;
         }
+        tail = i === 15 ? tail.slice(0, 15) + ALPHABET[rand[15]!] : i < 0 ? '0'.repeat(16) : tail.slice(0, i) + ALPHABET[rand[i]!] + '0'.repeat(15 - i);
       }
-      let tail = '';
-      for (let i = 0; i < 16; i++) tail += ALPHABET[rand[i]!];
       return `${prefix}_${timePart}${tail}`;
     },
   };

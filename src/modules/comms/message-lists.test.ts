@@ -9,6 +9,7 @@ import http from 'node:http';
 import { createTestApp, DIALECTS, type TestApp } from '../../../test/support/app.js';
 import { startReceiver, type Receiver, type Received } from '../../../test/support/webhook-receiver.js';
 import { deliveryIdOf } from './delivery.worker.js';
+import { messagesOfList } from '../../core/outbox.js';
 import { verifySignature } from './webhooks.signing.js';
 
 const MINUTE = 60_000;
@@ -72,7 +73,8 @@ for (const dialect of DIALECTS) {
       closers.push(() => r.close());
       return r;
     };
-    const messagesOf = (payload: string) => JSON.parse(payload) as [string, { eventId: string; personId: string; points: number }][];
+    // A list row's messages as the fan-out reads them (outbox.ts: either layout of the payload).
+    const messagesOf = (payload: string) => messagesOfList(payload).map(([id, p]) => [id, JSON.parse(p)] as [string, { eventId: string; personId: string; points: number; transferId?: string }]);
 
     test('a batch of events writes one points.awarded row listing each award under its own msg_ id, fanned out a chunk at a time into one signed delivery and one inbox message per award', async () => {
       const r = await receiver();
@@ -167,7 +169,7 @@ for (const dialect of DIALECTS) {
       for (const i of [1, 2]) await t.services.outbox.enqueue(t.services.db, { workspaceId: s.ws.id, topic: 'points.awarded', payload: { alone: i } });
       const lists = [...(await s.rows('points.awarded')), ...(await s.rows('event.accepted'))].filter((r) => r.id.startsWith('msb_'));
       assert.equal(lists.length, 2, 'one list row per topic');
-      const awarded = messagesOf(lists.find((l) => (JSON.parse(l.payload) as [string, { transferId?: string }][])[0]![1].transferId)!.payload).map(([id]) => id);
+      const awarded = messagesOf(lists.find((l) => messagesOf(l.payload)[0]![1].transferId)!.payload).map(([id]) => id);
       const accepted = messagesOf(lists.find((l) => !awarded.includes(messagesOf(l.payload)[0]![0]))!.payload).map(([id]) => id);
       const alone = (await s.rows('points.awarded')).filter((r) => r.id.startsWith('msg_')).map((r) => r.id);
 

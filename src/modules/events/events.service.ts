@@ -15,7 +15,7 @@ import type { LedgerService } from '../ledger/index.js';
 import { checkProperties, type EngineService } from '../engine/index.js';
 import { engineContextOf, type EngineContext, type EngineEvent, type ProgramsService, type TOutcome } from '../programs/index.js';
 import { createEventsRepository, type EventsTable } from './events.repository.js';
-import { ZEventIn, type TEventIn, type TEventQuery, type TEventResult } from './events.schema.js';
+import { parseEventIn, type TEventIn, type TEventQuery, type TEventResult } from './events.schema.js';
 
 interface Deps {
   db: AnyDb;
@@ -158,7 +158,7 @@ export function createEventsService(deps: Deps) {
       const results: TEventResult[] = raw.map(() => ({ id: null, source: null, eventId: null, status: 'rejected', effects: [] }));
       const reject = (i: number, code: ErrorCode, errors: FieldError[]) => Object.assign(results[i]!, { status: 'rejected' as const, code, errors });
       const parsed: (TEventIn | null)[] = raw.map((r, i) => {
-        const p = ZEventIn.safeParse(r);
+        const p = parseEventIn(r);
         if (p.success) {
           Object.assign(results[i]!, { id: p.data.id, source: p.data.source });
           return p.data;

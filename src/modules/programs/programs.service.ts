@@ -423,32 +423,56 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       }
       const outcomeRows: Parameters<typeof repo.insertOutcomes>[1] = [];
       const bank = await batchBank(tx, ws, ctx, programs.map((p) => p.id));
+      // Per batch, not per event: each program's goals by the event type they count, each
+      // person's team path, and one outcome recorder (no closure made per event and program).
+      const goalsByType = new Map<string, Map<string, Awaited<ReturnType<typeof goals.loadFor>>[number][]>>();
+      for (const [programId, list] of goalsOf) {
+        const byType = new Map<string, Awaited<ReturnType<typeof goals.loadFor>>[number][]>();
+        for (const g of list) byType.set(g.on, [...(byType.get(g.on) ?? []), g.goal]);
+        goalsByType.set(programId, byType);
+      }
+      const paths = new Map<string, string[]>();
+      // What `record` records for: the event and program at hand (the loop awaits each before the next).
+      let at: { e: EngineEvent; programId: string; version: number; list: TOutcome[] } = { e: events[0]!, programId: '', version: 0, list: [] };
+      const record = (o: Omit<TOutcome, 'programId' | 'programVersion'>) => {
+        const { e, programId, version } = at;
+        const full: TOutcome = { programId, programVersion: version, ...o };
+        at.list.push(full);
+        // A full award is its transfer (read back from the ledger); only the others are rows.
+        if (o.outcome === 'awarded' && o.transferId) return;
+        outcomeRows.push({ workspace_id: ws, id: deps.ids.next('out'), event_id: e.id, program_id: programId, program_version: version, rule_id: o.ruleId, recipient_id: o.recipientId, outcome: o.outcome, points_due: o.pointsDue, points_paid: o.points, transfer_id: o.transferId, occurred_at: e.occurredAt, created_at: now });
+      };
+      const NO_GOALS: Awaited<ReturnType<typeof goals.loadFor>>[number][] = [];
 
       for (const e of events) {
         const person = ctx.people.get(e.personId)!;
         const account = e.accountId ? ctx.accounts.get(e.accountId) ?? null : person.accountId ? ctx.accounts.get(person.accountId) ?? null : null;
+        let path = paths.get(person.id);
+        if (!path) paths.set(person.id, (path = teamPath(person.teamId, ctx.teams)));
         const facts: Facts = {
           type: e.type,
           properties: e.properties,
           occurredAt: e.occurredAt,
-          person: { id: person.id, kind: person.kind, attributes: person.attributes, teamId: person.teamId, teamPath: teamPath(person.teamId, ctx.teams) },
+          person: { id: person.id, kind: person.kind, attributes: person.attributes, teamId: person.teamId, teamPath: path },
           account,
           timezone: ctx.timezone,
         };
+        const list = out.get(e.id)!;
         for (const p of programs) {
           if ((p.starts_at != null && e.occurredAt < p.starts_at) || (p.ends_at != null && e.occurredAt >= p.ends_at)) continue;
           const versions = loaded.get(p.id)!;
-          const v = [...versions].reverse().find((x) => x.effectiveFrom <= e.occurredAt) ?? versions[0]!;
+          // The latest version in effect when the event occurred (else the first).
+          let v = versions[0]!;
+          for (let i = versions.length - 1; i >= 0; i--) {
+            if (versions[i]!.effectiveFrom <= e.occurredAt) {
+              v = versions[i]!;
+              break;
+            }
+          }
           const rules = v.compiled.byType.get(e.type) ?? [];
-          const goalsHere = (goalsOf.get(p.id) ?? []).filter((g) => g.on === e.type).map((g) => g.goal);
+          const goalsHere = goalsByType.get(p.id)?.get(e.type) ?? NO_GOALS;
           if ((!rules.length && !goalsHere.length) || !v.audience(e.personId, ctx)) continue;
-          const record = (o: Omit<TOutcome, 'programId' | 'programVersion'>) => {
-            const full: TOutcome = { programId: p.id, programVersion: v.version, ...o };
-            out.get(e.id)!.push(full);
-            // A full award is its transfer (read back from the ledger); only the others are rows.
-            if (o.outcome === 'awarded' && o.transferId) return;
-            outcomeRows.push({ workspace_id: ws, id: deps.ids.next('out'), event_id: e.id, program_id: p.id, program_version: v.version, rule_id: o.ruleId, recipient_id: o.recipientId, outcome: o.outcome, points_due: o.pointsDue, points_paid: o.points, transfer_id: o.transferId, occurred_at: e.occurredAt, created_at: now });
-          };
+          at = { e, programId: p.id, version: v.version, list };
           const matched = rules.filter((r) => r.matches(facts));
           if (!matched.length && !goalsHere.length) continue;
           if (isHeldOut(p.id, e.personId, p.holdout_percent)) {
@@ -878,12 +902,14 @@ async function awardRules(
     }
     for (const [recipientId, due] of shares) {
       let pay = due;
-      for (const [cap, ruleId] of [[rule.cap, rule.id], [p.cap, null]] as const) {
-        if (!cap || pay <= 0) continue;
-        const { from, to } = periodOf(e.occurredAt, cap.per, ctx.timezone);
-        const used = await bank.usage({ programId: p.programId, ruleId, recipientId, from, to });
-        if (cap.times !== undefined && used.times >= cap.times) pay = 0;
-        if (cap.points !== undefined) pay = Math.min(pay, Math.max(0, cap.points - used.points));
+      if (rule.cap || p.cap) {
+        for (const [cap, ruleId] of [[rule.cap, rule.id], [p.cap, null]] as const) {
+          if (!cap || pay <= 0) continue;
+          const { from, to } = periodOf(e.occurredAt, cap.per, ctx.timezone);
+          const used = await bank.usage({ programId: p.programId, ruleId, recipientId, from, to });
+          if (cap.times !== undefined && used.times >= cap.times) pay = 0;
+          if (cap.points !== undefined) pay = Math.min(pay, Math.max(0, cap.points - used.points));
+        }
       }
       if (pay <= 0) {
         record({ ruleId: rule.id, outcome: 'capped', recipientId, pointsDue: due, points: 0, transferId: null });
@@ -902,6 +928,8 @@ async function awardRules(
 
 /** Who receives a rule's points, and how many each: the person, their manager, the account team. */
 function splitAmong(specs: ReturnType<typeof compileRules>['compiled']['rules'][number]['recipients'], points: number, e: EngineEvent, person: { id: string; teamId: string | null }, accountId: string | null, ctx: EngineContext): [string, number][] {
+  // The common rule pays the person alone (points > 0 here).
+  if (specs.length === 1 && specs[0] === 'person') return points > 0 ? [[e.personId, points]] : [];
   const shares = new Map<string, number>();
   const add = (id: string, n: number) => n > 0 && shares.set(id, (shares.get(id) ?? 0) + n);
   for (const spec of specs) {
