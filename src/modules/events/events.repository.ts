@@ -1,6 +1,7 @@
 import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
 import { createBulkInserter } from '../../core/db/bulk.js';
+import { preparedIn } from '../../core/db/prepared.js';
 
 export interface EventsTable {
   workspace_id: string;
@@ -20,6 +21,8 @@ export interface EventsTable {
   reversal_reason: string | null;
 }
 type Db = Kysely<{ events: EventsTable }>;
+const INSERT_EVENT_SQL =
+  'insert into "events" ("workspace_id", "id", "source", "external_id", "type", "occurred_at", "received_at", "person_id", "account_id", "team_id", "properties", "reverses", "status", "reversed_at", "reversal_reason") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 export function createEventsRepository(anyDb: AnyDb) {
   const base = anyDb as Db;
@@ -66,7 +69,13 @@ export function createEventsRepository(anyDb: AnyDb) {
     get: (tx: AnyDb | undefined, ws: string, id: string) => t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
     bySourceId: (tx: AnyDb, ws: string, source: string, externalId: string) =>
       t(tx).selectFrom('events').selectAll().where('workspace_id', '=', ws).where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst(),
-    insertMany: (tx: AnyDb, rows: EventsTable[]) => insertRows(tx, 'events', rows as unknown as Record<string, unknown>[]),
+    insertMany: (tx: AnyDb, rows: EventsTable[]) => {
+      // SQLite, in a transaction: the prepared one-row INSERT with each row's values straight from the row.
+      const raw = rows.length ? preparedIn(tx, INSERT_EVENT_SQL) : null;
+      if (!raw) return insertRows(tx, 'events', rows as unknown as Record<string, unknown>[]);
+      for (const r of rows) raw.run(r.workspace_id, r.id, r.source, r.external_id, r.type, r.occurred_at, r.received_at, r.person_id, r.account_id, r.team_id, r.properties, r.reverses, r.status, r.reversed_at, r.reversal_reason);
+      return Promise.resolve();
+    },
     markReversed: (tx: AnyDb, ws: string, id: string, at: number, reason: string) =>
       t(tx).updateTable('events').set({ status: 'reversed', reversed_at: at, reversal_reason: reason }).where('workspace_id', '=', ws).where('id', '=', id).execute(),
     /** Accepted events of a window in the order they occurred, a page at a time (for simulation). */

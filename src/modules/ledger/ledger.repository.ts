@@ -6,6 +6,8 @@ import type { BalancesTable, LedgerTables, LotsTable, LotTakesTable, TransfersTa
 
 type Db = Kysely<LedgerTables>;
 const CHUNK = 300;
+const INSERT_TRANSFER_SQL =
+  'insert into "transfers" ("workspace_id", "id", "debit_account", "credit_account", "amount", "cause", "event_id", "program_id", "program_version", "rule_id", "goal_id", "reverses_id", "actor_id", "reason", "occurred_at", "created_at") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
   const base = anyDb as Db;
@@ -23,10 +25,14 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     'on conflict (workspace_id, account) do update set balance = balances.balance + excluded.balance, updated_at = excluded.updated_at';
   const BALANCE_SQL = dialect === 'postgres' ? 'select balance from balances where workspace_id = $1 and account = $2' : 'select balance from balances where workspace_id = ? and account = ?';
   const BALANCES_IN_SQL = (n: number) => `select account, balance from balances where workspace_id = ? and account in (${new Array<string>(n).fill('?').join(', ')}) order by account`;
+  const BALANCES_JSON_SQL = 'select account, balance from balances where workspace_id = ? and account in (select value from json_each(?)) order by account';
   const readBalances = async (tx: AnyDb, ws: string, sorted: string[]) => {
     // SQLite, in a transaction: a prepared statement per count of accounts (prepared.ts).
     const raw = sorted.length <= 4 ? preparedIn(tx, BALANCES_IN_SQL(sorted.length)) : null;
     if (raw) return raw.all(ws, ...sorted) as { account: string; balance: number }[];
+    // More accounts (a batch's 200 wallets): one statement of fixed text, the accounts as one JSON parameter.
+    const many = preparedIn(tx, BALANCES_JSON_SQL);
+    if (many) return many.all(ws, JSON.stringify(sorted)) as { account: string; balance: number }[];
     let q = t(tx).selectFrom('balances').select(['account', 'balance']).where('workspace_id', '=', ws).where('account', 'in', sorted).orderBy('account');
     if (dialect === 'postgres') q = q.forUpdate();
     return q.execute();
@@ -50,7 +56,14 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
       }
       return new Map(rows.map((r) => [r.account, Number(r.balance)]));
     },
-    insertTransfers: (tx: AnyDb, rows: TransfersTable[]) => insertRows(tx, 'transfers', rows as unknown as Record<string, unknown>[]),
+    insertTransfers: (tx: AnyDb, rows: TransfersTable[]) => {
+      // SQLite, in a transaction: the prepared one-row INSERT run with each row's values straight
+      // from the row (no array of values per row, no check of the rows' shapes: they are ours).
+      const raw = rows.length ? preparedIn(tx, INSERT_TRANSFER_SQL) : null;
+      if (!raw) return insertRows(tx, 'transfers', rows as unknown as Record<string, unknown>[]);
+      for (const r of rows) raw.run(r.workspace_id, r.id, r.debit_account, r.credit_account, r.amount, r.cause, r.event_id, r.program_id, r.program_version, r.rule_id, r.goal_id, r.reverses_id, r.actor_id, r.reason, r.occurred_at, r.created_at);
+      return Promise.resolve();
+    },
     /**
      * PostgreSQL: balances moved by these amounts (account → change), each row created when
      * missing, in one statement; `accounts` sorted, so that the rows are locked in the order
