@@ -59,25 +59,95 @@ function typesOf(db: AnyDb, table: string) {
 }
 
 async function insertUnnest(db: AnyDb, table: string, columns: string[], rows: Record<string, unknown>[]) {
+  const q = await unnestInsert(db, table, columns, rows);
+  await db.executeQuery(CompiledQuery.raw(q.text, q.params));
+}
+
+/**
+ * PostgreSQL: the INSERT of `rows` (objects with the same scalar columns) as insertColumnArrays
+ * writes it, compiled but not run, for a caller that joins it with another statement of its own
+ * (a data-modifying WITH: one round trip for both).
+ */
+export async function unnestInsert(db: AnyDb, table: string, columns: string[], rows: Record<string, unknown>[]) {
   const arrays = columns.map(() => new Array<unknown>(rows.length));
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     for (let j = 0; j < columns.length; j++) arrays[j]![i] = r[columns[j]!];
   }
-  await insertColumnArrays(db, table, columns, arrays);
+  return compileColumnArrays(db, table, columns, arrays);
 }
 
-/** One INSERT … SELECT FROM unnest(…) of one array per column, each cast to its column's type. */
+/**
+ * One INSERT … SELECT FROM unnest(…) of one array per column, each cast to its column's type.
+ * What the statement sends is kept small, since the whole batch crosses the socket and is parsed
+ * by the server: a column whose value is the same in every row (the workspace, a batch's time, a
+ * null) goes as one scalar parameter instead of an array, a single row as plain VALUES (a 0.5 MB
+ * message list as an array element would be escaped by the driver and unescaped by the server),
+ * and arrays are written as array literals here (arrayLiteral) rather than by the driver.
+ */
 async function insertColumnArrays(db: AnyDb, table: string, columns: readonly string[], arrays: unknown[][], suffix = '') {
+  const q = await compileColumnArrays(db, table, columns, arrays, suffix);
+  await db.executeQuery(CompiledQuery.raw(q.text, q.params));
+}
+
+async function compileColumnArrays(db: AnyDb, table: string, columns: readonly string[], arrays: unknown[][], suffix = ''): Promise<{ text: string; params: unknown[] }> {
   const types = await typesOf(db, table);
-  const casts = columns.map((c, j) => {
+  const typeOf = (c: string) => {
     const t = types.get(c);
     if (!t) throw new Error(`bulk insert: no column ${c} in ${table}`);
-    return `$${j + 1}::${t}[]`;
-  });
-  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${casts.join(', ')})${suffix}`;
-  await db.executeQuery(CompiledQuery.raw(text, arrays));
+    return t;
+  };
+  const list = columns.map((c) => `"${c}"`).join(', ');
+  const count = arrays[0]!.length;
+  if (count === 1) {
+    return { text: `insert into "${table}" (${list}) values (${columns.map((c, j) => `$${j + 1}::${typeOf(c)}`).join(', ')})${suffix}`, params: arrays.map((a) => a[0]) };
+  }
+  const params: unknown[] = [];
+  const selected: string[] = [];
+  const unnested: string[] = [];
+  for (let j = 0; j < columns.length; j++) {
+    const a = arrays[j]!;
+    // At least one array, so that the statement has as many rows as the batch.
+    const lastChance = j === columns.length - 1 && !unnested.length;
+    if (!lastChance && allSame(a)) {
+      params.push(a[0]);
+      selected.push(`$${params.length}::${typeOf(columns[j]!)}`);
+    } else {
+      params.push(arrayLiteral(a));
+      unnested.push(`$${params.length}::${typeOf(columns[j]!)}[]`);
+      selected.push(`u.c${unnested.length}`);
+    }
+  }
+  const names = unnested.map((_, k) => `c${k + 1}`).join(', ');
+  return { text: `insert into "${table}" (${list}) select ${selected.join(', ')} from unnest(${unnested.join(', ')}) as u(${names})${suffix}`, params };
 }
+
+function allSame(a: unknown[]) {
+  const first = a[0];
+  for (let i = 1; i < a.length; i++) if (a[i] !== first) return false;
+  return true;
+}
+
+/**
+ * A PostgreSQL array literal (`{…}`) of scalar values (strings, numbers, null). JSON writes a list
+ * of them natively and much faster than the driver's element-by-element escaping, and its quoting
+ * is the array literal's: strings in double quotes with `\"` and `\\`, null unquoted (NULL to
+ * PostgreSQL). JSON's other escapes (`\n`, `\u0001`, a lone surrogate) mean something else in an
+ * array literal; a list that has any is quoted element by element instead.
+ */
+export function arrayLiteral(values: readonly unknown[]): string {
+  const json = JSON.stringify(values);
+  if (!OTHER_ESCAPE.test(json)) return `{${json.slice(1, -1)}}`;
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i) out += ',';
+    out += v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `"${String(v).replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
+}
+/** A backslash that starts an escape other than `\"` or `\\` (an odd run of backslashes before another character). */
+const OTHER_ESCAPE = /(?<!\\)(?:\\\\)*\\[^"\\]/;
 
 /**
  * The same for rows already laid out as value arrays in the order of `columns` (all scalar):

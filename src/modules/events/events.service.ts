@@ -188,23 +188,27 @@ export function createEventsService(deps: Deps) {
       const ok = parsed.map((p, i) => (p ? i : -1)).filter((i) => i >= 0);
       if (!ok.length) return summarise(results);
 
-      const workspace = await deps.workspaces.get(ws);
-      const vocab = await deps.engine.vocabulary(ws);
       const evs = ok.map((i) => parsed[i]!);
       // Each key once: a batch names the same people again and again (1,000 events of 200 people
       // read 200 rows in one query, not 1,000 keys in three).
       const keys = (pick: (e: TEventIn) => string | undefined) => [...new Set(evs.map(pick).filter((k): k is string => !!k))];
-      const pc = await deps.people.eventContext(undefined, ws, {
-        personIds: keys((e) => e.personId),
-        personExternalIds: keys((e) => e.personExternalId),
-        accountIds: keys((e) => e.accountId),
-        accountExternalIds: keys((e) => e.accountExternalId),
-      });
+      // Three independent reads before the transaction: on PostgreSQL each takes a connection of
+      // the pool, so they wait for the server together rather than one after another.
+      const [workspace, vocab, pc] = await Promise.all([
+        deps.workspaces.get(ws),
+        deps.engine.vocabulary(ws),
+        deps.people.eventContext(undefined, ws, {
+          personIds: keys((e) => e.personId),
+          personExternalIds: keys((e) => e.personExternalId),
+          accountIds: keys((e) => e.accountId),
+          accountExternalIds: keys((e) => e.accountExternalId),
+        }),
+      ]);
       const personById = new Map(pc.people.map((p) => [p.id, p]));
       const personByExt = new Map(pc.people.map((p) => [p.externalId, p]));
       const accountById = new Map(pc.accounts.map((a) => [a.id, a]));
       const accountByExt = new Map(pc.accounts.map((a) => [a.externalId, a]));
-      const engineCtx = engineContextOf(pc, workspace);
+      const engineCtx = engineContextOf(pc, workspace, vocab);
 
       // Everything that can be judged before the transaction: person, account, type, properties.
       const ready: { i: number; e: TEventIn; personId: string; accountId: string | null; teamId: string | null; occurredAt: number }[] = [];

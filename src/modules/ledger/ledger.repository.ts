@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { EACH_ROW, type AnyDb, type Dialect } from '../../core/db/db.js';
-import { createBulkInserter, createTupleInserter } from '../../core/db/bulk.js';
+import { arrayLiteral, createBulkInserter, createTupleInserter, unnestInsert } from '../../core/db/bulk.js';
 import { preparedIn } from '../../core/db/prepared.js';
 import type { BalancesTable, LedgerTables, LotsTable, LotTakesTable, TransfersTable } from './ledger.tables.js';
 
@@ -20,6 +20,9 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     dialect === 'postgres'
       ? 'update balances as b set balance = u.balance, updated_at = $3 from unnest($1::text[], $2::bigint[]) as u(account, balance) where b.workspace_id = $4 and b.account = u.account'
       : `${EACH_ROW}update balances set balance = ?, updated_at = ? where workspace_id = ? and account = ?`;
+  const ADD_TO_BALANCES_SQL = (n: number) =>
+    `insert into balances (workspace_id, account, balance, updated_at) select $${n + 1}, u.account, u.change, $${n + 2} from unnest($${n + 3}::text[], $${n + 4}::bigint[]) as u(account, change) ` +
+    'on conflict (workspace_id, account) do update set balance = balances.balance + excluded.balance, updated_at = excluded.updated_at';
   const BALANCE_SQL = dialect === 'postgres' ? 'select balance from balances where workspace_id = $1 and account = $2' : 'select balance from balances where workspace_id = ? and account = ?';
   const BALANCES_IN_SQL = (n: number) => `select account, balance from balances where workspace_id = ? and account in (${new Array<string>(n).fill('?').join(', ')}) order by account`;
   const BALANCES_JSON_SQL = 'select account, balance from balances where workspace_id = ? and account in (select value from json_each(?)) order by account';
@@ -42,10 +45,10 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     async lockBalances(tx: AnyDb, ws: string, accounts: string[], now: number): Promise<Map<string, number>> {
       const sorted = [...new Set(accounts)].sort();
       if (!sorted.length) return new Map();
-      // SQLite: the transaction is the only writer, so the rows are read first and only those
-      // missing are created (most accounts have a row: a redemption or an award wrote it before).
-      // PostgreSQL creates them first, so that FOR UPDATE has every row to lock.
-      let rows = dialect === 'sqlite' ? await readBalances(tx, ws, sorted) : [];
+      // The rows are read first (on PostgreSQL locked, FOR UPDATE) and only those missing are
+      // created, then read again: most accounts have a row (a redemption or an award wrote it
+      // before), so this is one statement where creating them all first took two.
+      let rows = await readBalances(tx, ws, sorted);
       if (rows.length < sorted.length) {
         const found = new Set(rows.map((r) => r.account));
         await openBalances(tx, sorted.filter((a) => !found.has(a)).map((account) => [ws, account, 0, now]));
@@ -60,6 +63,26 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
       if (!raw) return insertRows(tx, 'transfers', rows as unknown as Record<string, unknown>[]);
       for (const r of rows) raw.run(r.workspace_id, r.id, r.debit_account, r.credit_account, r.amount, r.cause, r.event_id, r.program_id, r.program_version, r.rule_id, r.goal_id, r.reverses_id, r.actor_id, r.reason, r.occurred_at, r.created_at);
       return Promise.resolve();
+    },
+    /**
+     * PostgreSQL: balances moved by these amounts (account → change), each row created when
+     * missing, in one statement; `accounts` sorted, so that the rows are locked in the order
+     * every writer locks them. The change is applied to the row's latest committed value, under
+     * its lock, so a row this transaction did not lock before stays right whoever else writes it.
+     */
+    async addToBalances(tx: AnyDb, ws: string, accounts: string[], changes: number[], now: number) {
+      if (!accounts.length) return;
+      await t(tx).executeQuery(CompiledQuery.raw(ADD_TO_BALANCES_SQL(0), [ws, now, arrayLiteral(accounts), arrayLiteral(changes)]));
+    },
+    /** PostgreSQL: the transfers inserted and the balances moved (addToBalances) in one statement, the insert as a data-modifying WITH. */
+    async insertTransfersAddingToBalances(tx: AnyDb, ws: string, rows: TransfersTable[], accounts: string[], changes: number[], now: number) {
+      if (!rows.length || !accounts.length) {
+        await this.insertTransfers(tx, rows);
+        return this.addToBalances(tx, ws, accounts, changes, now);
+      }
+      const ins = await unnestInsert(tx, 'transfers', Object.keys(rows[0]!), rows as unknown as Record<string, unknown>[]);
+      const text = `with t as (${ins.text}) ${ADD_TO_BALANCES_SQL(ins.params.length)}`;
+      await t(tx).executeQuery(CompiledQuery.raw(text, [...ins.params, ws, now, arrayLiteral(accounts), arrayLiteral(changes)]));
     },
     /** All new balances in one statement. */
     async setBalances(tx: AnyDb, ws: string, balances: Map<string, number>, now: number) {

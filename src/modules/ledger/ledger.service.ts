@@ -196,8 +196,16 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     }
     const named = items.flatMap((i) => [i.from, i.to]);
     const known = opts.locked;
-    const balances = await repo.lockBalances(tx, ws, known ? named.filter((a) => !known.has(a)) : named, now);
+    const toLock = known ? named.filter((a) => !known.has(a)) : named;
+    // PostgreSQL, where no lots are kept: accounts that are only credited here (an award's
+    // wallets) need no balance read, since no check and no lot depends on it; they are moved by
+    // one upsert of their changes after the transfers, as long as they sort after every account
+    // locked here (every writer locks in sorted order, so no two transactions wait on each other).
+    const creditedOnly = deps.dialect === 'postgres' && !keepLots ? onlyCredited(items, toLock) : null;
+    const balances = await repo.lockBalances(tx, ws, creditedOnly ? toLock.filter((a) => !creditedOnly.has(a)) : toLock, now);
+    const initial = creditedOnly ? new Map(balances) : null;
     if (known) for (const a of named) if (known.has(a)) balances.set(a, known.get(a)!);
+    if (initial && known) for (const [a, b] of known) initial.set(a, b);
     const rows: TransfersTable[] = [];
     const newLots: LotsTable[] = [];
     /** per row: what of a credit to a wallet lifts it above zero (what may be spent) */
@@ -236,6 +244,12 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
         newLots.push({ workspace_id: ws, transfer_id: row.id, account: it.to, amount: it.amount, remaining: spendable.at(-1)!, earned_at: it.occurredAt, expires_at: it.expiresAt ?? null });
       }
     }
+    if (initial) {
+      // One statement for the transfers and every balance: the changes (of the locked rows too, which nobody else moves meanwhile).
+      const changed = [...balances.keys()].sort();
+      await repo.insertTransfersAddingToBalances(tx, ws, rows, changed, changed.map((a) => balances.get(a)! - (initial.get(a) ?? 0)), now);
+      return rows;
+    }
     await repo.insertTransfers(tx, rows);
     if (keepLots) {
       await repo.insertLots(tx, newLots);
@@ -246,6 +260,19 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     }
     await repo.setBalances(tx, ws, balances, now);
     return rows;
+  }
+
+  /**
+   * The accounts of `items` that are only credited, when all of them sort after every account
+   * in `locking` (else null: all are locked as before).
+   */
+  function onlyCredited(items: NewTransfer[], locking: string[]) {
+    const debited = new Set(items.map((i) => i.from));
+    const credited = new Set(items.map((i) => i.to).filter((a) => !debited.has(a)));
+    let lastLocked = '';
+    for (const a of locking) if (!credited.has(a) && a > lastLocked) lastLocked = a;
+    for (const a of credited) if (a <= lastLocked) return null;
+    return credited;
   }
 
   /**

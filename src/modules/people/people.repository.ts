@@ -22,6 +22,17 @@ export interface ListFilter {
   limit: number;
 }
 
+/** eventContextRows on PostgreSQL: each part as a JSON array (rows as objects, the small ones as tuples). */
+const EVENT_CONTEXT_PG = `with p as (select * from people where workspace_id = $1 and (id = any($2::text[]) or external_id = any($3::text[]))),
+  a as (select * from accounts where workspace_id = $1 and (id = any($4::text[]) or external_id = any($5::text[]) or id in (select account_id from p)))
+  select
+    (select coalesce(json_agg(p), '[]') from p) as people,
+    (select coalesce(json_agg(a), '[]') from a) as accounts,
+    (select coalesce(json_agg(json_build_array(t.id, t.parent_id, t.manager_id)), '[]') from teams t where t.workspace_id = $1) as teams,
+    (select coalesce(json_agg(json_build_array(x.account_id, x.person_id, x.role) order by x.person_id), '[]')
+       from assignments x join people q on q.workspace_id = x.workspace_id and q.id = x.person_id
+       where x.workspace_id = $1 and x.account_id in (select id from a) and q.status = 'active') as assignments`;
+
 export function createPeopleRepository(anyDb: AnyDb) {
   const base = anyDb as Db;
   const t = (tx?: AnyDb) => (tx ?? base);
@@ -50,6 +61,27 @@ export function createPeopleRepository(anyDb: AnyDb) {
       return rows as { id: string; parent_id: string | null; manager_id: string | null }[];
     },
 
+    /**
+     * PostgreSQL: what an ingestion batch needs of the people module in one statement (one round
+     * trip where the four reads of eventContext took four): the people by id or external id,
+     * the accounts by id or external id and those the people belong to, every team of the
+     * workspace, and the active people assigned to those accounts. Null on SQLite, where the
+     * reads run in process.
+     */
+    async eventContextRows(tx: AnyDb | undefined, ws: string, q: { personIds: string[]; personExternalIds: string[]; accountIds: string[]; accountExternalIds: string[] }) {
+      const db = t(tx);
+      if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return null;
+      const { rows } = await db.executeQuery<{ people: Row[]; accounts: Row[]; teams: [string, string | null, string | null][]; assignments: [string, string, string][] }>(
+        CompiledQuery.raw(EVENT_CONTEXT_PG, [ws, q.personIds, q.personExternalIds, q.accountIds, q.accountExternalIds]),
+      );
+      const r = rows[0]!;
+      return {
+        people: r.people,
+        accounts: r.accounts,
+        teams: r.teams.map(([id, parent_id, manager_id]) => ({ id, parent_id, manager_id })),
+        assignments: r.assignments.map(([account_id, person_id, role]) => ({ account_id, person_id, role })),
+      };
+    },
     /** Rows whose id or external id is in the lists: one query per chunk. */
     async findByKeys(tx: AnyDb | undefined, table: Table, ws: string, ids: string[], externalIds: string[]): Promise<Row[]> {
       const out: Row[] = [];

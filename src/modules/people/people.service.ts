@@ -265,6 +265,15 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
      * external id), the team tree with its managers, and who serves those accounts.
      */
     async eventContext(tx: AnyDb | undefined, ws: string, q: { personIds: string[]; personExternalIds: string[]; accountIds: string[]; accountExternalIds: string[] }) {
+      const one = await repo.eventContextRows(tx, ws, q);
+      if (one) {
+        return {
+          people: one.people.map(contextPerson),
+          accounts: one.accounts.map(contextAccount),
+          teams: one.teams.map(contextTeam),
+          assignments: one.assignments.map((a) => ({ accountId: a.account_id, personId: a.person_id, role: a.role })),
+        };
+      }
       const people = await repo.findByKeys(tx, 'people', ws, q.personIds, q.personExternalIds);
       const accounts = await repo.findByKeys(tx, 'accounts', ws, q.accountIds, [...q.accountExternalIds]);
       const extraAccounts = people.map((p) => p.account_id as string | null).filter((a): a is string => !!a && !accounts.some((x) => x.id === a));

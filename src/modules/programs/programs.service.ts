@@ -10,7 +10,7 @@ import { decodeCursor, toPage } from '../../core/http/pagination.js';
 import type { AuditService } from '../audit/index.js';
 import { accounts, expiryOf, type LedgerService, type NewTransfer } from '../ledger/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
-import { compileRules, periodOf, type CompiledRuleSet, type EngineService, type Facts, type TCap, type TRule } from '../engine/index.js';
+import { compileRules, periodOf, type CompiledRuleSet, type EngineService, type Facts, type TCap, type TRule, type Vocabulary } from '../engine/index.js';
 import { createGoalsService } from './goals.service.js';
 import type { Bank } from './programs.bank.js';
 import { distribution } from './programs.stats.js';
@@ -38,12 +38,15 @@ export interface EngineContext {
   teams: Map<string, { parentId: string | null; managerId: string | null }>;
   /** account id → who serves it */
   assignments: Map<string, { personId: string; role: string }[]>;
+  /** the event types, when the caller has read them for this batch already */
+  vocab?: Vocabulary;
 }
 
 /** The people module's answer for a batch (PeopleService.eventContext), as the engine reads it. */
 export function engineContextOf(
   pc: Awaited<ReturnType<PeopleService['eventContext']>>,
   workspace: { timezone: string; pointsExpireMonths: number | null },
+  vocab?: Vocabulary,
 ): EngineContext {
   const assignments = new Map<string, { personId: string; role: string }[]>();
   for (const a of pc.assignments) assignments.set(a.accountId, [...(assignments.get(a.accountId) ?? []), { personId: a.personId, role: a.role }]);
@@ -54,6 +57,7 @@ export function engineContextOf(
     accounts: new Map(pc.accounts.map((a) => [a.id, a])),
     teams: new Map(pc.teams.map((t) => [t.id, { parentId: t.parentId, managerId: t.managerId }])),
     assignments,
+    vocab,
   };
 }
 
@@ -172,7 +176,8 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
         return id;
       },
       async flush() {
-        await deps.ledger.post(tx, ws, transfers);
+        // The budgets are locked already: post reads only the wallets (or, on PostgreSQL, none).
+        await deps.ledger.post(tx, ws, transfers, { locked });
       },
     };
     return bank;
@@ -403,15 +408,17 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
      */
     async apply(tx: AnyDb, ws: string, events: EngineEvent[], ctx: EngineContext): Promise<Map<string, TOutcome[]>> {
       const out = new Map<string, TOutcome[]>(events.map((e) => [e.id, []]));
-      const programs = await repo.active(tx, ws);
+      // PostgreSQL: programs, versions and goals in one statement; SQLite: three reads.
+      const live = await repo.live(tx, ws);
+      const programs = live ? live.programs : await repo.active(tx, ws);
       if (!programs.length) return out;
-      const vocab = await deps.engine.vocabulary(ws, tx);
+      const vocab = ctx.vocab ?? (await deps.engine.vocabulary(ws, tx));
       const loaded = new Map<string, LoadedVersion[]>();
-      for (const p of programs) loaded.set(p.id, (await repo.versions(tx, ws, p.id)).map((v) => load(ws, v, vocab)));
+      for (const p of programs) loaded.set(p.id, (live ? live.versions.filter((v) => v.program_id === p.id) : await repo.versions(tx, ws, p.id)).map((v) => load(ws, v, vocab)));
       const now = deps.clock.now();
       // Goals of the live programs, with the event type each counts (read once per batch).
       const goalsOf = new Map<string, { goal: Awaited<ReturnType<typeof goals.loadFor>>[number]; on: string }[]>();
-      for (const g of await goals.loadFor(tx, ws, programs.map((p) => p.id))) {
+      for (const g of live ? live.goals : await goals.loadFor(tx, ws, programs.map((p) => p.id))) {
         goalsOf.set(g.program_id, [...(goalsOf.get(g.program_id) ?? []), { goal: g, on: (JSON.parse(g.metric) as { on: string }).on }]);
       }
       const outcomeRows: Parameters<typeof repo.insertOutcomes>[1] = [];
