@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { AnyDb } from './db/db.js';
 import type { Ids } from './ids.js';
 import { createTupleInserter } from './db/bulk.js';
@@ -38,18 +39,23 @@ export interface OutboxMessage {
  * the caller's transaction handle. The comms module sets it; until then every topic is wanted.
  */
 export type Interest = (db: AnyDb, workspaceId: string) => Promise<ReadonlySet<string>>;
+/** The same asked synchronously on a SQLite connection inside its transaction (prepared.ts's runSync). */
+export type InterestSync = (sqlite: SQLite.Database, workspaceId: string) => ReadonlySet<string>;
 
 /**
  * Adds a message to the outbox inside the caller's transaction, so it exists if and only if
  * its cause committed. The comms module delivers it.
  */
 export function createOutbox(ids: Ids, now: () => number) {
-  let interest: Interest = async () => new Set(['*']);
+  const everything: ReadonlySet<string> = new Set(['*']);
+  let interest: Interest = async () => everything;
+  let interestSync: InterestSync = () => everything;
   const insert = createTupleInserter('outbox', ['workspace_id', 'id', 'topic', 'payload', 'status', 'attempts', 'available_at', 'created_at']);
   return {
-    /** Who decides which topics are wanted (comms, at start). */
-    listenWith(fn: Interest) {
+    /** Who decides which topics are wanted (comms, at start), asked asynchronously and synchronously. */
+    listenWith(fn: Interest, sync: InterestSync) {
       interest = fn;
+      interestSync = sync;
     },
     /**
      * Domain messages of one topic, written only when the workspace listens to it (a batch of
@@ -68,6 +74,17 @@ export function createOutbox(ids: Ids, now: () => number) {
       // One stringify of the whole list: a third of the time of one per message joined.
       await insert(tx, [[workspaceId, ids.next('msb'), topic, JSON.stringify(list.map((p) => [ids.next('msg'), p])), 'pending', 0, t, t]]);
     },
+    /** publish, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    publishSync(sqlite: SQLite.Database, workspaceId: string, topic: DomainTopic, payloads: unknown[] | (() => unknown[])) {
+      if (Array.isArray(payloads) && !payloads.length) return;
+      const wanted = interestSync(sqlite, workspaceId);
+      if (!wanted.has('*') && !wanted.has(topic)) return;
+      const list = typeof payloads === 'function' ? payloads() : payloads;
+      if (!list.length) return;
+      const t = now();
+      if (list.length === 1) return insert.sync(sqlite, [[workspaceId, ids.next('msg'), topic, JSON.stringify(list[0]), 'pending', 0, t, t]]);
+      insert.sync(sqlite, [[workspaceId, ids.next('msb'), topic, JSON.stringify(list.map((p) => [ids.next('msg'), p])), 'pending', 0, t, t]]);
+    },
     /** Many messages in one statement (a survey's invitations to its whole audience). */
     async enqueueMany(tx: AnyDb, messages: OutboxMessage[]) {
       const t = now();
@@ -78,6 +95,11 @@ export function createOutbox(ids: Ids, now: () => number) {
       const t = now();
       // By the tuple inserter: a statement of fixed text (on SQLite in a transaction, prepared once).
       await insert(tx, [[m.workspaceId, ids.next('msg'), m.topic, JSON.stringify(m.payload), 'pending', 0, m.availableAt ?? t, t]]);
+    },
+    /** enqueue, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    enqueueSync(sqlite: SQLite.Database, m: OutboxMessage) {
+      const t = now();
+      insert.sync(sqlite, [[m.workspaceId, ids.next('msg'), m.topic, JSON.stringify(m.payload), 'pending', 0, m.availableAt ?? t, t]]);
     },
   };
 }

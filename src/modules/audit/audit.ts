@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { SqliteAdapter, sql, type Kysely, type Migration, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -135,6 +136,10 @@ export function createAuditService(deps: { db: AnyDb; ids: Ids; clock: Clock }) 
   return {
     async record(tx: AnyDb, ctx: AuthContext, e: AuditEntry) {
       await insertTuples(tx, [tupleOf(ctx, e, deps.clock.now())]);
+    },
+    /** The same, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    recordSync(sqlite: SQLite.Database, ctx: AuthContext, e: AuditEntry) {
+      insertTuples.sync(sqlite, [tupleOf(ctx, e, deps.clock.now())]);
     },
     async recordMany(tx: AnyDb, ctx: AuthContext, entries: AuditEntry[]) {
       const at = deps.clock.now();
