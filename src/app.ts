@@ -114,7 +114,10 @@ export function createServices(database: Database, clock: Clock = systemClock, o
   const plans = createPlansService({ db, ids, clock, audit, programs, people, workspaces, ledger, access, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
   // Order steps tell the participant and webhooks in their own transaction; late orders are checked by the worker's scheduler.
   const fulfilment = createFulfilmentService({ db, clock, outbox, access, people, workspaces, redemptions, publicUrl: opts.publicUrl ?? 'http://127.0.0.1:3000' });
-  redemptions.onStep((tx, change) => fulfilment.announce(tx, change));
+  redemptions.onStep(
+    (tx, change) => fulfilment.announce(tx, change),
+    (sqlite, change) => fulfilment.announceSync(sqlite, change),
+  );
   comms.scheduleWith(async () => {
     // Both run though one fails; the worker hears of the first failure.
     const failed = (await Promise.allSettled([plans.tick(), fulfilment.tick(), surveys.tick()])).find((r) => r.status === 'rejected');

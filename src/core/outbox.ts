@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { AnyDb } from './db/db.js';
 import type { Ids } from './ids.js';
 import { createTupleInserter } from './db/bulk.js';
@@ -107,18 +108,34 @@ export interface OutboxMessage {
  * the caller's transaction handle. The comms module sets it; until then every topic is wanted.
  */
 export type Interest = (db: AnyDb, workspaceId: string) => Promise<ReadonlySet<string>>;
+/** The same asked synchronously on a SQLite connection inside its transaction (prepared.ts's runSync). */
+export type InterestSync = (sqlite: SQLite.Database, workspaceId: string) => ReadonlySet<string>;
 
 /**
  * Adds a message to the outbox inside the caller's transaction, so it exists if and only if
  * its cause committed. The comms module delivers it.
  */
 export function createOutbox(ids: Ids, now: () => number) {
-  let interest: Interest = async () => new Set(['*']);
+  const everything: ReadonlySet<string> = new Set(['*']);
+  let interest: Interest = async () => everything;
+  let interestSync: InterestSync = () => everything;
   const insert = createTupleInserter('outbox', ['workspace_id', 'id', 'topic', 'payload', 'status', 'attempts', 'available_at', 'created_at']);
+  /** The row publish writes, or null when nobody listens to the topic or there is nothing to say. */
+  function publishedRow(wanted: ReadonlySet<string>, workspaceId: string, topic: DomainTopic, payloads: unknown[] | (() => unknown[])): unknown[] | null {
+    if (!wanted.has('*') && !wanted.has(topic)) return null;
+    // Payloads may be built only now, when someone listens (off the hot path otherwise).
+    const list = typeof payloads === 'function' ? payloads() : payloads;
+    if (!list.length) return null;
+    const t = now();
+    if (list.length === 1) return [workspaceId, ids.next('msg'), topic, JSON.stringify(list[0]), 'pending', 0, t, t];
+    // One stringify of the whole list: a third of the time of one per message joined.
+    return [workspaceId, ids.next('msb'), topic, listPayload(list, () => ids.next('msg')), 'pending', 0, t, t];
+  }
   return {
-    /** Who decides which topics are wanted (comms, at start). */
-    listenWith(fn: Interest) {
+    /** Who decides which topics are wanted (comms, at start), asked asynchronously and synchronously. */
+    listenWith(fn: Interest, sync: InterestSync) {
       interest = fn;
+      interestSync = sync;
     },
     /**
      * Domain messages of one topic, written only when the workspace listens to it (a batch of
@@ -128,14 +145,14 @@ export function createOutbox(ids: Ids, now: () => number) {
     async publish(tx: AnyDb, workspaceId: string, topic: DomainTopic, payloads: unknown[] | (() => unknown[])) {
       if (Array.isArray(payloads) && !payloads.length) return;
       const wanted = await interest(tx, workspaceId);
-      if (!wanted.has('*') && !wanted.has(topic)) return;
-      // Payloads may be built only now, when someone listens (off the hot path otherwise).
-      const list = typeof payloads === 'function' ? payloads() : payloads;
-      if (!list.length) return;
-      const t = now();
-      if (list.length === 1) return void (await insert(tx, [[workspaceId, ids.next('msg'), topic, JSON.stringify(list[0]), 'pending', 0, t, t]]));
-      // One stringify of the whole list: a third of the time of one per message joined.
-      await insert(tx, [[workspaceId, ids.next('msb'), topic, listPayload(list, () => ids.next('msg')), 'pending', 0, t, t]]);
+      const row = publishedRow(wanted, workspaceId, topic, payloads);
+      if (row) await insert(tx, [row]);
+    },
+    /** publish, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    publishSync(sqlite: SQLite.Database, workspaceId: string, topic: DomainTopic, payloads: unknown[] | (() => unknown[])) {
+      if (Array.isArray(payloads) && !payloads.length) return;
+      const row = publishedRow(interestSync(sqlite, workspaceId), workspaceId, topic, payloads);
+      if (row) insert.sync(sqlite, [row]);
     },
     /** Many messages in one statement (a survey's invitations to its whole audience). */
     async enqueueMany(tx: AnyDb, messages: OutboxMessage[]) {
@@ -147,6 +164,11 @@ export function createOutbox(ids: Ids, now: () => number) {
       const t = now();
       // By the tuple inserter: a statement of fixed text (on SQLite in a transaction, prepared once).
       await insert(tx, [[m.workspaceId, ids.next('msg'), m.topic, JSON.stringify(m.payload), 'pending', 0, m.availableAt ?? t, t]]);
+    },
+    /** enqueue, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    enqueueSync(sqlite: SQLite.Database, m: OutboxMessage) {
+      const t = now();
+      insert.sync(sqlite, [[m.workspaceId, ids.next('msg'), m.topic, JSON.stringify(m.payload), 'pending', 0, m.availableAt ?? t, t]]);
     },
   };
 }

@@ -78,3 +78,14 @@ test('the worker settles a batch of messages named in one JSON parameter by prim
   const p = await plan(`update outbox set status = 'delivered' where workspace_id = 'w' and claimed_by = 't' and id in (select value from json_each('["a","b"]')) returning id`);
   assert.match(p, /SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 \(workspace_id=\? AND id=\?\)/);
 });
+
+test('an order’s timeline and the audit log are read by their keys, the tables themselves on SQLite (WITHOUT ROWID)', async () => {
+  const steps = await plan(`select * from redemption_events where workspace_id = 'w' and redemption_id in ('a', 'b') order by redemption_id, seq`);
+  assert.match(steps, /SEARCH redemption_events USING PRIMARY KEY \(workspace_id=\? AND redemption_id=\?\)/);
+  assert.doesNotMatch(steps, /TEMP B-TREE/);
+  const newest = await plan(`select * from audit_log where workspace_id = 'w' and id < 'aud_z' order by id desc limit 51`);
+  assert.match(newest, /SEARCH audit_log USING PRIMARY KEY \(workspace_id=\? AND id<\?\)/);
+  assert.doesNotMatch(newest, /TEMP B-TREE/);
+  const about = await plan(`select * from audit_log where workspace_id = 'w' and (target_id = 't' or id in (select audit_id from audit_targets where workspace_id = 'w' and target_id = 't')) order by id desc limit 51`);
+  assert.match(about, /SEARCH audit_log USING PRIMARY KEY \(workspace_id=\?\)/);
+});

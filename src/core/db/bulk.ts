@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { CompiledQuery, PostgresAdapter } from 'kysely';
 import { EACH_ROW, type AnyDb } from './db.js';
 import { sqliteIn, prepared } from './prepared.js';
@@ -157,7 +158,7 @@ const OTHER_ESCAPE = /(?<!\\)(?:\\\\)*\\[^"\\]/;
 export function createTupleInserter(table: string, columns: readonly string[], opts: { ignoreDuplicates?: boolean } = {}) {
   const suffix = opts.ignoreDuplicates ? ' on conflict do nothing' : '';
   const text = eachRowSql(table, columns) + suffix;
-  return async function insertTuples(db: AnyDb, rows: readonly unknown[][]) {
+  async function insertTuples(db: AnyDb, rows: readonly unknown[][]) {
     if (!rows.length) return;
     // PostgreSQL: one unnest statement, as for createBulkInserter.
     if (db.getExecutor().adapter instanceof PostgresAdapter) {
@@ -165,7 +166,24 @@ export function createTupleInserter(table: string, columns: readonly string[], o
     }
     if (runInTransaction(db, text, rows)) return;
     await db.executeQuery(CompiledQuery.raw(text, rows as unknown[][]));
+  }
+  /** The same, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+  insertTuples.sync = (sqlite: SQLite.Database, rows: readonly unknown[][]) => {
+    const one = prepared(sqlite, text.slice(EACH_ROW.length));
+    for (const r of rows) one.run(r);
   };
+  return insertTuples;
+}
+
+/**
+ * Rows (all of the same columns, scalar values) inserted synchronously on a SQLite connection
+ * inside its transaction, by the one-row statement createBulkInserter would run.
+ */
+export function insertRowsSync(sqlite: SQLite.Database, table: string, rows: readonly object[]) {
+  if (!rows.length) return;
+  const columns = Object.keys(rows[0]!);
+  const one = prepared(sqlite, eachRowSql(table, columns).slice(EACH_ROW.length));
+  for (const r of rows) one.run(columns.map((c) => (r as Record<string, unknown>)[c]));
 }
 
 /**

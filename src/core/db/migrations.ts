@@ -1,4 +1,27 @@
-import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
+import { PostgresAdapter, SqliteAdapter, sql, type Kysely, type Migration } from 'kysely';
+
+/**
+ * SQLite: rebuilds a table as WITHOUT ROWID, its key then being the table itself (one b-tree
+ * fewer to write per row; bench/redeem counts the pages a commit writes). Its own DDL and
+ * indexes are read back from the file, so every column, default and index stays as it is
+ * (whatever migrations added before), and every row is copied. The table must have a primary
+ * key and no table may reference it. PostgreSQL has no rowid: nothing to do.
+ */
+export async function rebuildWithoutRowid(db: Kysely<unknown>, table: string) {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
+  const made = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = ${table}`.execute(db)).rows[0]?.sql;
+  if (!made) throw new Error(`rebuildWithoutRowid: no table ${table}`);
+  if (/without\s+rowid\s*$/i.test(made)) return;
+  const indexes = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`.execute(db)).rows.map((r) => r.sql);
+  const prefix = `CREATE TABLE "${table}" (`;
+  if (!made.startsWith(prefix)) throw new Error(`rebuildWithoutRowid: unexpected DDL for ${table}`);
+  const rebuilt = `${table}_rebuilt`;
+  await sql.raw(`CREATE TABLE "${rebuilt}" (${made.slice(prefix.length)} without rowid`).execute(db);
+  await sql.raw(`insert into "${rebuilt}" select * from "${table}"`).execute(db);
+  await sql.raw(`drop table "${table}"`).execute(db);
+  await sql.raw(`alter table "${rebuilt}" rename to "${table}"`).execute(db);
+  for (const text of indexes) await sql.raw(text).execute(db);
+}
 
 // Core's own tables: the outbox (every module writes messages here; comms delivers them),
 // idempotency keys and sign-in throttles (kept in the database so processes share them).

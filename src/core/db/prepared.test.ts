@@ -2,7 +2,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, DIALECTS, type TestApp } from '../../../test/support/app.js';
 import { createTupleInserter } from './bulk.js';
-import { prepared, sqliteIn } from './prepared.js';
+import { NeedsAsync, prepared, runSync, sqliteIn } from './prepared.js';
+import { txHooks } from './tx-hooks.js';
 
 for (const dialect of DIALECTS) {
   describe(`statements prepared once, run inside a transaction (${dialect})`, () => {
@@ -40,6 +41,26 @@ for (const dialect of DIALECTS) {
       assert.equal(await count(), before, 'rolled back');
       await db().transaction().execute((tx) => insert(tx, [row('aud_prepared_committed')]));
       assert.equal(await count(), before + 1, 'committed');
+    });
+
+    test('a synchronous body runs as its own transaction only on SQLite with no transaction open and no request hook; a throw rolls it back', async () => {
+      const insert = (sqlite: Parameters<typeof prepared>[0], id: string) => prepared(sqlite, INSERT).run(row(id));
+      const before = await count();
+      const done = runSync(db(), (sqlite) => (insert(sqlite, 'aud_sync_committed'), 'answer'));
+      assert.deepEqual(done, dialect === 'sqlite' ? { value: 'answer' } : null, 'PostgreSQL: never');
+      if (dialect !== 'sqlite') return;
+      assert.equal(await count(), before + 1, 'committed');
+      for (const err of [new Error('the body fails'), new NeedsAsync('the caller goes asynchronous')]) {
+        assert.throws(() => runSync(db(), (sqlite) => { insert(sqlite, 'aud_sync_rolled_back'); throw err; }), (e) => e === err);
+        assert.equal(await count(), before + 1, 'rolled back');
+      }
+      // Another transaction open on the connection (between two of its awaits): not now.
+      await db().transaction().execute(async () => {
+        assert.equal(runSync(db(), () => 'inside'), null);
+      });
+      // A request whose hook writes in every transaction: Kysely's transaction, not this.
+      assert.equal(txHooks.run({ beforeCommit: async () => undefined }, () => runSync(db(), () => 'hooked')), null);
+      assert.equal(await count(), before + 1);
     });
   });
 }

@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { txHooks } from './tx-hooks.js';
 
 // The same handle type as db.ts's AnyDb (not imported from there: db.ts imports this file).
 type AnyDb = Kysely<any>;
@@ -37,6 +38,34 @@ export function preparedIn(tx: AnyDb | undefined, text: string): SQLite.Statemen
   return sqlite ? prepared(sqlite, text) : null;
 }
 
+const databases = new WeakMap<object, SQLite.Database>();
+
+/**
+ * Thrown by a synchronous body (runSync) when one of its parts has no synchronous answer (a
+ * cache not filled, lots kept, a provider that works asynchronously): the transaction rolls
+ * back, nothing of it stays, and the caller runs its asynchronous form instead.
+ */
+export class NeedsAsync extends Error {
+  constructor(why: string) {
+    super(`needs the asynchronous path: ${why}`);
+  }
+}
+
+/**
+ * Runs `body` as one transaction straight on better-sqlite3, when the database is SQLite and no
+ * transaction is open on its one connection (another request's transaction may be between two
+ * awaits: then null, and the caller uses Kysely's transaction, which waits its turn). The body is
+ * synchronous, so nothing else can run until it has committed or rolled back: no other request's
+ * statement can land inside it. A throw (NeedsAsync too) rolls it back and goes to the caller.
+ * Null too on PostgreSQL, and in a request whose hook writes in every transaction (tx-hooks.ts:
+ * the Idempotency-Key's answer), which is asynchronous.
+ */
+export function runSync<T>(db: AnyDb, body: (sqlite: SQLite.Database) => T): { value: T } | null {
+  const sqlite = databases.get(db);
+  if (!sqlite || sqlite.inTransaction || txHooks.getStore()) return null;
+  return { value: sqlite.transaction(body)(sqlite) };
+}
+
 type Builder = { execute<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> };
 
 function marking<B extends object>(builder: B, sqlite: SQLite.Database): B {
@@ -61,6 +90,7 @@ function marking<B extends object>(builder: B, sqlite: SQLite.Database): B {
 
 /** SQLite: makes every `db.transaction()` hand its callback a `tx` that sqliteIn knows. */
 export function markSqliteTransactions(db: AnyDb, sqlite: SQLite.Database): AnyDb {
+  databases.set(db, sqlite);
   const original = db.transaction.bind(db);
   (db as { transaction: typeof original }).transaction = () => marking(original(), sqlite);
   return db;

@@ -16,6 +16,10 @@ import { checkOutboundUrl } from './webhooks.ssrf.js';
 import { createNotifyService, type NotifyDeps } from './notify.service.js';
 import { MESSAGE_TYPES } from './messages.templates.js';
 import { createSecretBox } from './webhooks.secrets.js';
+import { prepared } from '../../core/db/prepared.js';
+
+/** comms.repository's subscribedTypes as fixed text, for a synchronous SQLite transaction. */
+const SUBSCRIBED_TYPES_SQL = 'select event_types from webhook_endpoints where workspace_id = ? and enabled = 1';
 
 /** How long the old secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
@@ -90,14 +94,26 @@ export function createCommsService(deps: CommsDeps) {
   // are told about (inbox, email) are always wanted: every participant has an inbox.
   const INTEREST_TTL_MS = 2000;
   const interests = new Map<string, { at: number; topics: ReadonlySet<string> }>();
-  deps.outbox.listenWith(async (db, ws) => {
-    const now = performance.now();
-    const hit = interests.get(ws);
-    if (hit && now - hit.at < INTEREST_TTL_MS) return hit.topics;
-    const topics = new Set<string>([...MESSAGE_TYPES, ...(await repo.subscribedTypes(db, ws)).flatMap((t) => JSON.parse(t) as string[])]);
-    interests.set(ws, { at: now, topics });
+  const keepInterest = (ws: string, at: number, types: string[]) => {
+    const topics = new Set<string>([...MESSAGE_TYPES, ...types.flatMap((t) => JSON.parse(t) as string[])]);
+    interests.set(ws, { at, topics });
     return topics;
-  });
+  };
+  const keptInterest = (ws: string, now: number) => {
+    const hit = interests.get(ws);
+    return hit && now - hit.at < INTEREST_TTL_MS ? hit.topics : null;
+  };
+  deps.outbox.listenWith(
+    async (db, ws) => {
+      const now = performance.now();
+      return keptInterest(ws, now) ?? keepInterest(ws, now, await repo.subscribedTypes(db, ws));
+    },
+    // In a synchronous SQLite transaction (a redemption's): the same query, prepared.
+    (sqlite, ws) => {
+      const now = performance.now();
+      return keptInterest(ws, now) ?? keepInterest(ws, now, (prepared(sqlite, SUBSCRIBED_TYPES_SQL).all(ws) as { event_types: string }[]).map((r) => r.event_types));
+    },
+  );
 
   const checkUrl = (url: string, allowPrivate: boolean) => checkOutboundUrl(url, { production: deps.production, allowPrivate });
 

@@ -1,7 +1,8 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { EACH_ROW, type AnyDb, type Dialect } from '../../core/db/db.js';
 import { arrayLiteral, createBulkInserter, createTupleInserter, unnestInsert } from '../../core/db/bulk.js';
-import { preparedIn } from '../../core/db/prepared.js';
+import type SQLite from 'better-sqlite3';
+import { prepared, preparedIn } from '../../core/db/prepared.js';
 import type { BalancesTable, LedgerTables, LotsTable, LotTakesTable, TransfersTable } from './ledger.tables.js';
 
 type Db = Kysely<LedgerTables>;
@@ -40,7 +41,31 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
   // SQLite: workspaces known to hold no lots (see hasLots); any lot written drops the answer.
   const noLots = new Set<string>();
   let lotsWritten = 0;
+  const WALLET_TRANSFERS_SQL = 'select * from transfers where workspace_id = ? and credit_account = ? union all select * from transfers where workspace_id = ? and debit_account = ? order by id';
   return {
+    /** Synchronous forms on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    sync: {
+      lockBalances(sqlite: SQLite.Database, ws: string, accounts: string[], now: number): Map<string, number> {
+        const sorted = [...new Set(accounts)].sort();
+        if (!sorted.length) return new Map();
+        // As lockBalances on SQLite: read, and create only the rows missing.
+        const read = () => prepared(sqlite, BALANCES_IN_SQL(sorted.length)).all(ws, ...sorted) as { account: string; balance: number }[];
+        let rows = read();
+        if (rows.length < sorted.length) {
+          const found = new Set(rows.map((r) => r.account));
+          openBalances.sync(sqlite, sorted.filter((a) => !found.has(a)).map((account) => [ws, account, 0, now]));
+          rows = read();
+        }
+        return new Map(rows.map((r) => [r.account, Number(r.balance)]));
+      },
+      setBalances(sqlite: SQLite.Database, ws: string, balances: Map<string, number>, now: number) {
+        const one = prepared(sqlite, SET_BALANCES_SQL.slice(EACH_ROW.length));
+        for (const [account, balance] of balances) one.run(balance, now, ws, account);
+      },
+      walletTransfers: (sqlite: SQLite.Database, ws: string, account: string) => prepared(sqlite, WALLET_TRANSFERS_SQL).all(ws, account, ws, account) as TransfersTable[],
+    },
+    /** On SQLite, true when the workspace is known (remembered, no read) to hold no lots; see hasLots. */
+    knownWithoutLots: (ws: string) => noLots.has(ws),
     /** Creates missing balance rows, then (PostgreSQL) locks them in sorted order against concurrent writers. */
     async lockBalances(tx: AnyDb, ws: string, accounts: string[], now: number): Promise<Map<string, number>> {
       const sorted = [...new Set(accounts)].sort();
@@ -134,7 +159,7 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
     },
     /** Every transfer into or out of one wallet, in the order they were posted (two searches of the account indexes). */
     async walletTransfers(tx: AnyDb | undefined, ws: string, account: string) {
-      const raw = preparedIn(tx, 'select * from transfers where workspace_id = ? and credit_account = ? union all select * from transfers where workspace_id = ? and debit_account = ? order by id');
+      const raw = preparedIn(tx, WALLET_TRANSFERS_SQL);
       if (raw) return raw.all(ws, account, ws, account) as TransfersTable[];
       const side = (column: 'credit_account' | 'debit_account') => t(tx).selectFrom('transfers').selectAll().where('workspace_id', '=', ws).where(column, '=', account).orderBy('id').execute();
       const rows = [...(await side('credit_account')), ...(await side('debit_account'))];

@@ -1,4 +1,7 @@
+import type SQLite from 'better-sqlite3';
 import type { AnyDb, Dialect } from '../../core/db/db.js';
+import { insertRowsSync } from '../../core/db/bulk.js';
+import { NeedsAsync } from '../../core/db/prepared.js';
 import type { Ids } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
@@ -149,6 +152,12 @@ export function replayWallet(ws: string, account: string, transfers: TransfersTa
   return { lots, takes };
 }
 
+/** When the points a debit spent were earned (the newest lot it took), replayed from the wallet's transfers; null when it took no lot. */
+function replayedEarnedAt(ws: string, account: string, transferId: string, transfers: TransfersTable[]) {
+  const taken = replayWallet(ws, account, transfers).takes.get(transferId) ?? [];
+  return taken.length ? Math.max(...taken.map((t) => t.lot.earned_at)) : null;
+}
+
 /** A wallet's lots replayed from its transfers (see replayWallet). */
 export const replayLots = (ws: string, account: string, transfers: TransfersTable[]): LotsTable[] => replayWallet(ws, account, transfers).lots;
 
@@ -190,10 +199,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     if (!items.length) return [];
     const now = deps.clock.now();
     const keepLots = await lotsKept(tx, ws);
-    for (const it of items) {
-      if (!Number.isSafeInteger(it.amount) || it.amount <= 0) throw new AppError('validation_failed', { detail: 'A transfer moves a positive whole number of points', path: 'amount' });
-      if (it.from === it.to) throw new AppError('validation_failed', { detail: 'A transfer needs two different accounts' });
-    }
+    checkItems(items);
     const named = items.flatMap((i) => [i.from, i.to]);
     const known = opts.locked;
     const toLock = known ? named.filter((a) => !known.has(a)) : named;
@@ -206,6 +212,60 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
     const initial = creditedOnly ? new Map(balances) : null;
     if (known) for (const a of named) if (known.has(a)) balances.set(a, known.get(a)!);
     if (initial && known) for (const [a, b] of known) initial.set(a, b);
+    const { rows, newLots, spendable } = transfersOf(ws, items, balances, now, keepLots);
+    if (initial) {
+      // One statement for the transfers and every balance: the changes (of the locked rows too, which nobody else moves meanwhile).
+      const changed = [...balances.keys()].sort();
+      await repo.insertTransfersAddingToBalances(tx, ws, rows, changed, changed.map((a) => balances.get(a)! - (initial.get(a) ?? 0)), now);
+      return rows;
+    }
+    await repo.insertTransfers(tx, rows);
+    if (keepLots) {
+      await repo.insertLots(tx, newLots);
+      for (const [i, row] of rows.entries()) {
+        if (kindOf(row.debit_account) === 'wallet') await consumeLots(tx, ws, row, items[i]!.fromLots);
+        else if (kindOf(row.credit_account) === 'wallet' && row.cause === 'reversal' && row.reverses_id) await returnLots(tx, ws, row, spendable[i]!);
+      }
+    }
+    await repo.setBalances(tx, ws, balances, now);
+    return rows;
+  }
+
+  /**
+   * post, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync),
+   * for a workspace whose lots are replayed, not stored (`lotsReplayed`); elsewhere it throws
+   * NeedsAsync, and the caller's transaction rolls back and runs post.
+   */
+  function postSync(sqlite: SQLite.Database, ws: string, items: NewTransfer[], opts: { locked?: ReadonlyMap<string, number> } = {}): TransfersTable[] {
+    if (!items.length) return [];
+    if (!lotsReplayed(ws)) throw new NeedsAsync('the workspace keeps lots');
+    const now = deps.clock.now();
+    checkItems(items);
+    const named = items.flatMap((i) => [i.from, i.to]);
+    const known = opts.locked;
+    const balances = repo.sync.lockBalances(sqlite, ws, known ? named.filter((a) => !known.has(a)) : named, now);
+    if (known) for (const a of named) if (known.has(a)) balances.set(a, known.get(a)!);
+    const { rows } = transfersOf(ws, items, balances, now, false);
+    insertRowsSync(sqlite, 'transfers', rows);
+    repo.sync.setBalances(sqlite, ws, balances, now);
+    return rows;
+  }
+
+  /** True when it is known, without a read, that the workspace's lots are replayed from its transfers, not stored (lotsKept false). */
+  const lotsReplayed = (ws: string) => deps.workspaces.expiryPolicyKept(ws) === null && repo.knownWithoutLots(ws);
+
+  function checkItems(items: NewTransfer[]) {
+    for (const it of items) {
+      if (!Number.isSafeInteger(it.amount) || it.amount <= 0) throw new AppError('validation_failed', { detail: 'A transfer moves a positive whole number of points', path: 'amount' });
+      if (it.from === it.to) throw new AppError('validation_failed', { detail: 'A transfer needs two different accounts' });
+    }
+  }
+
+  /**
+   * The rows of a post (its checks made against `balances`, which it moves), the lots it opens
+   * when lots are kept, and what of each credit lifts its wallet above zero.
+   */
+  function transfersOf(ws: string, items: NewTransfer[], balances: Map<string, number>, now: number, keepLots: boolean) {
     const rows: TransfersTable[] = [];
     const newLots: LotsTable[] = [];
     /** per row: what of a credit to a wallet lifts it above zero (what may be spent) */
@@ -244,22 +304,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
         newLots.push({ workspace_id: ws, transfer_id: row.id, account: it.to, amount: it.amount, remaining: spendable.at(-1)!, earned_at: it.occurredAt, expires_at: it.expiresAt ?? null });
       }
     }
-    if (initial) {
-      // One statement for the transfers and every balance: the changes (of the locked rows too, which nobody else moves meanwhile).
-      const changed = [...balances.keys()].sort();
-      await repo.insertTransfersAddingToBalances(tx, ws, rows, changed, changed.map((a) => balances.get(a)! - (initial.get(a) ?? 0)), now);
-      return rows;
-    }
-    await repo.insertTransfers(tx, rows);
-    if (keepLots) {
-      await repo.insertLots(tx, newLots);
-      for (const [i, row] of rows.entries()) {
-        if (kindOf(row.debit_account) === 'wallet') await consumeLots(tx, ws, row, items[i]!.fromLots);
-        else if (kindOf(row.credit_account) === 'wallet' && row.cause === 'reversal' && row.reverses_id) await returnLots(tx, ws, row, spendable[i]!);
-      }
-    }
-    await repo.setBalances(tx, ws, balances, now);
-    return rows;
+    return { rows, newLots, spendable };
   }
 
   /**
@@ -393,8 +438,20 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
         const taken = await repo.takesOf(tx, ws, transferId);
         return taken.length ? Math.max(...taken.map((t) => Number(t.earned_at))) : null;
       }
-      const taken = replayWallet(ws, account, await repo.walletTransfers(tx, ws, account)).takes.get(transferId) ?? [];
-      return taken.length ? Math.max(...taken.map((t) => t.lot.earned_at)) : null;
+      return replayedEarnedAt(ws, account, transferId, await repo.walletTransfers(tx, ws, account));
+    },
+    /**
+     * Synchronous forms on a SQLite connection inside its transaction (prepared.ts's runSync), for
+     * workspaces whose lots are replayed (`lotsReplayed`; elsewhere they throw NeedsAsync).
+     */
+    sync: {
+      lotsReplayed,
+      lock: (sqlite: SQLite.Database, ws: string, list: string[]) => repo.sync.lockBalances(sqlite, ws, list, deps.clock.now()),
+      post: postSync,
+      spendEarnedAt(sqlite: SQLite.Database, ws: string, account: string, transferId: string): number | null {
+        if (!lotsReplayed(ws)) throw new NeedsAsync('the workspace keeps lots');
+        return replayedEarnedAt(ws, account, transferId, repo.sync.walletTransfers(sqlite, ws, account));
+      },
     },
     reversedIds: async (tx: AnyDb, ws: string, ids: string[]) => new Set((await repo.reversalsOf(tx, ws, ids)).map((r) => r.reverses_id!)),
     ruleUsage: (...args: Parameters<typeof repo.ruleUsage>) => repo.ruleUsage(...args),

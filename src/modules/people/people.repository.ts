@@ -1,7 +1,8 @@
 import { CompiledQuery, PostgresAdapter, sql, type Kysely } from 'kysely';
 import { createBulkInserter } from '../../core/db/bulk.js';
 import type { AnyDb } from '../../core/db/db.js';
-import { preparedIn } from '../../core/db/prepared.js';
+import type SQLite from 'better-sqlite3';
+import { prepared, preparedIn } from '../../core/db/prepared.js';
 
 export type Table = 'teams' | 'people' | 'accounts' | 'assignments';
 export type Row = Record<string, unknown> & { workspace_id: string; id: string; external_id: string | null };
@@ -10,6 +11,12 @@ export type Row = Record<string, unknown> & { workspace_id: string; id: string; 
 // service owns which columns each resource has.
  
 type Db = Kysely<any>;
+const GET_SQL: Record<Table, string> = { teams: '', people: '', accounts: '', assignments: '' };
+for (const table of Object.keys(GET_SQL) as Table[]) GET_SQL[table] = `select * from ${table} where workspace_id = ? and id = ?`;
+const TEAM_CHAIN_SQL = `with recursive up (id, parent_id, manager_id, depth) as (
+          select id, parent_id, manager_id, 0 from teams where workspace_id = ? and id = ?
+          union all select t.id, t.parent_id, t.manager_id, up.depth + 1 from teams t join up on t.workspace_id = ? and t.id = up.parent_id where up.depth < 999)
+        select id, parent_id, manager_id from up`;
 const CHUNK = 400;
 
 export interface ListFilter {
@@ -46,12 +53,14 @@ export function createPeopleRepository(anyDb: AnyDb) {
       if (raw) return raw.get(ws, id) as Row | undefined;
       return t(tx).selectFrom(table).selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst() as Promise<Row | undefined>;
     },
+    /** get and teamChain, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    sync: {
+      get: (sqlite: SQLite.Database, table: Table, ws: string, id: string) => prepared(sqlite, GET_SQL[table]).get(ws, id) as Row | undefined,
+      teamChain: (sqlite: SQLite.Database, ws: string, teamId: string) => prepared(sqlite, TEAM_CHAIN_SQL).all(ws, teamId, ws) as { id: string; parent_id: string | null; manager_id: string | null }[],
+    },
     /** A team and every team above it, up to 1,000 levels (a team audience judges one person by them). */
     teamChain: async (tx: AnyDb | undefined, ws: string, teamId: string) => {
-      const text = `with recursive up (id, parent_id, manager_id, depth) as (
-          select id, parent_id, manager_id, 0 from teams where workspace_id = ? and id = ?
-          union all select t.id, t.parent_id, t.manager_id, up.depth + 1 from teams t join up on t.workspace_id = ? and t.id = up.parent_id where up.depth < 999)
-        select id, parent_id, manager_id from up`;
+      const text = TEAM_CHAIN_SQL;
       const params = [ws, teamId, ws];
       const raw = preparedIn(tx, text);
       if (raw) return raw.all(params) as { id: string; parent_id: string | null; manager_id: string | null }[];

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import type SQLite from 'better-sqlite3';
 import type { AnyDb } from '../../core/db/db.js';
 import type { Ids } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
@@ -20,6 +21,14 @@ const parseJson = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Rec
 const contextPerson = (p: Row) => ({ id: p.id, externalId: String(p.external_id), kind: String(p.kind), status: String(p.status), teamId: (p.team_id as string) ?? null, accountId: (p.account_id as string) ?? null, attributes: parseJson(p.attributes), erased: p.erased_at != null });
 const contextAccount = (a: Row) => ({ id: a.id, externalId: String(a.external_id), kind: String(a.kind), tier: (a.tier as string) ?? null, attributes: parseJson(a.attributes) });
 const contextTeam = (t: { id: string; parent_id: string | null; manager_id: string | null }) => ({ id: t.id, parentId: t.parent_id, managerId: t.manager_id });
+/** One person's context for judging an audience: the person, their account and the teams above theirs when asked for. */
+const audienceContextOf = (p: Row, account: Row | undefined, teams: { id: string; parent_id: string | null; manager_id: string | null }[]) => ({
+  name: (p.name as string | null) ?? null,
+  people: [contextPerson(p)],
+  accounts: account ? [contextAccount(account)] : [],
+  teams: teams.map(contextTeam),
+  assignments: [],
+});
 type Input = Record<string, unknown>;
 export interface ListQuery {
   limit: number;
@@ -299,7 +308,15 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
       if (!p) return null;
       const account = need.account && p.account_id ? await repo.get(tx, 'accounts', ws, p.account_id as string) : undefined;
       const teams = need.teams && p.team_id ? await repo.teamChain(tx, ws, p.team_id as string) : [];
-      return { name: (p.name as string | null) ?? null, people: [contextPerson(p)], accounts: account ? [contextAccount(account)] : [], teams: teams.map(contextTeam), assignments: [] };
+      return audienceContextOf(p, account, teams);
+    },
+    /** audienceContext, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    audienceContextSync(sqlite: SQLite.Database, ws: string, personId: string, need: { teams: boolean; account: boolean }) {
+      const p = repo.sync.get(sqlite, 'people', ws, personId);
+      if (!p) return null;
+      const account = need.account && p.account_id ? repo.sync.get(sqlite, 'accounts', ws, p.account_id as string) : undefined;
+      const teams = need.teams && p.team_id ? repo.sync.teamChain(sqlite, ws, p.team_id as string) : [];
+      return audienceContextOf(p, account, teams);
     },
 
     /** Team ids by their external ids (those that exist). */

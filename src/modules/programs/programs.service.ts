@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { AnyDb } from '../../core/db/db.js';
 import type { Ids } from '../../core/ids.js';
@@ -714,6 +715,12 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
      */
     async judgeOne(tx: AnyDb | undefined, ws: string, personId: string, audience: TAudience): Promise<{ matches: boolean; name: string | null } | null> {
       const pc = await deps.people.audienceContext(tx, ws, personId, { teams: !!audience.teams, account: !!audience.accountTiers });
+      if (!pc) return null;
+      return { matches: compileAudience(audience)(personId, engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null })), name: pc.name };
+    },
+    /** judgeOne, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    judgeOneSync(sqlite: SQLite.Database, ws: string, personId: string, audience: TAudience): { matches: boolean; name: string | null } | null {
+      const pc = deps.people.audienceContextSync(sqlite, ws, personId, { teams: !!audience.teams, account: !!audience.accountTiers });
       if (!pc) return null;
       return { matches: compileAudience(audience)(personId, engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null })), name: pc.name };
     },

@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import type SQLite from 'better-sqlite3';
 import type { AnyDb } from '../../core/db/db.js';
+import { NeedsAsync } from '../../core/db/prepared.js';
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
 import type { Outbox } from '../../core/outbox.js';
@@ -83,48 +85,69 @@ export function createFulfilmentService(deps: FulfilmentDeps) {
   const rewards = createRewardsRepository(deps.db);
   const { redemptions } = deps;
 
+  /** What webhooks hear of a step (`redemption.created` / `redemption.updated`). */
+  const dataOf = ({ order, from, step }: StepChange) => ({
+    id: order.id,
+    personId: order.person_id,
+    rewardId: order.reward_id,
+    variantId: order.variant_id,
+    quantity: order.quantity,
+    points: Number(order.points),
+    status: order.status,
+    previousStatus: from,
+    provider: order.provider,
+    promisedBy: toIso(order.promised_by),
+    carrier: order.carrier ?? null,
+    trackingNumber: order.tracking_number ?? null,
+    trackingUrl: order.tracking_url ?? null,
+    deliveredAt: toIso(order.delivered_at ?? null),
+    refundTransferId: order.refund_transfer_id,
+    note: step.note,
+  });
+
+  /** The participant's message of a step (inbox, email). */
+  const messageOf = ({ order, step }: StepChange, type: string, rewardTitle: string) => ({
+    workspaceId: order.workspace_id,
+    topic: type,
+    payload: {
+      personId: order.person_id,
+      redemptionId: order.id,
+      points: Number(order.points),
+      vars: {
+        rewardTitle,
+        quantity: String(order.quantity),
+        orderId: order.id,
+        status: order.status,
+        promisedBy: day(Number(order.promised_by)),
+        nextStep: order.status === 'pending_approval' ? 'It waits for approval; you will hear as soon as it is decided.' : 'We will let you know at each step until it is delivered.',
+        carrier: order.carrier ?? '',
+        trackingNumber: order.tracking_number ?? '',
+        trackingUrl: order.tracking_url ?? `${deps.publicUrl}/orders`,
+        outcome: OUTCOMES[order.status] ?? '',
+        reason: step.note ?? '',
+        ordersUrl: `${deps.publicUrl}/orders`,
+      },
+    },
+  });
+
   /**
    * In the step's transaction: `redemption.created` / `redemption.updated` for webhooks and the
    * participant's message (inbox, email) of that step, so each exists iff the step committed.
    */
-  async function announce(tx: AnyDb, { order, from, step, rewardTitle }: StepChange) {
-    const ws = order.workspace_id;
-    const data = {
-      id: order.id,
-      personId: order.person_id,
-      rewardId: order.reward_id,
-      variantId: order.variant_id,
-      quantity: order.quantity,
-      points: Number(order.points),
-      status: order.status,
-      previousStatus: from,
-      provider: order.provider,
-      promisedBy: toIso(order.promised_by),
-      carrier: order.carrier ?? null,
-      trackingNumber: order.tracking_number ?? null,
-      trackingUrl: order.tracking_url ?? null,
-      deliveredAt: toIso(order.delivered_at ?? null),
-      refundTransferId: order.refund_transfer_id,
-      note: step.note,
-    };
-    await deps.outbox.publish(tx, ws, from === null ? 'redemption.created' : 'redemption.updated', [data]);
-    const type = messageTypeOf(from, order.status);
+  async function announce(tx: AnyDb, change: StepChange) {
+    const ws = change.order.workspace_id;
+    await deps.outbox.publish(tx, ws, change.from === null ? 'redemption.created' : 'redemption.updated', [dataOf(change)]);
+    const type = messageTypeOf(change.from, change.order.status);
     if (!type) return;
-    const vars = {
-      rewardTitle: rewardTitle ?? (await repo.rewardTitle(tx, ws, order.reward_id)),
-      quantity: String(order.quantity),
-      orderId: order.id,
-      status: order.status,
-      promisedBy: day(Number(order.promised_by)),
-      nextStep: order.status === 'pending_approval' ? 'It waits for approval; you will hear as soon as it is decided.' : 'We will let you know at each step until it is delivered.',
-      carrier: order.carrier ?? '',
-      trackingNumber: order.tracking_number ?? '',
-      trackingUrl: order.tracking_url ?? `${deps.publicUrl}/orders`,
-      outcome: OUTCOMES[order.status] ?? '',
-      reason: step.note ?? '',
-      ordersUrl: `${deps.publicUrl}/orders`,
-    };
-    await deps.outbox.enqueue(tx, { workspaceId: ws, topic: type, payload: { personId: order.person_id, redemptionId: order.id, points: Number(order.points), vars } });
+    await deps.outbox.enqueue(tx, messageOf(change, type, change.rewardTitle ?? (await repo.rewardTitle(tx, ws, change.order.reward_id))));
+  }
+
+  /** announce, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync); the reward's title must be at hand. */
+  function announceSync(sqlite: SQLite.Database, change: StepChange) {
+    const type = messageTypeOf(change.from, change.order.status);
+    if (type && change.rewardTitle === undefined) throw new NeedsAsync('the reward title is not at hand');
+    deps.outbox.publishSync(sqlite, change.order.workspace_id, change.from === null ? 'redemption.created' : 'redemption.updated', [dataOf(change)]);
+    if (type) deps.outbox.enqueueSync(sqlite, messageOf(change, type, change.rewardTitle!));
   }
 
   /** One move of the queue, by name. */
@@ -240,6 +263,7 @@ export function createFulfilmentService(deps: FulfilmentDeps) {
 
   return {
     announce,
+    announceSync,
     checkLate,
     /** The worker's hook: the late check at most every LATE_CHECK_EVERY_MS per process. */
     async tick() {

@@ -1,4 +1,6 @@
+import type SQLite from 'better-sqlite3';
 import type { AnyDb } from '../../core/db/db.js';
+import { NeedsAsync, runSync, sqliteIn } from '../../core/db/prepared.js';
 import type { Ids } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
@@ -7,16 +9,30 @@ import { AppError, invalid, notFound } from '../../core/errors.js';
 import { decodeCursor, toPage } from '../../core/http/pagination.js';
 import type { AuditService } from '../audit/index.js';
 import type { PeopleService } from '../people/index.js';
-import type { LedgerService } from '../ledger/index.js';
+import type { LedgerService, NewTransfer } from '../ledger/index.js';
 import type { ProgramsService, TAudience } from '../programs/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { periodOf, type Period } from '../engine/index.js';
-import type { RedemptionEventsTable, RedemptionsTable, RewardsTable } from './rewards.tables.js';
+import type { RedemptionEventsTable, RedemptionsTable, RewardsTable, RewardVariantsTable } from './rewards.tables.js';
 import type { TRedeem, TRedemption } from './redemptions.schema.js';
 import { createRewardsRepository } from './rewards.repository.js';
 import { openNow } from './rewards.service.js';
 
 export type RedemptionStatus = RedemptionsTable['status'];
+
+/** A reward's per-person limit. */
+type Limit = { count: number; per: 'day' | 'week' | 'month' | 'quarter' | 'year' | 'ever' };
+/** What a redemption knows before its transaction. */
+interface Redeeming {
+  ctx: AuthContext;
+  input: TRedeem;
+  ws: string;
+  personId: string;
+  now: number;
+  /** the workspace's time zone (limits per period) */
+  tz: string;
+  wallet: string;
+}
 
 /** One step of an order, as `recordStep` writes it. */
 export interface Step {
@@ -49,6 +65,8 @@ export interface StepChange {
 }
 /** Called in the step's transaction (messages, webhooks): what it writes commits with the step. */
 export type StepListener = (tx: AnyDb, change: StepChange) => Promise<void>;
+/** The same, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync); may throw NeedsAsync. */
+export type StepListenerSync = (sqlite: SQLite.Database, change: StepChange) => void;
 
 /** Statuses an order is still on its way in (not delivered, not refunded). */
 export const OPEN_STATUSES: readonly RedemptionStatus[] = ['pending_approval', 'placed', 'processing', 'shipped'];
@@ -75,7 +93,7 @@ export interface RedemptionsDeps {
   people: PeopleService;
   ledger: LedgerService;
   workspaces: WorkspacesService;
-  programs: Pick<ProgramsService, 'judgeOne'>;
+  programs: Pick<ProgramsService, 'judgeOne' | 'judgeOneSync'>;
 }
 
 /** Orders: redemption through the ledger, the approval step, cancellation, and each order's steps. */
@@ -83,6 +101,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const repo = createRewardsRepository(deps.db);
   const providers = new Map<string, FulfilmentProvider>();
   const listeners: StepListener[] = [];
+  const syncListeners: (StepListenerSync | undefined)[] = [];
   /** Where points spent on orders go. */
   const SPENT = deps.ledger.accounts.system('redemptions');
   // The start of the limit's period now, kept while now stays in it (a time zone's local time is slow to compute).
@@ -95,6 +114,12 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   };
   const tell = async (tx: AnyDb, change: StepChange) => {
     for (const l of listeners) await l(tx, change);
+  };
+  const tellSync = (sqlite: SQLite.Database, change: StepChange) => {
+    for (const l of syncListeners) {
+      if (!l) throw new NeedsAsync('a step listener has no synchronous form');
+      l(sqlite, change);
+    }
   };
 
   /**
@@ -241,10 +266,105 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     });
   }
 
+  /** The reward as it is now: 409 reward_unavailable when it is not active or outside its window. */
+  function checkOpen(r: RewardsTable, now: number) {
+    if (!openNow(r, now)) throw new AppError('reward_unavailable', { detail: r.status !== 'active' ? `This reward is ${r.status}` : 'This reward is outside its availability window' });
+  }
+  function checkJudged(who: { matches: boolean } | null) {
+    if (!who) throw notFound('Person');
+    if (!who.matches) throw new AppError('not_eligible', { detail: 'This reward is not offered to this person' });
+  }
+  /** The variant asked for among the reward's active ones (400 when one is needed, or not one of them). */
+  function chooseVariant(input: TRedeem, variants: RewardVariantsTable[]) {
+    if (variants.length && !input.variantId) throw invalid('variantId', `choose one of ${variants.map((v) => v.name).join(', ')}`);
+    const variant = input.variantId ? variants.find((v) => v.id === input.variantId) : undefined;
+    if (input.variantId && !variant) throw invalid('variantId', 'not a variant of this reward');
+    return variant;
+  }
+  /** The order's row (400 for shipping data missing), its cost and the reward's per-person limit. */
+  function newOrder(the: Redeeming, r: RewardsTable, variant: RewardVariantsTable | undefined) {
+    const { input, ctx, now } = the;
+    if (r.ships && !input.shipping) throw invalid('shipping', 'this reward ships: give name, line1, city, postalCode and country');
+    const quantity = input.quantity;
+    const points = Number(r.cost) * quantity;
+    const limit = r.limit_rule ? (JSON.parse(r.limit_rule) as Limit) : null;
+    const row: RedemptionsTable = {
+      workspace_id: the.ws,
+      id: deps.ids.next('red'),
+      person_id: the.personId,
+      reward_id: r.id,
+      variant_id: variant?.id ?? null,
+      quantity,
+      points,
+      status: r.requires_approval ? 'pending_approval' : 'placed',
+      shipping: r.ships && input.shipping ? JSON.stringify(input.shipping) : null,
+      transfer_id: deps.ids.next('trf'),
+      refund_transfer_id: null,
+      provider: r.provider,
+      promised_by: now + r.promised_minutes * 60_000,
+      placed_by: `${ctx.actor.type}:${ctx.actor.id}`,
+      created_at: now,
+      updated_at: now,
+    };
+    return { row, points, limit };
+  }
+  const limitReached = (limit: Limit) => new AppError('limit_reached', { detail: `At most ${limit.count} per person ${limit.per === 'ever' ? 'in all' : `per ${limit.per}`}` });
+  const insufficient = (balance: number, points: number) => new AppError('insufficient_points', { detail: `The wallet holds ${balance}, the order costs ${points}` });
+  const outOfStock = (r: RewardsTable, variant: RewardVariantsTable | undefined) => new AppError('out_of_stock', { detail: variant ? `${r.title} (${variant.name}) is out of stock` : `${r.title} is out of stock` });
+  /** The order's ledger transfer: the wallet pays the redemptions account. */
+  const spend = (the: Redeeming, r: RewardsTable, row: RedemptionsTable): NewTransfer => ({
+    id: row.transfer_id,
+    from: the.wallet,
+    to: SPENT,
+    amount: Number(row.points),
+    cause: 'redemption',
+    occurredAt: the.now,
+    actorId: the.ctx.actor.id,
+    reason: `redeemed ${row.quantity} × ${r.title} (${row.id})`,
+  });
+  const firstStep = (row: RedemptionsTable): RedemptionEventsTable => ({ workspace_id: row.workspace_id, redemption_id: row.id, seq: 1, status: row.status, actor: row.placed_by, note: null, at: row.created_at });
+  const createdEntry = (row: RedemptionsTable) => ({ action: 'redemption.created', targetType: 'redemption', targetId: row.id, after: { personId: row.person_id, rewardId: row.reward_id, variantId: row.variant_id, quantity: row.quantity, points: Number(row.points) } });
+
+  /**
+   * The redemption's body on SQLite, synchronously, on the connection inside its transaction
+   * (runSync, or Kysely's transaction): the same steps, checks and rows as the asynchronous body
+   * in `redeem`, by the synchronous forms of the repositories, the ledger, the audience, the
+   * step listeners and the audit. Throws NeedsAsync (rolled back by the caller's transaction)
+   * where one has none: lots kept, a provider that acts on placed orders, a listener.
+   */
+  function redeemSync(sqlite: SQLite.Database, the: Redeeming): TRedemption {
+    const { ws, input, now, personId } = the;
+    const r = repo.sync.reward(sqlite, ws, input.rewardId);
+    if (!r) throw notFound('Reward');
+    checkOpen(r, now);
+    if (!r.requires_approval && providers.has(r.provider)) throw new NeedsAsync(`the ${r.provider} provider acts on placed orders`);
+    const who = deps.programs.judgeOneSync(sqlite, ws, personId, JSON.parse(r.audience) as TAudience);
+    checkJudged(who);
+    const variant = chooseVariant(input, repo.sync.variantsOf(sqlite, ws, r.id).filter((v) => v.active));
+    const { row, points, limit } = newOrder(the, r, variant);
+    const locked = deps.ledger.sync.lock(sqlite, ws, [the.wallet, SPENT]);
+    const balance = locked.get(the.wallet) ?? 0;
+    if (limit) {
+      const from = limit.per === 'ever' ? 0 : periodFrom(now, limit.per, the.tz);
+      if (repo.sync.orderedSince(sqlite, ws, personId, r.id, from) + row.quantity > limit.count) throw limitReached(limit);
+    }
+    if (balance < points) throw insufficient(balance, points);
+    if (!repo.sync.takeStock(sqlite, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, row.quantity)) throw outOfStock(r, variant);
+    deps.ledger.sync.post(sqlite, ws, [spend(the, r, row)], { locked });
+    row.earned_at = deps.ledger.sync.spendEarnedAt(sqlite, ws, the.wallet, row.transfer_id);
+    const first = firstStep(row);
+    repo.sync.insertRedemption(sqlite, row);
+    repo.sync.insertRedemptionEvent(sqlite, first);
+    tellSync(sqlite, { order: row, from: null, step: { to: row.status, actor: row.placed_by, note: null }, rewardTitle: r.title });
+    deps.audit.recordSync(sqlite, the.ctx, createdEntry(row));
+    return toRedemption(row, { personName: who!.name, rewardTitle: r.title, timeline: [first], now });
+  }
+
   return {
     /** Hears every step in its transaction (order messages and webhooks; app.ts wires it). */
-    onStep(l: StepListener) {
+    onStep(l: StepListener, sync?: StepListenerSync) {
       listeners.push(l);
+      syncListeners.push(sync);
     },
     /** A provider's handling of placed orders ('manual', 'codes', 'webhook'). */
     useProvider(name: string, p: FulfilmentProvider) {
@@ -272,66 +392,52 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       const now = deps.clock.now();
       // Read before the transaction: on SQLite nothing may read outside it while it holds the connection.
       const tz = (await deps.workspaces.get(ws)).timezone;
-      const wallet = deps.ledger.accounts.wallet(personId);
-      // Everything else in one transaction, reads too: on SQLite its statements are prepared
-      // once and run straight on the connection (prepared.ts); the answer is built from what it
-      // wrote, not read back.
+      const the: Redeeming = { ctx, input, ws, personId, now, tz, wallet: deps.ledger.accounts.wallet(personId) };
+      // Everything else in one transaction, reads too; the answer is built from what it wrote,
+      // not read back. On SQLite, where every statement is synchronous, the whole body is too
+      // (redeemSync): run straight on the connection when no other transaction is open on it
+      // (nothing can then come between its statements), else in Kysely's transaction in turn.
+      // A part with no synchronous form here (a provider that acts at once, lots kept, a
+      // listener) rolls it back, and the asynchronous body runs instead.
+      if (deps.ledger.sync.lotsReplayed(ws)) {
+        try {
+          const done = runSync(deps.db, (sqlite) => redeemSync(sqlite, the));
+          if (done) return done.value;
+          return await deps.db.transaction().execute(async (tx) => redeemSync(sqliteIn(tx)!, the));
+        } catch (err) {
+          if (!(err instanceof NeedsAsync)) throw err;
+        }
+      }
       let moved = false;
       const answer = await deps.db.transaction().execute(async (tx) => {
         const r = await repo.reward(ws, input.rewardId, tx);
         if (!r) throw notFound('Reward');
-        if (!openNow(r, now)) throw new AppError('reward_unavailable', { detail: r.status !== 'active' ? `This reward is ${r.status}` : 'This reward is outside its availability window' });
+        checkOpen(r, now);
         const who = await deps.programs.judgeOne(tx, ws, personId, JSON.parse(r.audience) as TAudience);
-        if (!who) throw notFound('Person');
-        if (!who.matches) throw new AppError('not_eligible', { detail: 'This reward is not offered to this person' });
-        const variants = (await repo.variantsOf(ws, [r.id], tx)).filter((v) => v.active);
-        if (variants.length && !input.variantId) throw invalid('variantId', `choose one of ${variants.map((v) => v.name).join(', ')}`);
-        const variant = input.variantId ? variants.find((v) => v.id === input.variantId) : undefined;
-        if (input.variantId && !variant) throw invalid('variantId', 'not a variant of this reward');
-        if (r.ships && !input.shipping) throw invalid('shipping', 'this reward ships: give name, line1, city, postalCode and country');
-        const quantity = input.quantity;
-        const points = Number(r.cost) * quantity;
-        const limit = r.limit_rule ? (JSON.parse(r.limit_rule) as { count: number; per: 'day' | 'week' | 'month' | 'quarter' | 'year' | 'ever' }) : null;
-        const row: RedemptionsTable = {
-          workspace_id: ws,
-          id: deps.ids.next('red'),
-          person_id: personId,
-          reward_id: r.id,
-          variant_id: variant?.id ?? null,
-          quantity,
-          points,
-          status: r.requires_approval ? 'pending_approval' : 'placed',
-          shipping: r.ships && input.shipping ? JSON.stringify(input.shipping) : null,
-          transfer_id: deps.ids.next('trf'),
-          refund_transfer_id: null,
-          provider: r.provider,
-          promised_by: now + r.promised_minutes * 60_000,
-          placed_by: `${ctx.actor.type}:${ctx.actor.id}`,
-          created_at: now,
-          updated_at: now,
-        };
+        checkJudged(who);
+        const variant = chooseVariant(input, (await repo.variantsOf(ws, [r.id], tx)).filter((v) => v.active));
+        const { row, points, limit } = newOrder(the, r, variant);
         // The wallet first: one person's redemptions take their turn (PostgreSQL: FOR UPDATE, in
         // sorted order with the account the points go to, which post then need not read again).
-        const locked = await deps.ledger.lock(tx, ws, [wallet, SPENT]);
-        const balance = locked.get(wallet) ?? 0;
+        const locked = await deps.ledger.lock(tx, ws, [the.wallet, SPENT]);
+        const balance = locked.get(the.wallet) ?? 0;
         if (limit) {
           const from = limit.per === 'ever' ? 0 : periodFrom(now, limit.per, tz);
-          if ((await repo.orderedSince(tx, ws, personId, r.id, from)) + quantity > limit.count)
-            throw new AppError('limit_reached', { detail: `At most ${limit.count} per person ${limit.per === 'ever' ? 'in all' : `per ${limit.per}`}` });
+          if ((await repo.orderedSince(tx, ws, personId, r.id, from)) + row.quantity > limit.count) throw limitReached(limit);
         }
-        if (balance < points) throw new AppError('insufficient_points', { detail: `The wallet holds ${balance}, the order costs ${points}` });
-        if (!(await repo.takeStock(tx, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, quantity))) throw new AppError('out_of_stock', { detail: variant ? `${r.title} (${variant.name}) is out of stock` : `${r.title} is out of stock` });
+        if (balance < points) throw insufficient(balance, points);
+        if (!(await repo.takeStock(tx, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, row.quantity))) throw outOfStock(r, variant);
         // The balances as locked above are not read again.
-        await deps.ledger.post(tx, ws, [{ id: row.transfer_id, from: wallet, to: SPENT, amount: points, cause: 'redemption', occurredAt: now, actorId: ctx.actor.id, reason: `redeemed ${quantity} × ${r.title} (${row.id})` }], { locked });
+        await deps.ledger.post(tx, ws, [spend(the, r, row)], { locked });
         // Earn → order: when the points this order spent were all earned (the newest lot it took).
-        row.earned_at = await deps.ledger.spendEarnedAt(tx, ws, wallet, row.transfer_id);
-        const first: RedemptionEventsTable = { workspace_id: ws, redemption_id: row.id, seq: 1, status: row.status, actor: row.placed_by, note: null, at: now };
+        row.earned_at = await deps.ledger.spendEarnedAt(tx, ws, the.wallet, row.transfer_id);
+        const first = firstStep(row);
         await repo.insertRedemption(tx, row);
         await repo.insertRedemptionEvent(tx, first);
         await tell(tx, { order: row, from: null, step: { to: row.status, actor: row.placed_by, note: null }, rewardTitle: r.title });
-        await deps.audit.record(tx, ctx, { action: 'redemption.created', targetType: 'redemption', targetId: row.id, after: { personId, rewardId: r.id, variantId: row.variant_id, quantity, points } });
+        await deps.audit.record(tx, ctx, createdEntry(row));
         if (row.status === 'placed') moved = await fulfil(tx, row, r);
-        return toRedemption(row, { personName: who.name, rewardTitle: r.title, timeline: [first], now });
+        return toRedemption(row, { personName: who!.name, rewardTitle: r.title, timeline: [first], now });
       });
       // A provider that moved the order at once (a code delivered): its row and timeline as stored.
       return moved ? (await toRedemptions(ws, [(await repo.redemption(ws, answer.id))!]))[0]! : answer;

@@ -287,5 +287,48 @@ for (const dialect of DIALECTS) {
       assert.equal((await get(`/api/v1/redemptions/${byAdmin.body.id}`, q.key)).status, 404, 'not their order');
       assert.equal((await get(`/api/v1/redemptions/${byAdmin.body.id}`, p.key)).status, 200);
     });
+
+    test('a redemption is one transaction whichever way it runs: a step that fails rolls all of it back, and one that must run asynchronously leaves nothing of a first try', async () => {
+      // Its own app: the listeners added here stay for that app's life.
+      const u = await createTestApp(dialect, { clock });
+      try {
+        const uw = await u.workspace('Listeners');
+        const call = (method: string, url: string, body?: unknown, key = uw.ownerKey) => u.call(method, url, { key, body });
+        const failing = (title: string) => { if (title === 'Boom') throw new Error('a step listener failed'); };
+        let heard = 0;
+        // A listener that fails for one reward (synchronous and asynchronous forms alike).
+        u.services.redemptions.onStep(async (_tx, c) => failing(c.rewardTitle ?? ''), (_sqlite, c) => failing(c.rewardTitle ?? ''));
+        const person = (await call('POST', '/api/v1/people', { kind: 'employee', externalId: 'L-1', name: 'Lin Listener' })).body;
+        assert.equal((await call('POST', `/api/v1/people/${person.id}/adjustments`, { points: 1000, reason: 'test' })).status, 201);
+        const key = await uw.key('participant', { personId: person.id });
+        const make = async (title: string) => (await call('POST', '/api/v1/rewards', { title, kind: 'custom_perk', cost: 100, stock: 5, audience: {} })).body.id as string;
+        const boom = await make('Boom');
+        const state = async (rewardId: string) => ({
+          balance: (await call('GET', `/api/v1/people/${person.id}/wallet`)).body.balance,
+          stock: (await call('GET', `/api/v1/rewards/${rewardId}`)).body.stock,
+          orders: (await call('GET', '/api/v1/redemptions?limit=200')).body.data.length,
+          messages: (await u.services.db.selectFrom('outbox').select('id').where('workspace_id', '=', uw.id).where('topic', '=', 'order.placed').execute()).length,
+        });
+        const before = await state(boom);
+        const failed = await call('POST', '/api/v1/redemptions', { rewardId: boom }, key);
+        assert.equal(failed.status, 500, failed.text);
+        assert.deepEqual(await state(boom), before, 'no points, stock, order or message moved');
+
+        // A listener with no synchronous form: on SQLite the synchronous body rolls back once it
+        // reaches it (the stock taken, the transfer, the order, its step and message written) and
+        // the asynchronous body runs instead, once.
+        u.services.redemptions.onStep(async () => void heard++);
+        const mug = await make('Mug');
+        const made = await call('POST', '/api/v1/redemptions', { rewardId: mug }, key);
+        assert.equal(made.status, 201, made.text);
+        assert.equal(heard, 1);
+        assert.deepEqual(await state(mug), { balance: 900, stock: 4, orders: 1, messages: 1 });
+        const fresh = await call('GET', `/api/v1/redemptions/${made.body.id}`, undefined, key);
+        assert.deepEqual(made.body, fresh.body, 'the answer is what was stored');
+        assert.equal((await u.services.ledger.verify(uw.id)).ok, true, 'the ledger verifies');
+      } finally {
+        await u.close();
+      }
+    });
   });
 }

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { AnyDb } from '../../core/db/db.js';
 import { sql } from 'kysely';
-import { createBulkInserter } from '../../core/db/bulk.js';
-import { preparedIn, sqliteIn } from '../../core/db/prepared.js';
+import type SQLite from 'better-sqlite3';
+import { createBulkInserter, insertRowsSync } from '../../core/db/bulk.js';
+import { prepared, preparedIn, sqliteIn } from '../../core/db/prepared.js';
 import type { RedemptionEventsTable, RedemptionsTable, RewardImagesTable, RewardsTable, RewardsTables, RewardVariantsTable } from './rewards.tables.js';
 
 type Db = Kysely<RewardsTables>;
@@ -28,6 +29,15 @@ export function createRewardsRepository(anyDb: AnyDb) {
     else await t(tx).insertInto(table).values(row).execute();
   };
   return {
+    /** A redemption's statements, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    sync: {
+      reward: (sqlite: SQLite.Database, ws: string, id: string) => prepared(sqlite, REWARD_SQL).get(ws, id) as RewardsTable | undefined,
+      variantsOf: (sqlite: SQLite.Database, ws: string, rewardId: string) => prepared(sqlite, VARIANTS_OF_SQL).all(ws, rewardId) as RewardVariantsTable[],
+      orderedSince: (sqlite: SQLite.Database, ws: string, personId: string, rewardId: string, from: number) => Number((prepared(sqlite, ORDERED_SINCE_SQL).get(ws, personId, rewardId, from) as { n: number }).n),
+      takeStock: (sqlite: SQLite.Database, ws: string, table: 'rewards' | 'reward_variants', id: string, n: number) => prepared(sqlite, TAKE_STOCK_SQL[table]).run(n, ws, id, n).changes === 1,
+      insertRedemption: (sqlite: SQLite.Database, row: RedemptionsTable) => insertRowsSync(sqlite, 'redemptions', [row]),
+      insertRedemptionEvent: (sqlite: SQLite.Database, row: RedemptionEventsTable) => insertRowsSync(sqlite, 'redemption_events', [row]),
+    },
     insertReward: (tx: AnyDb, row: RewardsTable) => t(tx).insertInto('rewards').values(row).execute(),
     updateReward: (tx: AnyDb, ws: string, id: string, patch: Partial<RewardsTable>) => t(tx).updateTable('rewards').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
     reward: async (ws: string, id: string, tx?: AnyDb): Promise<RewardsTable | undefined> => {

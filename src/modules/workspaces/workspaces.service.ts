@@ -48,6 +48,8 @@ export function createWorkspacesService(deps: { db: AnyDb; ids: Ids; clock: Cloc
     },
     /** The points expiry policy (months; null: never) as the caller's transaction sees it; a change waits for that transaction on PostgreSQL. */
     expiryPolicy: async (tx: AnyDb, id: string) => (rows.enabled ? ((await rows.get(id, tx))?.points_expire_months ?? null) : repo.expiryPolicy(tx, id)),
+    /** The expiry policy as kept in memory on SQLite, without a read; undefined when not kept (ask expiryPolicy). */
+    expiryPolicyKept: (id: string): number | null | undefined => rows.kept(id)?.points_expire_months,
     /** Instance-level: creates a tenant (the CLI, the demo seed and the instance owner). */
     async create(input: TCreateWorkspace, tx: AnyDb = deps.db): Promise<TWorkspace> {
       const v = ZCreateWorkspace.parse(input);
@@ -138,6 +140,8 @@ function createWorkspaceRowCache(db: AnyDb, repo: ReturnType<typeof createWorksp
       if (enabled && row && !changes && seen === generation) kept.set(id, row);
       return row;
     },
+    /** The row in memory now, if any (no read). */
+    kept: (id: string) => (enabled ? kept.get(id) : undefined),
     async changing<T>(id: string, change: () => Promise<T>): Promise<T> {
       changes++;
       generation++;
