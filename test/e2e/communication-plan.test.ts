@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, ownerRequest } from '../support/app.js';
+import { startTestServer, ownerRequest, runWorker } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 describe('journey: a program manager plans the program’s messages and watches its cadence', () => {
@@ -10,11 +10,7 @@ describe('journey: a program manager plans the program’s messages and watches 
   const people: string[] = [];
   const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
   /** What `serve` does in the background: the worker runs the plans and delivers the outbox. */
-  const deliver = async () => {
-    const w = server.services.comms.worker();
-    await w.drain();
-    await w.close();
-  };
+  const deliver = () => runWorker(server);
 
   before(async () => {
     ensureWebBuilt();

@@ -1,7 +1,7 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemContext } from '../../src/core/auth.js';
-import { startTestServer, ownerRequest } from '../support/app.js';
+import { startTestServer, ownerRequest, runWorker } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 describe('journey: a participant earns points and reads the message in the inbox; the admin sees the mail and edits its template', () => {
@@ -12,11 +12,7 @@ describe('journey: a participant earns points and reads the message in the inbox
   const danaPassword = 'dana-participant-password';
   const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
   /** What `serve` does in the background: the worker delivers the outbox. */
-  const deliver = async () => {
-    const w = server.services.comms.worker();
-    await w.drain();
-    await w.close();
-  };
+  const deliver = () => runWorker(server);
   const bell = () => b.page.getByTestId('inbox-bell');
 
   before(async () => {

@@ -2,7 +2,7 @@ import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { systemContext } from '../../src/core/auth.js';
-import { startTestServer, ownerRequest } from '../support/app.js';
+import { startTestServer, ownerRequest, runWorker, sentEmails } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, selectOption, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 // Issue #7's journey: an admin launches the engagement template to one team in the builder,
@@ -104,10 +104,8 @@ describe('journey: an admin launches the engagement survey to a team, six employ
   });
 
   step('each of the six gets a link by email', async () => {
-    const w = server.services.comms.worker();
-    await w.drain();
-    await w.close();
-    const mail = (await server.services.db.selectFrom('emails').selectAll().where('type', '=', 'survey.invitation').execute()) as { text: string; to_address: string }[];
+    await runWorker(server);
+    const mail = await sentEmails(server, 'survey.invitation');
     assert.deepEqual(mail.map((m) => m.to_address).sort(), [0, 1, 2, 3, 4, 5].map((i) => `p${i}@survey.test`));
     links = mail.map((m) => new URL(/(http:\/\/\S+\/s\/[A-Za-z0-9_-]+)/.exec(m.text)![1]!).pathname);
   });

@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, ownerRequest } from '../support/app.js';
+import { startTestServer, ownerRequest, runWorker, sentEmails } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, selectOption, signIn, journeySteps, type BrowserSession } from '../support/browser.js';
 
 // Issue #7's event triggers and customer score, in the web app: a CX lead sets a CSAT survey to
@@ -12,11 +12,6 @@ describe('journey: a CX lead sends a CSAT after each resolved ticket; the contac
   let surveyId = '';
   let accountId = '';
   const call = (method: string, url: string, body?: unknown) => ownerRequest(server, method, url, body);
-  const drain = async () => {
-    const w = server.services.comms.worker();
-    await w.drain();
-    await w.close();
-  };
 
   before(async () => {
     ensureWebBuilt();
@@ -65,9 +60,8 @@ describe('journey: a CX lead sends a CSAT after each resolved ticket; the contac
     assert.equal((await call('POST', `/api/v1/surveys/${surveyId}/open`)).status, 200);
     const ev = await call('POST', '/api/v1/events', { id: 'T-100', source: 'helpdesk', type: 'ticket.resolved', personExternalId: 'emma', accountExternalId: 'GM', occurredAt: new Date(Date.now() - 60_000).toISOString(), properties: { ticketId: 'T-100', contactExternalId: 'cora' } });
     assert.equal(ev.status, 201, JSON.stringify(ev.body));
-    await drain();
-    await drain();
-    const mail = (await server.services.db.selectFrom('emails').selectAll().where('type', '=', 'survey.invitation').execute()) as { text: string; to_address: string }[];
+    await runWorker(server);
+    const mail = await sentEmails(server, 'survey.invitation');
     assert.deepEqual(mail.map((m) => m.to_address), ['cora@golden.test']);
     const token = /\/s\/([A-Za-z0-9_-]+)/.exec(mail[0]!.text)![1]!;
     const answered = await call('POST', `/api/v1/survey-responses/${token}/submit`, { answers: { q_csat: 5, q_resolved: 'yes' } });

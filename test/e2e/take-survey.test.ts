@@ -1,6 +1,6 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, ownerRequest } from '../support/app.js';
+import { startTestServer, ownerRequest, runWorker, sentEmails } from '../support/app.js';
 import { ensureWebBuilt, openBrowser, journeySteps, type BrowserSession } from '../support/browser.js';
 
 describe('journey: a participant opens their survey link on a phone, answers part, reloads, resumes and submits', () => {
@@ -30,10 +30,8 @@ describe('journey: a participant opens their survey link on a phone, answers par
     surveyId = s.body.id;
     assert.equal((await call('POST', `/api/v1/surveys/${surveyId}/open`)).body.invited, 1);
     // The worker delivers the invitation; the link is in Dana's email, as she would get it.
-    const w = server.services.comms.worker();
-    await w.drain();
-    await w.close();
-    const mail = (await server.services.db.selectFrom('emails').selectAll().where('type', '=', 'survey.invitation').execute()) as { text: string }[];
+    await runWorker(server);
+    const mail = await sentEmails(server, 'survey.invitation');
     const m = /(http:\/\/\S+\/s\/[A-Za-z0-9_-]+)/.exec(mail[0]!.text);
     assert.ok(m, mail[0]?.text);
     link = new URL(m[1]!).pathname;

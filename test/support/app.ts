@@ -146,3 +146,15 @@ export async function ownerRequest(server: { url: string; ownerKey: string }, me
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : null };
 }
+
+/** What `serve` does in the background: the worker runs the plans and delivers the outbox until nothing is due. */
+export async function runWorker(server: { services: Services }) {
+  const w = server.services.comms.worker();
+  await w.drain();
+  await w.close();
+}
+
+/** The emails a test server sent (stored, no SMTP_URL) of one message type, with their text. */
+export async function sentEmails(server: { services: Services }, type: string) {
+  return (await server.services.db.selectFrom('emails').selectAll().where('type', '=', type).execute()) as { text: string; to_address: string }[];
+}

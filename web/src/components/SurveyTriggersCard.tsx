@@ -15,7 +15,7 @@ const UNITS = [
 ];
 
 /** "2 hours", "90 minutes", "at once". */
-export function describeDelay(minutes: number) {
+function describeDelay(minutes: number) {
   if (minutes === 0) return 'at once';
   if (minutes % 1440 === 0) return plural(minutes / 1440, 'day');
   if (minutes % 60 === 0) return plural(minutes / 60, 'hour');
