@@ -24,7 +24,7 @@ for (const dialect of DIALECTS) {
     async function answer(personId: string, privacy: string, question: Record<string, unknown>, value: number) {
       const s = await ok('POST', '/api/v1/surveys', { title: 'Q', kind: 'nps', privacy, audience: { people: [personId] }, questions: [{ id: 'q_x', ...question }] });
       await ok('POST', `/api/v1/surveys/${s.id}/open`);
-      const msgs = (await t.services.db.selectFrom('outbox').selectAll().where('topic', '=', 'survey.invitation').execute()) as { payload: string }[];
+      const msgs = (await t.services.db.selectFrom('outbox').selectAll().where('topic', '=', 'survey.invitation').orderBy('available_at').orderBy('id').execute()) as { payload: string }[];
       const url = msgs.map((m) => JSON.parse(m.payload) as { surveyId: string; vars: { surveyUrl: string } }).find((p) => p.surveyId === s.id)!.vars.surveyUrl;
       const r = await t.app.inject({ method: 'POST', url: `/api/v1/survey-responses/${url.slice(url.lastIndexOf('/s/') + 3)}/submit`, payload: { answers: { q_x: value } } });
       assert.equal(r.statusCode, 200, r.body);

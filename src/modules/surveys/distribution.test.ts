@@ -19,7 +19,7 @@ for (const dialect of DIALECTS) {
     const pub = (method: string, url: string, body?: unknown, ip = '10.1.0.1') => t.app.inject({ method: method as 'GET', url, payload: body as object, remoteAddress: ip }).then((r) => ({ status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined }));
     const rows = (table: string) => t.services.db.selectFrom(table).selectAll().execute() as Promise<Record<string, unknown>[]>;
     const messages = async (topic: string, surveyId: string) =>
-      ((await t.services.db.selectFrom('outbox').selectAll().where('topic', '=', topic).execute()) as { payload: string; available_at: number }[])
+      ((await t.services.db.selectFrom('outbox').selectAll().where('topic', '=', topic).orderBy('available_at').orderBy('id').execute()) as { payload: string; available_at: number }[])
         .map((m) => ({ ...(JSON.parse(m.payload) as { personId: string; surveyId: string; vars: { surveyUrl: string } }), availableAt: Number(m.available_at) }))
         .filter((m) => m.surveyId === surveyId);
     async function drain() {

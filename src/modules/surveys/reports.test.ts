@@ -95,7 +95,7 @@ for (const dialect of DIALECTS) {
       assert.equal(c.status, 201, c.text);
       const o = await call('POST', `/api/v1/surveys/${c.body.id}/open`);
       assert.equal(o.status, 200, o.text);
-      const msgs = (await t.services.db.selectFrom('outbox').selectAll().where('topic', '=', 'survey.invitation').execute()) as { payload: string }[];
+      const msgs = (await t.services.db.selectFrom('outbox').selectAll().where('topic', '=', 'survey.invitation').orderBy('available_at').orderBy('id').execute()) as { payload: string }[];
       const links = new Map<string, string>();
       for (const m of msgs) {
         const p = JSON.parse(m.payload) as { personId: string; surveyId: string; vars: { surveyUrl: string } };

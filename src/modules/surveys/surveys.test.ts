@@ -17,7 +17,7 @@ for (const dialect of DIALECTS) {
     const rows = (table: string) => t.services.db.selectFrom(table).selectAll().execute() as Promise<Record<string, unknown>[]>;
     /** The link each person got, read from the outbox message that carries it. */
     async function links(surveyId: string, topic = 'survey.invitation') {
-      const msgs = (await t.services.db.selectFrom('outbox').selectAll().where('topic', '=', topic).execute()) as { payload: string }[];
+      const msgs = (await t.services.db.selectFrom('outbox').selectAll().where('topic', '=', topic).orderBy('available_at').orderBy('id').execute()) as { payload: string }[];
       const out = new Map<string, string>();
       for (const m of msgs) {
         const p = JSON.parse(m.payload) as { personId: string; surveyId: string; vars: { surveyUrl: string } };
