@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Migration, Migrator, type SqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Driver, type Migration, Migrator, type SqliteStatement } from 'kysely';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { withTxHooks } from './tx-hooks.js';
 import { markSqliteTransactions } from './prepared.js';
@@ -60,6 +60,22 @@ export function openSqliteFile(file: string): { sqlite: SQLite.Database; close: 
   };
 }
 
+/**
+ * SQLite transactions begin IMMEDIATE: the write lock first, waiting (busy_timeout) while another
+ * process (a `tandem` command beside the server) holds it. A deferred BEGIN reads first and, on
+ * its first write, fails at once with SQLITE_BUSY if another process is writing: SQLite never
+ * waits to turn a read into a write. In the process there is one connection, so nothing changes.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
 export function openDatabase(opts: DbOptions): Database {
   let db: AnyDb;
   let stopSqlite: (() => Promise<void>) | undefined;
@@ -67,7 +83,7 @@ export function openDatabase(opts: DbOptions): Database {
     const opened = openSqliteFile(opts.file ?? ':memory:');
     stopSqlite = opened.close;
     const sqlite = opened.sqlite;
-    db = markSqliteTransactions(new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), sqlite);
+    db = markSqliteTransactions(new Kysely({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) }), sqlite);
   } else {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process.

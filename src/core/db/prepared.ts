@@ -58,12 +58,15 @@ export class NeedsAsync extends Error {
  * synchronous, so nothing else can run until it has committed or rolled back: no other request's
  * statement can land inside it. A throw (NeedsAsync too) rolls it back and goes to the caller.
  * Null too on PostgreSQL, and in a request whose hook writes in every transaction (tx-hooks.ts:
- * the Idempotency-Key's answer), which is asynchronous.
+ * the Idempotency-Key's answer), which is asynchronous. It begins IMMEDIATE (below).
  */
 export function runSync<T>(db: AnyDb, body: (sqlite: SQLite.Database) => T): { value: T } | null {
   const sqlite = databases.get(db);
   if (!sqlite || sqlite.inTransaction || txHooks.getStore()) return null;
-  return { value: sqlite.transaction(body)(sqlite) };
+  // BEGIN IMMEDIATE: the write lock is taken first, waiting (busy_timeout) while another process
+  // holds it. A deferred BEGIN would read first and then, on its first write, fail at once with
+  // SQLITE_BUSY if another process were writing: SQLite never waits to turn a read into a write.
+  return { value: sqlite.transaction(body).immediate(sqlite) };
 }
 
 type Builder = { execute<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> };
