@@ -349,7 +349,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       if (repo.sync.orderedSince(sqlite, ws, personId, r.id, from) + row.quantity > limit.count) throw limitReached(limit);
     }
     if (balance < points) throw insufficient(balance, points);
-    if (!repo.sync.takeStock(sqlite, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, row.quantity)) throw outOfStock(r, variant);
+    // Unlimited stock (null as read in this transaction: had another connection changed it
+    // since, SQLite would refuse this transaction's writes) has nothing to take, so no write.
+    if ((variant ?? r).stock !== null && !repo.sync.takeStock(sqlite, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, row.quantity)) throw outOfStock(r, variant);
     deps.ledger.sync.post(sqlite, ws, [spend(the, r, row)], { locked });
     row.earned_at = deps.ledger.sync.spendEarnedAt(sqlite, ws, the.wallet, row.transfer_id);
     const first = firstStep(row);

@@ -55,6 +55,26 @@ for (const dialect of DIALECTS) {
       await verify();
     });
 
+    test('unlimited stock, of a reward or of one of its variants, stays unlimited through redemptions and a cancellation', async () => {
+      const ann = await participant(5000);
+      const perk = await reward({ title: 'Extra day off', kind: 'custom_perk', cost: 1000, stock: null, audience: { kinds: ['employee'] }, provider: 'manual' });
+      const tee = await reward({ title: 'Tee', kind: 'merchandise', cost: 500, ships: true, audience: { kinds: ['employee'] }, provider: 'manual', variants: [{ name: 'M', options: { size: 'M' }, stock: null }, { name: 'L', options: { size: 'L' }, stock: 1 }] });
+      const [m, l] = tee.variants;
+      const a = await post('/api/v1/redemptions', { rewardId: perk.id, quantity: 2 }, ann.key);
+      assert.equal(a.status, 201, a.text);
+      const b = await post('/api/v1/redemptions', { rewardId: tee.id, variantId: m!.id, quantity: 3, shipping: ADDRESS }, ann.key);
+      assert.equal(b.status, 201, b.text);
+      assert.equal((await post('/api/v1/redemptions', { rewardId: tee.id, variantId: l!.id, quantity: 2, shipping: ADDRESS }, ann.key)).body.code, 'out_of_stock', 'a counted variant of the same reward still counts');
+      assert.equal(await stock(perk.id), null);
+      const variants = async () => ((await get(`/api/v1/rewards/${tee.id}`)).body.variants as { id: string; stock: number | null }[]).map((v) => v.stock);
+      assert.deepEqual(await variants(), [null, 1]);
+      assert.equal(await balance(ann.id), 5000 - 2000 - 1500);
+      assert.equal((await post(`/api/v1/redemptions/${a.body.id}/cancel`, { reason: 'changed my mind' }, ann.key)).status, 200);
+      assert.equal(await stock(perk.id), null, 'a cancellation gives back nothing to an unlimited stock');
+      assert.equal(await balance(ann.id), 5000 - 1500);
+      await verify();
+    });
+
     test('every bad outcome answers its code and leaves the ledger, stock and orders unchanged', async () => {
       const sam = await participant(1000);
       const cheap = await reward({ title: 'Sticker', kind: 'merchandise', cost: 100, stock: 3, ships: false, limit: { count: 1, per: 'month' }, audience: {} });
