@@ -349,8 +349,8 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
       if (repo.sync.orderedSince(sqlite, ws, personId, r.id, from) + row.quantity > limit.count) throw limitReached(limit);
     }
     if (balance < points) throw insufficient(balance, points);
-    // Unlimited stock (null as read in this transaction: had another connection changed it
-    // since, SQLite would refuse this transaction's writes) has nothing to take, so no write.
+    // Unlimited stock (null as read in this transaction, which holds the write lock from its
+    // start, so nobody can change it meanwhile) has nothing to take, so no write.
     if ((variant ?? r).stock !== null && !repo.sync.takeStock(sqlite, ws, variant ? 'reward_variants' : 'rewards', variant?.id ?? r.id, row.quantity)) throw outOfStock(r, variant);
     deps.ledger.sync.post(sqlite, ws, [spend(the, r, row)], { locked });
     row.earned_at = deps.ledger.sync.spendEarnedAt(sqlite, ws, the.wallet, row.transfer_id);
