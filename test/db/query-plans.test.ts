@@ -77,7 +77,7 @@ test('the outbox retention finds settled rows through the (status, available_at)
 
 test('the worker settles a batch of messages named in one JSON parameter by primary key', async () => {
   const p = await plan(`update outbox set status = 'delivered' where workspace_id = 'w' and claimed_by = 't' and id in (select value from json_each('["a","b"]')) returning id`);
-  assert.match(p, /SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 \(workspace_id=\? AND id=\?\)/);
+  assert.match(p, /SEARCH outbox USING PRIMARY KEY \(workspace_id=\? AND id=\?\)/);
 });
 
 /**
@@ -114,6 +114,24 @@ test('the dead-letter list reads the partial index of dead letters, in id order'
     }
     const ddl = (await sql<{ sql: string }>`select sql from sqlite_master where name = 'outbox_dead'`.execute(db)).rows[0]!.sql;
     assert.match(ddl, /where "status" = 'dead'/i);
+  });
+});
+
+test('the worker’s claim, its settling and the upkeep’s purge find outbox rows by key (WITHOUT ROWID: the key is the table) and due ones through outbox_due, never a scan', async () => {
+  await withLoggedDb(async (db, plansOf) => {
+    const repo = createCommsRepository(db, 'sqlite');
+    const plans = {
+      claim: await plansOf(() => repo.claim(1, 10, 'tok', 2)),
+      settle: await plansOf(() => repo.settleDelivered(db, 'w', ['msg_a', 'msg_b'], 'tok', 1)),
+      purge: await plansOf(() => repo.purgeSettled(1, 500)),
+    };
+    for (const [name, p] of Object.entries(plans)) {
+      assert.equal(p.length, 1, `${name}: one statement`);
+      assert.doesNotMatch(p[0]!, /SCAN outbox|TEMP B-TREE/, `${name}: ${p[0]}`);
+      assert.match(p[0]!, /SEARCH outbox USING PRIMARY KEY \(workspace_id=\? AND id=\?\)/, name);
+    }
+    assert.match(plans.claim[0]!, /SEARCH outbox USING COVERING INDEX outbox_due \(status=\? AND available_at<\?\)/);
+    assert.match(plans.purge[0]!, /SEARCH outbox USING INDEX outbox_due \(status=\? AND available_at<\?\)/);
   });
 });
 
