@@ -77,7 +77,7 @@ test('the outbox retention finds settled rows through the (status, available_at)
 
 test('the worker settles a batch of messages named in one JSON parameter by primary key', async () => {
   const p = await plan(`update outbox set status = 'delivered' where workspace_id = 'w' and claimed_by = 't' and id in (select value from json_each('["a","b"]')) returning id`);
-  assert.match(p, /SEARCH outbox USING PRIMARY KEY \(workspace_id=\? AND id=\?\)/);
+  assert.match(p, /SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 \(workspace_id=\? AND id=\?\)/);
 });
 
 /**
@@ -117,7 +117,7 @@ test('the dead-letter list reads the partial index of dead letters, in id order'
   });
 });
 
-test('the worker’s claim, its settling and the upkeep’s purge find outbox rows by key (WITHOUT ROWID: the key is the table) and due ones through outbox_due, never a scan', async () => {
+test('the worker’s claim, its settling and the upkeep’s purge find due rows through outbox_due and outbox rows by key, never a scan', async () => {
   await withLoggedDb(async (db, plansOf) => {
     const repo = createCommsRepository(db, 'sqlite');
     const plans = {
@@ -128,9 +128,11 @@ test('the worker’s claim, its settling and the upkeep’s purge find outbox ro
     for (const [name, p] of Object.entries(plans)) {
       assert.equal(p.length, 1, `${name}: one statement`);
       assert.doesNotMatch(p[0]!, /SCAN outbox|TEMP B-TREE/, `${name}: ${p[0]}`);
-      assert.match(p[0]!, /SEARCH outbox USING PRIMARY KEY \(workspace_id=\? AND id=\?\)/, name);
     }
+    assert.match(plans.claim[0]!, /SEARCH outbox USING INTEGER PRIMARY KEY \(rowid=\?\)/);
     assert.match(plans.claim[0]!, /SEARCH outbox USING COVERING INDEX outbox_due \(status=\? AND available_at<\?\)/);
+    assert.match(plans.settle[0]!, /SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 \(workspace_id=\? AND id=\?\)/);
+    assert.match(plans.purge[0]!, /SEARCH outbox USING (COVERING )?INDEX sqlite_autoindex_outbox_1 \(workspace_id=\? AND id=\?\)/);
     assert.match(plans.purge[0]!, /SEARCH outbox USING INDEX outbox_due \(status=\? AND available_at<\?\)/);
   });
 });

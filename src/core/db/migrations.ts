@@ -102,12 +102,4 @@ export const coreMigrations: Record<string, Migration> = {
       await db.schema.createIndex('outbox_dead').on('outbox').columns(['workspace_id', 'id']).where(sql.ref('status'), '=', 'dead').execute();
     },
   },
-  // Every row written to the outbox commits its table's pages: as a WITHOUT ROWID table on SQLite
-  // its key (workspace_id, id) is the table, one b-tree fewer written per row (bench/redeem). The
-  // worker claims by that key (comms.repository.ts), there being no rowid.
-  '20261217_0110_outbox_without_rowid': {
-    async up(db: Kysely<unknown>) {
-      await rebuildWithoutRowid(db, 'outbox');
-    },
-  },
 };

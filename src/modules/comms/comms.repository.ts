@@ -17,8 +17,8 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
     /**
      * Claims up to `limit` due messages for `token` until `leaseUntil`, in one statement: on
      * PostgreSQL rows another worker holds are skipped (FOR UPDATE SKIP LOCKED), on SQLite the
-     * single writer makes the statement atomic (rows found by their key: the table has no rowid).
-     * available_at moves to the lease's end, so a message whose worker dies falls due again then.
+     * single writer makes the statement atomic. available_at moves to the lease's end, so a
+     * message whose worker dies falls due again then.
      */
     async claim(now: number, limit: number, token: string, leaseUntil: number): Promise<OutboxTable[]> {
       const q =
@@ -30,7 +30,7 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
             from due where o.workspace_id = due.workspace_id and o.id = due.id
             returning o.*`
           : sql<OutboxTable>`update outbox set claimed_by = ${token}, lease_until = ${leaseUntil}, available_at = ${leaseUntil}, attempts = attempts + 1
-            where (workspace_id, id) in (select workspace_id, id from outbox where status = 'pending' and available_at <= ${now} order by available_at limit ${limit})
+            where rowid in (select rowid from outbox where status = 'pending' and available_at <= ${now} order by available_at limit ${limit})
             returning *`;
       return (await q.execute(db)).rows;
     },
@@ -85,17 +85,11 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
     insertOutbox: (tx: AnyDb, rows: OutboxTable[]) => insertRows(tx, 'outbox', rows as unknown as Record<string, unknown>[]),
 
     outboxMessage: (ws: string, id: string, tx?: AnyDb) => t(tx).selectFrom('outbox').selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst(),
-    /**
-     * A workspace's dead letters by id, from the partial index of dead letters (outbox_dead). On
-     * SQLite the table is its key (WITHOUT ROWID), and the planner, not knowing that index holds
-     * dead letters only, would rather walk all the workspace's rows by key: `indexed by` names it
-     * (the literal 'dead' lets the planner see the index's condition holds).
-     */
-    listDead: async (ws: string, after: string | undefined, limit: number) =>
-      (
-        await sql<OutboxTable>`select * from ${sql.raw(dialect === 'sqlite' ? 'outbox indexed by outbox_dead' : 'outbox')}
-          where workspace_id = ${ws} and status = 'dead'${after ? sql` and id > ${after}` : sql``} order by id limit ${limit}`.execute(db)
-      ).rows,
+    listDead: (ws: string, after: string | undefined, limit: number) => {
+      let q = db.selectFrom('outbox').selectAll().where('workspace_id', '=', ws).where('status', '=', 'dead');
+      if (after) q = q.where('id', '>', after);
+      return q.orderBy('id').limit(limit).execute();
+    },
     updateOutbox: (tx: AnyDb, ws: string, id: string, patch: Partial<OutboxTable>) =>
       t(tx).updateTable('outbox').set(patch).where('workspace_id', '=', ws).where('id', '=', id).execute(),
 
