@@ -1,8 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../src/core/db/db.js';
-import { migrate } from '../../src/app.js';
+import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
+import { migrateToLatest, openDatabase, openSqliteFile, type Database } from '../../src/core/db/db.js';
+import { ALL_MIGRATIONS, migrate } from '../../src/app.js';
+import { createCommsRepository } from '../../src/modules/comms/comms.repository.js';
 
 // The hot queries of the pipeline must be index searches, never scans (SQLite's planner; the
 // PostgreSQL indexes are the same, by the schema parity test).
@@ -77,6 +78,63 @@ test('the outbox retention finds settled rows through the (status, available_at)
 test('the worker settles a batch of messages named in one JSON parameter by primary key', async () => {
   const p = await plan(`update outbox set status = 'delivered' where workspace_id = 'w' and claimed_by = 't' and id in (select value from json_each('["a","b"]')) returning id`);
   assert.match(p, /SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 \(workspace_id=\? AND id=\?\)/);
+});
+
+/**
+ * The plan of each statement `run` makes through a repository, as run (with its parameters): a
+ * Kysely that logs its queries, on a migrated database of its own.
+ */
+async function withLoggedDb(body: (db: Kysely<unknown>, plansOf: (run: () => Promise<unknown>) => Promise<string[]>) => Promise<void>) {
+  const { sqlite, close } = openSqliteFile(':memory:');
+  const ran: CompiledQuery[] = [];
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }), log: (e) => void (e.level === 'query' && ran.push(e.query)) });
+  try {
+    await migrateToLatest(db, ALL_MIGRATIONS);
+    await body(db, async (run) => {
+      const from = ran.length;
+      await run();
+      const out: string[] = [];
+      for (const q of ran.slice(from))
+        out.push((await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]))).rows.map((r) => r.detail).join('\n'));
+      assert.ok(out.length, 'a statement ran');
+      return out;
+    });
+  } finally {
+    await db.destroy();
+    await close();
+  }
+}
+
+test('the dead-letter list reads the partial index of dead letters, in id order', async () => {
+  await withLoggedDb(async (db, plansOf) => {
+    const repo = createCommsRepository(db, 'sqlite');
+    for (const [p] of [await plansOf(() => repo.listDead('w', undefined, 51)), await plansOf(() => repo.listDead('w', 'msg_a', 51))]) {
+      assert.match(p!, /SEARCH outbox USING INDEX outbox_dead \(workspace_id=\?( AND id>\?)?\)/);
+      assert.doesNotMatch(p!, /TEMP B-TREE/);
+    }
+    const ddl = (await sql<{ sql: string }>`select sql from sqlite_master where name = 'outbox_dead'`.execute(db)).rows[0]!.sql;
+    assert.match(ddl, /where "status" = 'dead'/i);
+  });
+});
+
+test('the worker’s claim, its settling and the upkeep’s purge find due rows through outbox_due and outbox rows by key, never a scan', async () => {
+  await withLoggedDb(async (db, plansOf) => {
+    const repo = createCommsRepository(db, 'sqlite');
+    const plans = {
+      claim: await plansOf(() => repo.claim(1, 10, 'tok', 2)),
+      settle: await plansOf(() => repo.settleDelivered(db, 'w', ['msg_a', 'msg_b'], 'tok', 1)),
+      purge: await plansOf(() => repo.purgeSettled(1, 500)),
+    };
+    for (const [name, p] of Object.entries(plans)) {
+      assert.equal(p.length, 1, `${name}: one statement`);
+      assert.doesNotMatch(p[0]!, /SCAN outbox|TEMP B-TREE/, `${name}: ${p[0]}`);
+    }
+    assert.match(plans.claim[0]!, /SEARCH outbox USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    assert.match(plans.claim[0]!, /SEARCH outbox USING COVERING INDEX outbox_due \(status=\? AND available_at<\?\)/);
+    assert.match(plans.settle[0]!, /SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 \(workspace_id=\? AND id=\?\)/);
+    assert.match(plans.purge[0]!, /SEARCH outbox USING (COVERING )?INDEX sqlite_autoindex_outbox_1 \(workspace_id=\? AND id=\?\)/);
+    assert.match(plans.purge[0]!, /SEARCH outbox USING INDEX outbox_due \(status=\? AND available_at<\?\)/);
+  });
 });
 
 test('an order’s timeline and the audit log are read by their keys, the tables themselves on SQLite (WITHOUT ROWID)', async () => {

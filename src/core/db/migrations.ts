@@ -93,4 +93,13 @@ export const coreMigrations: Record<string, Migration> = {
       }
     },
   },
+  // The (workspace_id, status, id) index served only the dead-letter list, yet every row written
+  // (a redemption's message, a batch's message list) wrote it. Dead letters alone are indexed
+  // now: a pending, delivered or discarded row never enters this index.
+  '20261217_0100_outbox_dead_letters': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.dropIndex('outbox_workspace_status').execute();
+      await db.schema.createIndex('outbox_dead').on('outbox').columns(['workspace_id', 'id']).where(sql.ref('status'), '=', 'dead').execute();
+    },
+  },
 };
