@@ -36,7 +36,11 @@ export interface DbOptions {
  */
 export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL', 'cache_size = -65536'] as const;
 
-/** 64 MB of WAL: only reached when the background checkpointer falls behind or has stopped. */
+/**
+ * 64 MB of WAL: reached when the background checkpointer falls behind or has stopped, and under
+ * steady writes, which never leave its passive checkpoints a moment to let the log start over
+ * (then this checkpoint runs inside a commit: docs/performance.md, redemptions, session 7).
+ */
 const SAFETY_CHECKPOINT_PAGES = 16_000;
 
 /**
