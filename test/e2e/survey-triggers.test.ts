@@ -32,7 +32,7 @@ describe('journey: a CX lead sends a CSAT after each resolved ticket; the contac
   });
   const step = journeySteps(() => b, import.meta.filename);
 
-  step('in the builder, the CX lead adds a trigger: after ticket.resolved, invite the contact the ticket names', async () => {
+  step('in the builder, the CX lead adds a trigger: after an urgent ticket.resolved, invite the contact the ticket names', async () => {
     const { page } = b;
     await signIn(page, server.adminEmail, server.adminPassword);
     await page.goto(`/admin/surveys/${surveyId}`);
@@ -43,22 +43,34 @@ describe('journey: a CX lead sends a CSAT after each resolved ticket; the contac
     await selectOption(card, 'Invite: property', 'contactExternalId');
     await selectOption(card, 'Handled by', 'The event’s person');
     await card.getByRole('textbox', { name: 'Wait' }).fill('0');
+    await card.getByRole('button', { name: 'Add condition' }).click();
+    const cond = card.getByRole('group', { name: 'Trigger condition 1' });
+    await selectOption(cond, 'Fact', 'priority (choice)');
+    await selectOption(cond, 'Value', 'urgent');
     await card.getByRole('button', { name: 'Add trigger' }).click();
     const row = card.getByRole('table', { name: 'Triggers' }).getByRole('row').nth(1);
     await row.getByText('ticket.resolved').waitFor();
     await row.getByText('the person in “contactExternalId”').waitFor();
     await row.getByText('once in 30 days').waitFor();
+    await row.getByText(/^only when .*priority.*urgent/).waitFor();
     const list = (await call('GET', `/api/v1/surveys/${surveyId}/triggers`)).body.data;
-    assert.deepEqual(list.map((t: Record<string, unknown>) => [t.on, t.sendTo, t.handledBy, t.delayMinutes, t.oncePerDays]), [['ticket.resolved', { property: 'contactExternalId' }, 'person', 0, 30]]);
+    assert.deepEqual(list.map((t: Record<string, unknown>) => [t.on, t.sendTo, t.handledBy, t.delayMinutes, t.oncePerDays, t.if]), [['ticket.resolved', { property: 'contactExternalId' }, 'person', 0, 30, { all: [{ fact: 'event.properties.priority', op: 'eq', value: 'urgent' }] }]]);
+    // The form is cleared, conditions too.
+    assert.equal(await card.getByRole('group', { name: 'Trigger condition 1' }).count(), 0);
     // The form is ready for the next one.
     assert.equal(await card.getByRole('button', { name: 'Add trigger' }).isDisabled(), true);
     await b.screenshot('survey-triggers-builder');
   });
 
-  step('a resolved ticket invites the contact; she answers; the trigger counts one sent', async () => {
+  step('a low-priority ticket sends nothing; an urgent one invites the contact; she answers; the trigger counts one sent', async () => {
     const { page } = b;
     assert.equal((await call('POST', `/api/v1/surveys/${surveyId}/open`)).status, 200);
-    const ev = await call('POST', '/api/v1/events', { id: 'T-100', source: 'helpdesk', type: 'ticket.resolved', personExternalId: 'emma', accountExternalId: 'GM', occurredAt: new Date(Date.now() - 60_000).toISOString(), properties: { ticketId: 'T-100', contactExternalId: 'cora' } });
+    const ticket = (id: string, priority: string) => call('POST', '/api/v1/events', { id, source: 'helpdesk', type: 'ticket.resolved', personExternalId: 'emma', accountExternalId: 'GM', occurredAt: new Date(Date.now() - 60_000).toISOString(), properties: { ticketId: id, contactExternalId: 'cora', priority } });
+    const low = await ticket('T-99', 'low');
+    assert.equal(low.status, 201, JSON.stringify(low.body));
+    await runWorker(server);
+    assert.deepEqual(await sentEmails(server, 'survey.invitation'), [], 'the condition holds back a low-priority ticket');
+    const ev = await ticket('T-100', 'urgent');
     assert.equal(ev.status, 201, JSON.stringify(ev.body));
     await runWorker(server);
     const mail = await sentEmails(server, 'survey.invitation');

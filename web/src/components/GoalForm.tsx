@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { goalsApi } from '../api/endpoints';
 import type { Comparison, EventType, Goal, NewGoal } from '../api/types';
 import { rowsToCondition } from '../lib/rules';
-import { ConditionRow, PathErrors, newComparison } from './RuleBuilder';
+import { AllOfConditions, PathErrors } from './RuleBuilder';
 import { formatNumber } from '../lib/format';
 import { ErrorAlert, fieldError } from './ErrorAlert';
 import { NumField } from './NumField';
@@ -16,7 +16,6 @@ const PERIODS: { value: Goal['period']; label: string }[] = [
   { value: 'program', label: 'Over the whole program' },
 ];
 
-const NO_ATTRIBUTES = { person: [], account: [] };
 
 type TierRow = { percent: number | undefined; points: number | undefined };
 
@@ -98,35 +97,19 @@ export function GoalForm({ programId, eventTypes, points, opened, onClose }: { p
             required
           />
         )}
-        <div>
-          <Text size="sm" fw={600}>
-            Only count events where
-          </Text>
-          <Text size="xs" c="dimmed" mb={4}>
-            {conditions.length ? 'All of these must hold.' : 'No conditions: every event of this type counts.'}
-          </Text>
-          <Stack gap="xs">
-            {conditions.map((c, i) => (
-              <ConditionRow
-                key={i}
-                label={`Goal condition ${i + 1}`}
-                value={c}
-                type={type}
-                attributeKeys={NO_ATTRIBUTES}
-                path={`metric.if.all.${i}`}
-                errors={condErrors}
-                onChange={(next) => {
-                  setConditions((cs) => cs.map((x, j) => (j === i ? next : x)));
-                  touch(`metric.if.all.${i}`);
-                }}
-                onRemove={() => setConditions((cs) => cs.filter((_, j) => j !== i))}
-              />
-            ))}
-          </Stack>
-          <Button variant="subtle" size="xs" mt={4} disabled={!on} onClick={() => setConditions((cs) => [...cs, newComparison(type)])}>
-            Add condition
-          </Button>
-        </div>
+        <AllOfConditions
+          title="Only count events where"
+          none="No conditions: every event of this type counts."
+          some="All of these must hold."
+          rowLabel="Goal condition"
+          conditions={conditions}
+          onChange={setConditions}
+          type={type}
+          path="metric.if"
+          errors={condErrors}
+          disabled={!on}
+          onRowEdited={touch}
+        />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Select label="Period" data={PERIODS} value={period} onChange={(v) => { if (v) setPeriod(v); touch('period'); }} error={err('period')} allowDeselect={false} />
           <div>

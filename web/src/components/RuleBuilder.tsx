@@ -218,6 +218,71 @@ export function ConditionRow({
   );
 }
 
+/**
+ * A list of comparisons that must all hold (a goal's events, a survey trigger's): a row each,
+ * under a title, with the button that adds one. `path` is where the API reports row i's errors
+ * (`${path}.all.${i}.value`).
+ */
+export function AllOfConditions({
+  title,
+  none,
+  some,
+  rowLabel,
+  conditions,
+  onChange,
+  type,
+  path,
+  errors,
+  disabled,
+  onRowEdited,
+}: {
+  title: string;
+  none: string;
+  some: string;
+  rowLabel: string;
+  conditions: Comparison[];
+  onChange(next: Comparison[]): void;
+  type: EventType | undefined;
+  path: string;
+  errors: PathErrors;
+  disabled: boolean;
+  onRowEdited?: (path: string) => void;
+}) {
+  return (
+    <div>
+      <Text size="sm" fw={600}>
+        {title}
+      </Text>
+      <Text size="xs" c="dimmed" mb={4}>
+        {conditions.length ? some : none}
+      </Text>
+      <Stack gap="xs">
+        {conditions.map((c, i) => (
+          <ConditionRow
+            key={i}
+            label={`${rowLabel} ${i + 1}`}
+            value={c}
+            type={type}
+            attributeKeys={NO_ATTRIBUTE_KEYS}
+            path={`${path}.all.${i}`}
+            errors={errors}
+            onChange={(next) => {
+              onChange(conditions.map((x, j) => (j === i ? next : x)));
+              onRowEdited?.(`${path}.all.${i}`);
+            }}
+            onRemove={() => onChange(conditions.filter((_, j) => j !== i))}
+          />
+        ))}
+      </Stack>
+      <Button variant="subtle" size="xs" mt={4} px={0} leftSection={<IconPlus size={14} />} disabled={disabled} onClick={() => onChange([...conditions, newComparison(type)])}>
+        Add condition
+      </Button>
+    </div>
+  );
+}
+/** Outside a rule the form lists no attribute keys: they are typed in. */
+const NO_ATTRIBUTE_KEYS = { person: [], account: [] };
+
 export function newComparison(type: EventType | undefined): Comparison {
   const first = Object.keys(type?.properties ?? {})[0];
   const fact = first ? `event.properties.${first}` : 'person.kind';

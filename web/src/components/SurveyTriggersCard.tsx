@@ -2,7 +2,10 @@ import { useState } from 'react';
 import { ActionIcon, Button, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { triggersApi, type PersonRef, type Survey, type SurveyTrigger } from '../api/surveys';
+import type { Comparison, Condition } from '../api/types';
 import { useEventTypes } from '../lib/queries';
+import { describeCondition, rowsToCondition } from '../lib/rules';
+import { AllOfConditions, PathErrors } from './RuleBuilder';
 import { plural } from '../lib/format';
 import { ErrorAlert, fieldError } from './ErrorAlert';
 import { ConfirmModal } from './ConfirmModal';
@@ -64,6 +67,7 @@ export function SurveyTriggersCard({ survey }: { survey: Survey }) {
   const [delay, setDelay] = useState<number | string>(2);
   const [unit, setUnit] = useState('60');
   const [oncePerDays, setOncePerDays] = useState<number | string>(30);
+  const [conditions, setConditions] = useState<Comparison[]>([]);
   const [removing, setRemoving] = useState<SurveyTrigger | null>(null);
   const type = types.data?.find((t) => t.name === on);
   // A person is named by external id: properties typed person first, then text ones.
@@ -78,6 +82,7 @@ export function SurveyTriggersCard({ survey }: { survey: Survey }) {
         handledBy: ref(handledBy, handledByProperty),
         delayMinutes: Math.round(Number(delay || 0) * Number(unit)),
         oncePerDays: Number(oncePerDays || 0),
+        ...(conditions.length ? { if: rowsToCondition('all', conditions) } : {}),
       }),
     onSuccess: async () => {
       setOn(null);
@@ -88,9 +93,11 @@ export function SurveyTriggersCard({ survey }: { survey: Survey }) {
       setDelay(2);
       setUnit('60');
       setOncePerDays(30);
+      setConditions([]);
       await qc.invalidateQueries({ queryKey: ['survey-triggers', survey.id] });
     },
   });
+  const conditionErrors = new PathErrors(create.error);
   const remove = useMutation({
     mutationFn: (t: SurveyTrigger) => triggersApi.remove(survey.id, t.id),
     onSuccess: async () => {
@@ -127,7 +134,7 @@ export function SurveyTriggersCard({ survey }: { survey: Survey }) {
                   <Table.Tr key={t.id}>
                     <Table.Td>
                       <Text size="sm" ff="monospace">{t.on}</Text>
-                      {t.if != null && <Text size="xs" c="dimmed">when its condition holds</Text>}
+                      {t.if != null && <Text size="xs" c="dimmed">only when {describeCondition(t.if as Condition, types.data?.find((x) => x.name === t.on))}</Text>}
                     </Table.Td>
                     <Table.Td>{describeRef(t.sendTo, '—')}</Table.Td>
                     <Table.Td>{describeRef(t.handledBy, 'not recorded')}</Table.Td>
@@ -157,7 +164,7 @@ export function SurveyTriggersCard({ survey }: { survey: Survey }) {
                 searchable
                 data={(types.data ?? []).map((t) => ({ value: t.name, label: t.name }))}
                 value={on}
-                onChange={(v) => { setOn(v); setSendToProperty(null); setHandledByProperty(null); }}
+                onChange={(v) => { setOn(v); setSendToProperty(null); setHandledByProperty(null); setConditions([]); }}
                 error={fieldError(create.error, 'on')}
               />
               <Group gap="xs" align="flex-end" wrap="nowrap">
@@ -168,7 +175,19 @@ export function SurveyTriggersCard({ survey }: { survey: Survey }) {
               <PersonRefFields label="Handled by" description="The employee whose work it rates, kept with the answer" who={handledBy} property={handledByProperty} properties={textProperties} allowNone onWho={setHandledBy} onProperty={setHandledByProperty} error={fieldError(create.error, 'handledBy')} />
               <NumberInput label="At most once per contact in (days)" description="0: after every event" min={0} max={365} value={oncePerDays} onChange={setOncePerDays} error={fieldError(create.error, 'oncePerDays')} />
             </SimpleGrid>
-            <ErrorAlert error={create.error} shown={['on', 'sendTo', 'handledBy', 'delayMinutes', 'oncePerDays']} />
+            <AllOfConditions
+              title="Only when"
+              none="No conditions: every event of this type sends it (say, only urgent tickets, or only gold accounts)."
+              some="All of these must hold for the event to send the survey."
+              rowLabel="Trigger condition"
+              conditions={conditions}
+              onChange={setConditions}
+              type={type}
+              path="if"
+              errors={conditionErrors}
+              disabled={!on}
+            />
+            <ErrorAlert error={create.error} shown={['on', 'sendTo', 'handledBy', 'delayMinutes', 'oncePerDays', ...conditions.flatMap((_, i) => ['fact', 'op', 'value'].map((k) => `if.all.${i}.${k}`))]} />
             <Group>
               <Button type="submit" leftSection={<IconPlus />} loading={create.isPending} disabled={!on}>Add trigger</Button>
               {survey.status === 'draft' && <Text size="sm" c="dimmed">Triggers send once the survey is open.</Text>}
