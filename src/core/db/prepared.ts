@@ -63,9 +63,7 @@ export class NeedsAsync extends Error {
 export function runSync<T>(db: AnyDb, body: (sqlite: SQLite.Database) => T): { value: T } | null {
   const sqlite = databases.get(db);
   if (!sqlite || sqlite.inTransaction || txHooks.getStore()) return null;
-  // BEGIN IMMEDIATE: the write lock is taken first, waiting (busy_timeout) while another process
-  // holds it. A deferred BEGIN would read first and then, on its first write, fail at once with
-  // SQLITE_BUSY if another process were writing: SQLite never waits to turn a read into a write.
+  // IMMEDIATE, as Kysely's transactions begin (db.ts's ImmediateSqliteDialect says why).
   return { value: sqlite.transaction(body).immediate(sqlite) };
 }
 
