@@ -126,7 +126,7 @@ for (const dialect of DIALECTS) {
     });
 
     test('erasure scrubs personal data here and in the audit log, and blocks a re-import', async () => {
-      const p = await post('/api/v1/people', { kind: 'employee', externalId: 'GDPR-1', name: 'Erin Erased', email: 'erin@example.com', attributes: { phone: '555' } });
+      const p = await post('/api/v1/people', { kind: 'employee', externalId: 'GDPR-1', name: 'Erin Erased', email: 'erin@example.com', attributes: { phone: '+1 555 0142' } });
       const r = await t.call('POST', `/api/v1/people/${p.body.id}/erase`, { key });
       assert.equal(r.status, 200);
       assert.equal(r.body.name, null);
@@ -136,7 +136,7 @@ for (const dialect of DIALECTS) {
       assert.equal(r.body.id, p.body.id);
       const audit = await t.call('GET', `/api/v1/audit-log?targetId=${p.body.id}`, { key });
       assert.ok(audit.body.data.length >= 2);
-      assert.doesNotMatch(JSON.stringify(audit.body), /Erin|erin@example|555/);
+      assert.doesNotMatch(JSON.stringify(audit.body), /Erin|erin@example|555 0142/);
       const back = await t.call('PUT', '/api/v1/people/by-external-id/GDPR-1', { key, body: { kind: 'employee', name: 'Erin Erased' } });
       assert.equal(back.status, 409);
       const csv = await t.call('POST', '/api/v1/import/people', { key, payload: 'kind,externalId,name\nemployee,GDPR-1,Erin Erased\n', headers: { 'content-type': 'text/csv' } });
@@ -146,7 +146,7 @@ for (const dialect of DIALECTS) {
     test('a batch is one audit entry listing its records; each record\'s history finds its part, and erasure scrubs it', async () => {
       await post('/api/v1/people', { kind: 'employee', externalId: 'AB-2', name: 'Before Batch' });
       const b = await t.call('POST', '/api/v1/people/batch', { key, body: { items: [
-        { externalId: 'AB-1', kind: 'employee', name: 'Ada Batch', email: 'ada@batch.example', attributes: { phone: '777' } },
+        { externalId: 'AB-1', kind: 'employee', name: 'Ada Batch', email: 'ada@batch.example', attributes: { phone: '+1 555 0177' } },
         { externalId: 'AB-2', kind: 'employee', name: 'Bo Batch' },
         { externalId: 'AB-3', kind: 'employee', name: 'Cy Batch' },
       ] } });
@@ -164,11 +164,11 @@ for (const dialect of DIALECTS) {
 
       const adaHistory = await t.call('GET', `/api/v1/audit-log?targetId=${ada}`, { key });
       assert.equal(adaHistory.body.data.length, 1);
-      assert.deepEqual(adaHistory.body.data[0].after.items[0].after, { kind: 'employee', externalId: 'AB-1', name: 'Ada Batch', email: 'ada@batch.example', status: 'active', attributes: { phone: '777' } });
+      assert.deepEqual(adaHistory.body.data[0].after.items[0].after, { kind: 'employee', externalId: 'AB-1', name: 'Ada Batch', email: 'ada@batch.example', status: 'active', attributes: { phone: '+1 555 0177' } });
 
       assert.equal((await t.call('POST', `/api/v1/people/${ada}/erase`, { key })).status, 200);
       const after = await t.call('GET', '/api/v1/audit-log?action=person.batch_upserted', { key });
-      assert.doesNotMatch(JSON.stringify(after.body), /Ada Batch|ada@batch|777/);
+      assert.doesNotMatch(JSON.stringify(after.body), /Ada Batch|ada@batch|555 0177/);
       assert.match(JSON.stringify(after.body), /Bo Batch/, 'the other records of the batch keep their history');
     });
 
