@@ -1,9 +1,13 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
+import type SQLite from 'better-sqlite3';
 import type { AnyDb, Dialect } from '../../core/db/db.js';
+import { prepared } from '../../core/db/prepared.js';
 import { createBulkInserter } from '../../core/db/bulk.js';
 import type { CommsTables, OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './comms.tables.js';
 
 type Db = Kysely<CommsTables>;
+/** subscribedTypes' query as fixed text, for a synchronous SQLite transaction. */
+const SUBSCRIBED_TYPES_SQL = 'select event_types from webhook_endpoints where workspace_id = ? and enabled = 1';
 
 /** The comms module's queries: its webhook tables, and the delivery state of core's outbox. */
 export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
@@ -98,6 +102,8 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
     endpointsByIds: (ws: string, ids: string[]) =>
       ids.length ? db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids).execute() : Promise.resolve([]),
     /** The event_types (JSON) of a workspace's enabled endpoints, read with the caller's handle. */
+    /** subscribedTypes, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    subscribedTypesSync: (sqlite: SQLite.Database, ws: string) => (prepared(sqlite, SUBSCRIBED_TYPES_SQL).all(ws) as { event_types: string }[]).map((r) => r.event_types),
     subscribedTypes: async (tx: AnyDb, ws: string) =>
       (await (tx as typeof db).selectFrom('webhook_endpoints').select('event_types').where('workspace_id', '=', ws).where('enabled', '=', 1).execute()).map((r) => r.event_types),
     enabledEndpoints: (ws: string) => db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('enabled', '=', 1).execute(),

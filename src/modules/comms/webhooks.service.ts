@@ -16,10 +16,6 @@ import { checkOutboundUrl } from './webhooks.ssrf.js';
 import { createNotifyService, type NotifyDeps } from './notify.service.js';
 import { MESSAGE_TYPES } from './messages.templates.js';
 import { createSecretBox } from './webhooks.secrets.js';
-import { prepared } from '../../core/db/prepared.js';
-
-/** comms.repository's subscribedTypes as fixed text, for a synchronous SQLite transaction. */
-const SUBSCRIBED_TYPES_SQL = 'select event_types from webhook_endpoints where workspace_id = ? and enabled = 1';
 
 /** How long the old secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
@@ -108,10 +104,10 @@ export function createCommsService(deps: CommsDeps) {
       const now = performance.now();
       return keptInterest(ws, now) ?? keepInterest(ws, now, await repo.subscribedTypes(db, ws));
     },
-    // In a synchronous SQLite transaction (a redemption's): the same query, prepared.
+    // In a synchronous SQLite transaction (a redemption's): the same query.
     (sqlite, ws) => {
       const now = performance.now();
-      return keptInterest(ws, now) ?? keepInterest(ws, now, (prepared(sqlite, SUBSCRIBED_TYPES_SQL).all(ws) as { event_types: string }[]).map((r) => r.event_types));
+      return keptInterest(ws, now) ?? keepInterest(ws, now, repo.subscribedTypesSync(sqlite, ws));
     },
   );
 
