@@ -182,8 +182,34 @@ export function createTupleInserter(table: string, columns: readonly string[], o
 export function insertRowsSync(sqlite: SQLite.Database, table: string, rows: readonly object[]) {
   if (!rows.length) return;
   const columns = Object.keys(rows[0]!);
-  const one = prepared(sqlite, eachRowSql(table, columns).slice(EACH_ROW.length));
-  for (const r of rows) one.run(columns.map((c) => (r as Record<string, unknown>)[c]));
+  const one = oneRowInsert(sqlite, table, columns);
+  for (const r of rows) {
+    const values = new Array<unknown>(columns.length);
+    for (let j = 0; j < columns.length; j++) values[j] = (r as Record<string, unknown>)[columns[j]!];
+    one.run(values);
+  }
+}
+
+/**
+ * The one-row INSERT of these columns, prepared once per connection and table: the hot writers
+ * insert rows of the same shape every time, so the last shape of each table is kept and its
+ * columns compared, instead of writing the statement's text anew and looking it up by it.
+ */
+const lastShapes = new WeakMap<SQLite.Database, Map<string, { columns: string[]; stmt: SQLite.Statement }>>();
+function oneRowInsert(sqlite: SQLite.Database, table: string, columns: string[]): SQLite.Statement {
+  let shapes = lastShapes.get(sqlite);
+  if (!shapes) lastShapes.set(sqlite, (shapes = new Map()));
+  const last = shapes.get(table);
+  if (last && sameList(last.columns, columns)) return last.stmt;
+  const stmt = prepared(sqlite, eachRowSql(table, columns).slice(EACH_ROW.length));
+  shapes.set(table, { columns, stmt });
+  return stmt;
+}
+
+function sameList(a: readonly string[], b: readonly string[]) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

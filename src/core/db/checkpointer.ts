@@ -8,9 +8,13 @@ const require = createRequire(import.meta.url);
  * the connection that commits does it, inside the request that happened to cross the
  * threshold: copying megabytes and syncing the file while that request waits (half a second
  * of every 100,000 people imported, bench/people). Here a worker thread with its own
- * connection runs passive checkpoints every quarter second instead: they never block the
- * server's reads or writes, and they use the second core. The server's connection keeps a
- * high automatic threshold as a safety net in case the worker falls behind or dies.
+ * connection runs passive checkpoints instead: they never block the server's reads or writes,
+ * and they use the second core. It looks every quarter second while the log stands still and
+ * every 10 ms from the moment it moves until it has stood still for a quarter second, so a
+ * busy server's pauses between bursts of writes find the log copied and its next write starts
+ * it over. Looking only every quarter second, it missed most pauses: the log grew to the
+ * connection's safety threshold (db.ts), whose checkpoint then held a redemption's commit
+ * for 30–70 ms every few hundred redemptions (docs/performance.md, session 8).
  */
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -23,10 +27,18 @@ const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
 db.pragma('busy_timeout = 0');
 let stopping = false;
+let lastLog = -1;
+let movedAt = 0;
 const tick = () => {
   if (stopping) return;
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or the file is gone: next tick */ }
-  timer = setTimeout(tick, workerData.everyMs);
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (r.log !== lastLog) movedAt = Date.now();
+    lastLog = r.log;
+  } catch { /* busy or the file is gone: next tick */ }
+  // The log moved lately: the server is writing, so look again soon (a pause between its
+  // writes then finds the log copied, and the next write starts it over).
+  timer = setTimeout(tick, Date.now() - movedAt < workerData.everyMs ? workerData.busyMs : workerData.everyMs);
 };
 let timer = setTimeout(tick, workerData.everyMs);
 parentPort.on('message', (m) => {
@@ -38,10 +50,10 @@ parentPort.on('message', (m) => {
 });
 `;
 
-export function startCheckpointer(file: string, everyMs = 250): Checkpointer {
+export function startCheckpointer(file: string, everyMs = 250, busyMs = 10): Checkpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, everyMs, driver: require.resolve('better-sqlite3') },
+    workerData: { file, everyMs, busyMs, driver: require.resolve('better-sqlite3') },
     // The worker runs plain JavaScript: none of the parent's loader flags.
     execArgv: [],
   });

@@ -32,14 +32,19 @@ export interface DbOptions {
 
 /**
  * Every SQLite connection's settings (benchmarks' raw peers open their files with the same):
- * one process owns the file, so it keeps 64 MB of pages in memory rather than SQLite's 2 MB.
+ * one process owns the file, so it keeps 16 MB of pages in memory rather than SQLite's 2 MB.
+ * Not more: when a b-tree page split in a write transaction renumbers pages (it moves one
+ * through the lock-byte page's number), SQLite walks its whole page cache at the commit, so
+ * each such commit pays for every page kept. Redemptions touch many indexes and paid it in
+ * most commits: at 64 MB the walk was 8.6 % of their time (perf; docs/performance.md). Pages
+ * beyond these come from the operating system's cache.
  */
-export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL', 'cache_size = -65536'] as const;
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL', 'cache_size = -16000'] as const;
 
 /**
  * 64 MB of WAL: reached when the background checkpointer falls behind or has stopped, and under
- * steady writes, which never leave its passive checkpoints a moment to let the log start over
- * (then this checkpoint runs inside a commit: docs/performance.md, redemptions, session 7).
+ * writes that never pause long enough for its passive checkpoints to let the log start over
+ * (then this checkpoint runs inside a commit: checkpointer.ts).
  */
 const SAFETY_CHECKPOINT_PAGES = 16_000;
 

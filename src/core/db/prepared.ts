@@ -64,8 +64,13 @@ export function runSync<T>(db: AnyDb, body: (sqlite: SQLite.Database) => T): { v
   const sqlite = databases.get(db);
   if (!sqlite || sqlite.inTransaction || txHooks.getStore()) return null;
   // IMMEDIATE, as Kysely's transactions begin (db.ts's ImmediateSqliteDialect says why).
-  return { value: sqlite.transaction(body).immediate(sqlite) };
+  let run = runners.get(sqlite);
+  if (!run) runners.set(sqlite, (run = sqlite.transaction((fn: (s: SQLite.Database) => unknown) => fn(sqlite))));
+  return { value: run.immediate(body) as T };
 }
+
+/** One better-sqlite3 transaction function per connection, run with each body (not made anew per call). */
+const runners = new WeakMap<SQLite.Database, SQLite.Transaction<(fn: (s: SQLite.Database) => unknown) => unknown>>();
 
 type Builder = { execute<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> };
 

@@ -3,7 +3,7 @@ import { EACH_ROW, type AnyDb, type Dialect } from '../../core/db/db.js';
 import { arrayLiteral, createBulkInserter, createTupleInserter, unnestInsert } from '../../core/db/bulk.js';
 import type SQLite from 'better-sqlite3';
 import { prepared, preparedIn } from '../../core/db/prepared.js';
-import type { BalancesTable, LedgerTables, LotsTable, LotTakesTable, TransfersTable } from './ledger.tables.js';
+import type { BalancesTable, LedgerTables, LotsTable, LotTakesTable, TransfersTable, WalletMove } from './ledger.tables.js';
 
 type Db = Kysely<LedgerTables>;
 const CHUNK = 300;
@@ -42,27 +42,32 @@ export function createLedgerRepository(anyDb: AnyDb, dialect: Dialect) {
   const noLots = new Set<string>();
   let lotsWritten = 0;
   const WALLET_TRANSFERS_SQL = 'select * from transfers where workspace_id = ? and credit_account = ? union all select * from transfers where workspace_id = ? and debit_account = ? order by id';
+  // The same wallet's transfers with only what a replay of its lots reads (WalletMove): a row
+  // object of 7 columns, not 16, per transfer of the wallet's history.
+  const MOVE_COLUMNS = 'id, debit_account, credit_account, amount, cause, reverses_id, occurred_at';
+  const WALLET_MOVES_SQL = `select ${MOVE_COLUMNS} from transfers where workspace_id = ? and credit_account = ? union all select ${MOVE_COLUMNS} from transfers where workspace_id = ? and debit_account = ? order by id`;
   return {
     /** Synchronous forms on a SQLite connection inside its transaction (prepared.ts's runSync). */
     sync: {
       lockBalances(sqlite: SQLite.Database, ws: string, accounts: string[], now: number): Map<string, number> {
-        const sorted = [...new Set(accounts)].sort();
-        if (!sorted.length) return new Map();
-        // As lockBalances on SQLite: read, and create only the rows missing.
-        const read = () => prepared(sqlite, BALANCES_IN_SQL(sorted.length)).all(ws, ...sorted) as { account: string; balance: number }[];
-        let rows = read();
-        if (rows.length < sorted.length) {
-          const found = new Set(rows.map((r) => r.account));
-          openBalances.sync(sqlite, sorted.filter((a) => !found.has(a)).map((account) => [ws, account, 0, now]));
-          rows = read();
+        // As lockBalances on SQLite (the transaction holds the write lock: nothing to lock), one
+        // primary-key read per account: cheaper than an IN list, which SQLite reads through a
+        // temporary table. A missing row is created at zero.
+        const out = new Map<string, number>();
+        const read = prepared(sqlite, BALANCE_SQL);
+        for (const account of accounts) {
+          if (out.has(account)) continue;
+          const row = read.get(ws, account) as { balance: number } | undefined;
+          if (!row) openBalances.sync(sqlite, [[ws, account, 0, now]]);
+          out.set(account, row ? Number(row.balance) : 0);
         }
-        return new Map(rows.map((r) => [r.account, Number(r.balance)]));
+        return out;
       },
       setBalances(sqlite: SQLite.Database, ws: string, balances: Map<string, number>, now: number) {
         const one = prepared(sqlite, SET_BALANCES_SQL.slice(EACH_ROW.length));
         for (const [account, balance] of balances) one.run(balance, now, ws, account);
       },
-      walletTransfers: (sqlite: SQLite.Database, ws: string, account: string) => prepared(sqlite, WALLET_TRANSFERS_SQL).all(ws, account, ws, account) as TransfersTable[],
+      walletMoves: (sqlite: SQLite.Database, ws: string, account: string) => prepared(sqlite, WALLET_MOVES_SQL).all(ws, account, ws, account) as WalletMove[],
     },
     /** On SQLite, true when the workspace is known (remembered, no read) to hold no lots; see hasLots. */
     knownWithoutLots: (ws: string) => noLots.has(ws),

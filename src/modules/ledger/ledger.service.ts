@@ -11,7 +11,7 @@ import type { AuthContext } from '../../core/auth.js';
 import type { AuditService } from '../audit/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { createLedgerRepository } from './ledger.repository.js';
-import type { LotsTable, LotTakesTable, TransfersTable } from './ledger.tables.js';
+import type { LotsTable, LotTakesTable, TransfersTable, WalletMove } from './ledger.tables.js';
 
 /** Why points moved; every transfer names one. */
 export type Cause = 'funding' | 'event' | 'goal_tier' | 'adjustment' | 'bulk_award' | 'expiry' | 'reversal' | 'redemption';
@@ -102,7 +102,7 @@ export const toTransfer = (r: TransfersTable): Transfer => ({
  * of a debit) gives the points back to the lots that debit took. Lots replayed this way were
  * earned under no expiry policy, so none has a date. `takes` says which lots each debit took.
  */
-export function replayWallet(ws: string, account: string, transfers: TransfersTable[]) {
+export function replayWallet(ws: string, account: string, transfers: readonly WalletMove[]) {
   const lots: LotsTable[] = [];
   const byId = new Map<string, LotsTable>();
   const takes = new Map<string, { lot: LotsTable; amount: number }[]>();
@@ -153,7 +153,7 @@ export function replayWallet(ws: string, account: string, transfers: TransfersTa
 }
 
 /** When the points a debit spent were earned (the newest lot it took), replayed from the wallet's transfers; null when it took no lot. */
-function replayedEarnedAt(ws: string, account: string, transferId: string, transfers: TransfersTable[]) {
+function replayedEarnedAt(ws: string, account: string, transferId: string, transfers: readonly WalletMove[]) {
   const taken = replayWallet(ws, account, transfers).takes.get(transferId) ?? [];
   return taken.length ? Math.max(...taken.map((t) => t.lot.earned_at)) : null;
 }
@@ -450,7 +450,7 @@ export function createLedgerService(deps: { db: AnyDb; dialect: Dialect; ids: Id
       post: postSync,
       spendEarnedAt(sqlite: SQLite.Database, ws: string, account: string, transferId: string): number | null {
         if (!lotsReplayed(ws)) throw new NeedsAsync('the workspace keeps lots');
-        return replayedEarnedAt(ws, account, transferId, repo.sync.walletTransfers(sqlite, ws, account));
+        return replayedEarnedAt(ws, account, transferId, repo.sync.walletMoves(sqlite, ws, account));
       },
     },
     reversedIds: async (tx: AnyDb, ws: string, ids: string[]) => new Set((await repo.reversalsOf(tx, ws, ids)).map((r) => r.reverses_id!)),

@@ -16,6 +16,8 @@ export interface TransfersTable {
   occurred_at: number;
   created_at: number;
 }
+/** What a replay of a wallet's lots reads of each of its transfers (ledger.service's replayWallet). */
+export type WalletMove = Pick<TransfersTable, 'id' | 'debit_account' | 'credit_account' | 'amount' | 'cause' | 'reverses_id' | 'occurred_at'>;
 export interface BalancesTable {
   workspace_id: string;
   account: string;
