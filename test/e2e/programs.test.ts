@@ -230,6 +230,10 @@ describe('journey: build a program, simulate it, launch it, earn from it', () =>
     await page.reload();
     await page.getByRole('tab', { name: 'Overview' }).click();
     const card = page.getByRole('region', { name: 'Goal Course count' });
+    // The page settles first, as a user sees it: the activity chart (loaded on demand) appearing
+    // above the goal moves the card down, and a click aimed before that lands beside the button.
+    await page.getByRole('img', { name: /awarded since/ }).waitFor();
+    await card.getByRole('row', { name: /Pat Participant/ }).waitFor();
     await card.getByRole('button', { name: 'Upload quotas' }).click();
     const dialog = page.getByRole('dialog', { name: 'Quotas for Course count' });
     const file = (text: string) => ({ name: 'quotas.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });

@@ -11,8 +11,14 @@ export type Row = Record<string, unknown> & { workspace_id: string; id: string; 
 // service owns which columns each resource has.
  
 type Db = Kysely<any>;
-const GET_SQL: Record<Table, string> = { teams: '', people: '', accounts: '', assignments: '' };
-for (const table of Object.keys(GET_SQL) as Table[]) GET_SQL[table] = `select * from ${table} where workspace_id = ? and id = ?`;
+/**
+ * What judging an audience reads of a person and of their account (people.service's
+ * audienceContextOf), and no more: a redemption reads its person so, on every request.
+ */
+const AUDIENCE_ROW_SQL = {
+  people: 'select workspace_id, id, external_id, kind, status, team_id, account_id, attributes, erased_at, name from people where workspace_id = ? and id = ?',
+  accounts: 'select workspace_id, id, external_id, kind, tier, attributes from accounts where workspace_id = ? and id = ?',
+};
 const TEAM_CHAIN_SQL = `with recursive up (id, parent_id, manager_id, depth) as (
           select id, parent_id, manager_id, 0 from teams where workspace_id = ? and id = ?
           union all select t.id, t.parent_id, t.manager_id, up.depth + 1 from teams t join up on t.workspace_id = ? and t.id = up.parent_id where up.depth < 999)
@@ -53,9 +59,9 @@ export function createPeopleRepository(anyDb: AnyDb) {
       if (raw) return raw.get(ws, id) as Row | undefined;
       return t(tx).selectFrom(table).selectAll().where('workspace_id', '=', ws).where('id', '=', id).executeTakeFirst() as Promise<Row | undefined>;
     },
-    /** get and teamChain, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    /** A person's or an account's audience columns, and teamChain, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
     sync: {
-      get: (sqlite: SQLite.Database, table: Table, ws: string, id: string) => prepared(sqlite, GET_SQL[table]).get(ws, id) as Row | undefined,
+      audienceRow: (sqlite: SQLite.Database, table: 'people' | 'accounts', ws: string, id: string) => prepared(sqlite, AUDIENCE_ROW_SQL[table]).get(ws, id) as Row | undefined,
       teamChain: (sqlite: SQLite.Database, ws: string, teamId: string) => prepared(sqlite, TEAM_CHAIN_SQL).all(ws, teamId, ws) as { id: string; parent_id: string | null; manager_id: string | null }[],
     },
     /** A team and every team above it, up to 1,000 levels (a team audience judges one person by them). */

@@ -312,9 +312,9 @@ export function createPeopleService(deps: { db: AnyDb; ids: Ids; clock: Clock; a
     },
     /** audienceContext, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
     audienceContextSync(sqlite: SQLite.Database, ws: string, personId: string, need: { teams: boolean; account: boolean }) {
-      const p = repo.sync.get(sqlite, 'people', ws, personId);
+      const p = repo.sync.audienceRow(sqlite, 'people', ws, personId);
       if (!p) return null;
-      const account = need.account && p.account_id ? repo.sync.get(sqlite, 'accounts', ws, p.account_id as string) : undefined;
+      const account = need.account && p.account_id ? repo.sync.audienceRow(sqlite, 'accounts', ws, p.account_id as string) : undefined;
       const teams = need.teams && p.team_id ? repo.sync.teamChain(sqlite, ws, p.team_id as string) : [];
       return audienceContextOf(p, account, teams);
     },
