@@ -119,6 +119,8 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
   const goals = createGoalsService({ ...deps, programs: repo });
   // Versions never change once active, so their compiled form is cached for good.
   const compiledCache = new Map<string, LoadedVersion>();
+  // Audiences judged one person at a time (a redemption's reward), by the object the caller keeps (parsedAudience).
+  const compiledAudiences = new WeakMap<TAudience, ReturnType<typeof compileAudience>>();
 
   async function checkRules(ws: string, rules: TRule[], tx?: AnyDb) {
     const { errors } = compileRules(rules, await deps.engine.vocabulary(ws, tx));
@@ -722,7 +724,9 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
     judgeOneSync(sqlite: SQLite.Database, ws: string, personId: string, audience: TAudience): { matches: boolean; name: string | null } | null {
       const pc = deps.people.audienceContextSync(sqlite, ws, personId, { teams: !!audience.teams, account: !!audience.accountTiers });
       if (!pc) return null;
-      return { matches: compileAudience(audience)(personId, engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null })), name: pc.name };
+      let judge = compiledAudiences.get(audience);
+      if (!judge) compiledAudiences.set(audience, (judge = compileAudience(audience)));
+      return { matches: judge(personId, engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null })), name: pc.name };
     },
 
     /**

@@ -13,7 +13,7 @@ import type { LedgerService, NewTransfer } from '../ledger/index.js';
 import type { ProgramsService, TAudience } from '../programs/index.js';
 import type { WorkspacesService } from '../workspaces/index.js';
 import { periodOf, type Period } from '../engine/index.js';
-import type { RedemptionEventsTable, RedemptionsTable, RewardsTable, RewardVariantsTable } from './rewards.tables.js';
+import type { RedemptionEventsTable, RedemptionsTable, RewardsTable, RewardTerms, RewardVariantsTable } from './rewards.tables.js';
 import type { TRedeem, TRedemption } from './redemptions.schema.js';
 import { createRewardsRepository } from './rewards.repository.js';
 import { openNow } from './rewards.service.js';
@@ -101,6 +101,17 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const repo = createRewardsRepository(deps.db);
   const providers = new Map<string, FulfilmentProvider>();
   const listeners: StepListener[] = [];
+  // A reward's audience as parsed, by its JSON text: the same object each time, so the programs'
+  // compiled form of it is kept too (judgeOneSync). Read-only; dropped whole past 500 texts.
+  const audiences = new Map<string, TAudience>();
+  const parsedAudience = (text: string) => {
+    let a = audiences.get(text);
+    if (!a) {
+      if (audiences.size >= 500) audiences.clear();
+      audiences.set(text, (a = JSON.parse(text) as TAudience));
+    }
+    return a;
+  };
   const syncListeners: (StepListenerSync | undefined)[] = [];
   /** Where points spent on orders go. */
   const SPENT = deps.ledger.accounts.system('redemptions');
@@ -267,7 +278,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
 
   /** The reward as it is now: 409 reward_unavailable when it is not active or outside its window. */
-  function checkOpen(r: RewardsTable, now: number) {
+  function checkOpen(r: RewardTerms, now: number) {
     if (!openNow(r, now)) throw new AppError('reward_unavailable', { detail: r.status !== 'active' ? `This reward is ${r.status}` : 'This reward is outside its availability window' });
   }
   function checkJudged(who: { matches: boolean } | null) {
@@ -282,7 +293,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     return variant;
   }
   /** The order's row (400 for shipping data missing), its cost and the reward's per-person limit. */
-  function newOrder(the: Redeeming, r: RewardsTable, variant: RewardVariantsTable | undefined) {
+  function newOrder(the: Redeeming, r: RewardTerms, variant: RewardVariantsTable | undefined) {
     const { input, ctx, now } = the;
     if (r.ships && !input.shipping) throw invalid('shipping', 'this reward ships: give name, line1, city, postalCode and country');
     const quantity = input.quantity;
@@ -310,9 +321,9 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   }
   const limitReached = (limit: Limit) => new AppError('limit_reached', { detail: `At most ${limit.count} per person ${limit.per === 'ever' ? 'in all' : `per ${limit.per}`}` });
   const insufficient = (balance: number, points: number) => new AppError('insufficient_points', { detail: `The wallet holds ${balance}, the order costs ${points}` });
-  const outOfStock = (r: RewardsTable, variant: RewardVariantsTable | undefined) => new AppError('out_of_stock', { detail: variant ? `${r.title} (${variant.name}) is out of stock` : `${r.title} is out of stock` });
+  const outOfStock = (r: RewardTerms, variant: RewardVariantsTable | undefined) => new AppError('out_of_stock', { detail: variant ? `${r.title} (${variant.name}) is out of stock` : `${r.title} is out of stock` });
   /** The order's ledger transfer: the wallet pays the redemptions account. */
-  const spend = (the: Redeeming, r: RewardsTable, row: RedemptionsTable): NewTransfer => ({
+  const spend = (the: Redeeming, r: RewardTerms, row: RedemptionsTable): NewTransfer => ({
     id: row.transfer_id,
     from: the.wallet,
     to: SPENT,
@@ -338,7 +349,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     if (!r) throw notFound('Reward');
     checkOpen(r, now);
     if (!r.requires_approval && providers.has(r.provider)) throw new NeedsAsync(`the ${r.provider} provider acts on placed orders`);
-    const who = deps.programs.judgeOneSync(sqlite, ws, personId, JSON.parse(r.audience) as TAudience);
+    const who = deps.programs.judgeOneSync(sqlite, ws, personId, parsedAudience(r.audience));
     checkJudged(who);
     const variant = chooseVariant(input, repo.sync.variantsOf(sqlite, ws, r.id).filter((v) => v.active));
     const { row, points, limit } = newOrder(the, r, variant);

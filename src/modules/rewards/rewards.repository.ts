@@ -4,13 +4,14 @@ import { sql } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { createBulkInserter, insertRowsSync } from '../../core/db/bulk.js';
 import { prepared, preparedIn, sqliteIn } from '../../core/db/prepared.js';
-import type { RedemptionEventsTable, RedemptionsTable, RewardImagesTable, RewardsTable, RewardsTables, RewardVariantsTable } from './rewards.tables.js';
+import type { RedemptionEventsTable, RedemptionsTable, RewardImagesTable, RewardsTable, RewardsTables, RewardTerms, RewardVariantsTable } from './rewards.tables.js';
 
 type Db = Kysely<RewardsTables>;
 
 // A redemption's statements on SQLite inside its transaction: fixed text, prepared once
 // (prepared.ts); every one names the workspace. Elsewhere (and on PostgreSQL) Kysely.
 const REWARD_SQL = 'select * from rewards where workspace_id = ? and id = ?';
+const REWARD_TERMS_SQL = 'select id, title, cost, stock, limit_rule, available_from, available_until, audience, requires_approval, ships, provider, promised_minutes, status from rewards where workspace_id = ? and id = ?';
 const VARIANTS_OF_SQL = 'select * from reward_variants where workspace_id = ? and reward_id = ? order by position';
 const ORDERED_SINCE_SQL = "select coalesce(sum(quantity), 0) as n from redemptions where workspace_id = ? and person_id = ? and reward_id = ? and created_at >= ? and status not in ('rejected', 'failed', 'cancelled')";
 const TAKE_STOCK_SQL = {
@@ -31,7 +32,8 @@ export function createRewardsRepository(anyDb: AnyDb) {
   return {
     /** A redemption's statements, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
     sync: {
-      reward: (sqlite: SQLite.Database, ws: string, id: string) => prepared(sqlite, REWARD_SQL).get(ws, id) as RewardsTable | undefined,
+      /** The reward's terms (RewardTerms): a description can be long, and a redemption does not read it. */
+      reward: (sqlite: SQLite.Database, ws: string, id: string) => prepared(sqlite, REWARD_TERMS_SQL).get(ws, id) as RewardTerms | undefined,
       variantsOf: (sqlite: SQLite.Database, ws: string, rewardId: string) => prepared(sqlite, VARIANTS_OF_SQL).all(ws, rewardId) as RewardVariantsTable[],
       orderedSince: (sqlite: SQLite.Database, ws: string, personId: string, rewardId: string, from: number) => Number((prepared(sqlite, ORDERED_SINCE_SQL).get(ws, personId, rewardId, from) as { n: number }).n),
       takeStock: (sqlite: SQLite.Database, ws: string, table: 'rewards' | 'reward_variants', id: string, n: number) => prepared(sqlite, TAKE_STOCK_SQL[table]).run(n, ws, id, n).changes === 1,

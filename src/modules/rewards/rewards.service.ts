@@ -72,7 +72,7 @@ const toReward = (r: RewardsTable, variants: Variant[], images: ImageMeta[]): TR
 });
 
 /** Active and inside its availability window. */
-export const openNow = (r: RewardsTable, now: number) => r.status === 'active' && (r.available_from === null || Number(r.available_from) <= now) && (r.available_until === null || now < Number(r.available_until));
+export const openNow = (r: Pick<RewardsTable, 'status' | 'available_from' | 'available_until'>, now: number) => r.status === 'active' && (r.available_from === null || Number(r.available_from) <= now) && (r.available_until === null || now < Number(r.available_until));
 
 const iso = (v: string | null | undefined) => (v ? Date.parse(v) : null);
 

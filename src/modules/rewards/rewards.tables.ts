@@ -26,6 +26,8 @@ export interface RewardsTable {
   created_at: number;
   updated_at: number;
 }
+/** What a redemption reads of its reward: its terms, not its description or bookkeeping. */
+export type RewardTerms = Pick<RewardsTable, 'id' | 'title' | 'cost' | 'stock' | 'limit_rule' | 'available_from' | 'available_until' | 'audience' | 'requires_approval' | 'ships' | 'provider' | 'promised_minutes' | 'status'>;
 
 /** A variant (size, colour …) with its own stock. */
 export interface RewardVariantsTable {
