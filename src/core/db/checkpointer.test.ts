@@ -53,7 +53,8 @@ test('under bursts of writes with short pauses, as a busy server takes requests,
       await new Promise((r) => setTimeout(r, 50));
     }
     fs.closeSync(shm);
-    // Looking every quarter second whatever happens, the worker found one or two of the pauses.
-    assert.ok(salts.size >= 6, `the log started over ${salts.size - 1} times in 15 bursts`);
+    // About ten on a quiet machine; looking every quarter second whatever happens, the worker found
+    // one or two of the pauses.
+    assert.ok(salts.size >= 4, `the log started over ${salts.size - 1} times in 15 bursts`);
     assert.equal(count(), rows);
   }));
