@@ -102,10 +102,10 @@ export function createCommsRepository(anyDb: AnyDb, dialect: Dialect) {
     endpointsByIds: (ws: string, ids: string[]) =>
       ids.length ? db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('id', 'in', ids).execute() : Promise.resolve([]),
     /** The event_types (JSON) of a workspace's enabled endpoints, read with the caller's handle. */
-    /** subscribedTypes, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
-    subscribedTypesSync: (sqlite: SQLite.Database, ws: string) => (prepared(sqlite, SUBSCRIBED_TYPES_SQL).all(ws) as { event_types: string }[]).map((r) => r.event_types),
     subscribedTypes: async (tx: AnyDb, ws: string) =>
       (await (tx as typeof db).selectFrom('webhook_endpoints').select('event_types').where('workspace_id', '=', ws).where('enabled', '=', 1).execute()).map((r) => r.event_types),
+    /** subscribedTypes, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
+    subscribedTypesSync: (sqlite: SQLite.Database, ws: string) => (prepared(sqlite, SUBSCRIBED_TYPES_SQL).all(ws) as { event_types: string }[]).map((r) => r.event_types),
     enabledEndpoints: (ws: string) => db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws).where('enabled', '=', 1).execute(),
     listEndpoints: (ws: string, after: string | undefined, limit: number) => {
       let q = db.selectFrom('webhook_endpoints').selectAll().where('workspace_id', '=', ws);

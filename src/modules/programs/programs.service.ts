@@ -119,8 +119,9 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
   const goals = createGoalsService({ ...deps, programs: repo });
   // Versions never change once active, so their compiled form is cached for good.
   const compiledCache = new Map<string, LoadedVersion>();
-  // Audiences judged one person at a time (a redemption's reward), by the object the caller keeps (parsedAudience).
-  const compiledAudiences = new WeakMap<TAudience, ReturnType<typeof compileAudience>>();
+  // Audiences judged one person at a time (a redemption's reward), parsed and compiled once per
+  // JSON text; dropped whole past 500 texts.
+  const compiledAudiences = new Map<string, { audience: TAudience; judge: ReturnType<typeof compileAudience> }>();
 
   async function checkRules(ws: string, rules: TRule[], tx?: AnyDb) {
     const { errors } = compileRules(rules, await deps.engine.vocabulary(ws, tx));
@@ -720,12 +721,17 @@ export function createProgramsService(deps: { db: AnyDb; ids: Ids; clock: Clock;
       if (!pc) return null;
       return { matches: compileAudience(audience)(personId, engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null })), name: pc.name };
     },
-    /** judgeOne, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync). */
-    judgeOneSync(sqlite: SQLite.Database, ws: string, personId: string, audience: TAudience): { matches: boolean; name: string | null } | null {
+    /** judgeOne, synchronously, on a SQLite connection inside its transaction (prepared.ts's runSync), the audience given as its JSON text (a reward's column). */
+    judgeOneSync(sqlite: SQLite.Database, ws: string, personId: string, audienceJson: string): { matches: boolean; name: string | null } | null {
+      let known = compiledAudiences.get(audienceJson);
+      if (!known) {
+        if (compiledAudiences.size >= 500) compiledAudiences.clear();
+        const audience = JSON.parse(audienceJson) as TAudience;
+        compiledAudiences.set(audienceJson, (known = { audience, judge: compileAudience(audience) }));
+      }
+      const { audience, judge } = known;
       const pc = deps.people.audienceContextSync(sqlite, ws, personId, { teams: !!audience.teams, account: !!audience.accountTiers });
       if (!pc) return null;
-      let judge = compiledAudiences.get(audience);
-      if (!judge) compiledAudiences.set(audience, (judge = compileAudience(audience)));
       return { matches: judge(personId, engineContextOf(pc, { timezone: 'UTC', pointsExpireMonths: null })), name: pc.name };
     },
 

@@ -101,17 +101,6 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
   const repo = createRewardsRepository(deps.db);
   const providers = new Map<string, FulfilmentProvider>();
   const listeners: StepListener[] = [];
-  // A reward's audience as parsed, by its JSON text: the same object each time, so the programs'
-  // compiled form of it is kept too (judgeOneSync). Read-only; dropped whole past 500 texts.
-  const audiences = new Map<string, TAudience>();
-  const parsedAudience = (text: string) => {
-    let a = audiences.get(text);
-    if (!a) {
-      if (audiences.size >= 500) audiences.clear();
-      audiences.set(text, (a = JSON.parse(text) as TAudience));
-    }
-    return a;
-  };
   const syncListeners: (StepListenerSync | undefined)[] = [];
   /** Where points spent on orders go. */
   const SPENT = deps.ledger.accounts.system('redemptions');
@@ -349,7 +338,7 @@ export function createRedemptionsService(deps: RedemptionsDeps) {
     if (!r) throw notFound('Reward');
     checkOpen(r, now);
     if (!r.requires_approval && providers.has(r.provider)) throw new NeedsAsync(`the ${r.provider} provider acts on placed orders`);
-    const who = deps.programs.judgeOneSync(sqlite, ws, personId, parsedAudience(r.audience));
+    const who = deps.programs.judgeOneSync(sqlite, ws, personId, r.audience);
     checkJudged(who);
     const variant = chooseVariant(input, repo.sync.variantsOf(sqlite, ws, r.id).filter((v) => v.active));
     const { row, points, limit } = newOrder(the, r, variant);
